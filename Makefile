@@ -1,0 +1,74 @@
+# Youthline: `make run` serves the embedded default; `make test` runs the whole suite for real.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= youthline-demo
+PG_PORT := 55432
+REDIS_PORT := 56379
+TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/youthline \
+	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0 \
+	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run install install-test install-load services test test-fast loadtest bench-crisis crisis-eval messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[load]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+install-load: $(VENV)/.installed-load
+
+## run: install, migrate, create the demo accounts and serve the embedded default (SQLite, in-memory layer)
+run: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py demo_accounts --password $(DEMO_PASSWORD)
+	@echo
+	@echo "Youthline is starting on http://$(HOST):$(PORT)/"
+	@echo "  youth page:          http://$(HOST):$(PORT)/"
+	@echo "  counselor console:   http://$(HOST):$(PORT)/console/    (counselor1 / $(DEMO_PASSWORD))"
+	@echo "  supervisor console:  http://$(HOST):$(PORT)/supervisor/ (supervisor1 / $(DEMO_PASSWORD))"
+	@echo "  Django admin:        http://$(HOST):$(PORT)/admin/      (admin1 / $(DEMO_PASSWORD))"
+	@echo
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## services: install and start PostgreSQL, Redis and Chromium for the tests
+services:
+	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT) bash scripts/services.sh
+
+## test: the whole suite against PostgreSQL, Redis, real Daphne processes and headless Chromium
+test: install-test services
+	$(TEST_ENV) $(BIN)/python -m pytest -q
+
+## loadtest: locust, headless, against local Daphne processes on PostgreSQL + Redis
+loadtest: install-load services
+	$(TEST_ENV) $(BIN)/python loadtests/run.py
+
+## bench-crisis: detector throughput and latency, with and without normalization
+bench-crisis: install
+	$(BIN)/python bench/bench_crisis.py
+
+crisis-eval: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py crisis_eval
+
+## messages: recompile the translations after editing locale/*.po (needs gettext's msgfmt)
+messages: install
+	$(BIN)/python manage.py compilemessages -l zh_Hans -l en
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var .pytest_cache

@@ -1,0 +1,25 @@
+"""Create the demo staff accounts (idempotent): counselor1, supervisor1, admin1."""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from accounts.models import Role
+from accounts.services import do_ensure_staff
+
+DEMO_ACCOUNTS = (
+    ("counselor1", Role.COUNSELOR, "咨询师一号", ["psych", "legal", "aid"]),
+    ("supervisor1", Role.SUPERVISOR, "督导一号", None),
+    ("admin1", Role.ADMIN, "管理员", None),
+)
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo accounts counselor1, supervisor1 and admin1 with the given password."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--password", required=True, help="the password all three accounts get")
+
+    def handle(self, *args, password: str, **options) -> None:
+        for username, role, display_name, topics in DEMO_ACCOUNTS:
+            do_ensure_staff(username=username, password=password, role=role, display_name=display_name, topics=topics)
+            self.stdout.write(f"{username:<12} {role:<11} password: {password}")

@@ -1,0 +1,77 @@
+"""Identities: anonymous youths, staff with a role, refresh-token families, live sockets."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    YOUTH = "youth", "Youth"
+    COUNSELOR = "counselor", "Counselor"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+
+
+STAFF_ROLES = (Role.COUNSELOR, Role.SUPERVISOR, Role.ADMIN)
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.YOUTH, db_index=True)
+    display_name = models.CharField(max_length=64, blank=True)
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    MINIPROGRAM = "miniprogram", "WeChat mini-program"
+
+
+class YouthProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="youth_profile")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    nickname = models.CharField(max_length=32, blank=True)
+    region = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+def default_topics() -> list[str]:
+    return ["psych", "legal", "aid"]
+
+
+class CounselorProfile(models.Model):
+    class Presence(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        AWAY = "away", "Away"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="counselor_profile")
+    topics = models.JSONField(default=default_topics, help_text='Topics served: any of "psych", "legal", "aid".')
+    max_concurrent = models.PositiveSmallIntegerField(default=settings.COUNSELOR_DEFAULT_MAX_CHATS)
+    presence = models.CharField(max_length=16, choices=Presence.choices, default=Presence.AWAY)
+    # Set when the counselor's last socket closed; their chats are kept until the grace period ends.
+    offline_since = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+
+class RefreshToken(models.Model):
+    """One issued refresh token. A family is one login's chain of rotations."""
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    family = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class LiveSocket(models.Model):
+    """An open WebSocket, whichever server process holds it; the heartbeat ages out dead ones."""
+
+    channel_name = models.CharField(max_length=200, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="live_sockets")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(db_index=True)

@@ -1,0 +1,119 @@
+"""Conversations, their messages, and what is recorded when they end."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Topic(models.TextChoices):
+    PSYCH = "psych", "Psychological"
+    LEGAL = "legal", "Legal"
+    AID = "aid", "Hardship aid"
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting in the queue"
+        ACTIVE = "active", "With a counselor"
+        ENDED = "ended", "Ended"
+        CANCELLED = "cancelled", "Left the queue"
+        MISSED = "missed", "Not answered (outside hours or left a message)"
+
+    OPEN_STATUSES = (Status.QUEUED, Status.ACTIVE)
+
+    youth = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="youth_conversations")
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="counselor_conversations"
+    )
+    topic = models.CharField(max_length=8, choices=Topic.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    # Higher is served first; the crisis detector raises it to the conversation's risk level.
+    priority = models.SmallIntegerField(default=0)
+    risk_level = models.SmallIntegerField(default=0)
+    risk_state = models.JSONField(null=True, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    region = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField()
+    # Queue order within a priority; a conversation sent back to the queue keeps its place.
+    queued_at = models.DateTimeField()
+    within_service_hours = models.BooleanField(default=True)
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    leave_message_offered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=12, blank=True)
+    # The last seq handed out; the row lock on this counter makes seq gapless across processes.
+    last_seq = models.IntegerField(default=0)
+    # The counselor who transferred it away; the queue prefers someone else for it.
+    transferred_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Supervisors who joined visibly and may write in it.
+    joined_supervisors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="joined_conversations")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "priority", "queued_at"], name="conv_queue_order"),
+            models.Index(fields=["counselor", "status"], name="conv_counselor_status"),
+            models.Index(fields=["youth", "status"], name="conv_youth_status"),
+        ]
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        YOUTH = "youth"
+        COUNSELOR = "counselor"
+        SUPERVISOR = "supervisor"
+        SYSTEM = "system"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.IntegerField()
+    sender_role = models.CharField(max_length=12, choices=Sender.choices)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    client_id = models.CharField(max_length=64)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(fields=["conversation", "sender_role", "client_id"], name="message_client_id_unique"),
+        ]
+
+
+class Assignment(models.Model):
+    """Who served a conversation, from when to when: transfers and drops leave a trail."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="assignments")
+    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=16, blank=True)
+
+
+class WrapUp(models.Model):
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="wrapup")
+    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=64)
+    risk_level = models.SmallIntegerField()
+    summary = models.TextField()
+    needs_followup = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Survey(models.Model):
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="survey")
+    score = models.SmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class LeftMessage(models.Model):
+    """What a youth left when nobody could answer: followed up offline."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="left_message")
+    text = models.TextField()
+    contact = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)

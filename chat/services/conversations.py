@@ -1,0 +1,155 @@
+"""A conversation's life after pairing: typing, history, transfer, end, wrap-up, survey, messages left."""
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role
+from chat.models import Conversation, LeftMessage, Survey, WrapUp
+from chat.selectors import get_conversation_for, history_after
+from chat.services.messages import do_post_system_message
+from chat.services.queue import do_dispatch, do_return_to_queue, queue_position
+from moderation.hygiene import clean_text
+from moderation.models import TranscriptAccess
+from moderation.services import do_log_transcript_access
+from protocol import errors
+from protocol import frames as f
+from realtime import conversation_group, publish, publish_on_commit, staff_group, user_group
+
+SUMMARY_MAX_CHARS = 4000
+COMMENT_MAX_CHARS = 500
+LEFT_MESSAGE_MAX_CHARS = 2000
+
+
+def read_history(*, user_id: int, role: str, conversation_id: int, after_seq: int, ref: f.Ref = None) -> f.History:
+    conversation = get_conversation_for(conversation_id=conversation_id, user_id=user_id, role=role)
+    if role == Role.SUPERVISOR:
+        do_log_transcript_access(conversation_id=conversation.pk, user_id=user_id, purpose=TranscriptAccess.Purpose.HISTORY)
+    return f.History(conversation=conversation.pk, messages=history_after(conversation_id=conversation.pk, after_seq=after_seq), ref=ref)
+
+
+def do_typing(*, user_id: int, role: str, conversation_id: int, channel_name: str) -> None:
+    conversation = get_conversation_for(conversation_id=conversation_id, user_id=user_id, role=role)
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise errors.invalid(f"the conversation is {conversation.status}")
+    # Not stored: a typing notice is worth nothing a second later.
+    publish(conversation_group(conversation.pk), f.TypingNotice(conversation=conversation.pk, role=role), exclude=channel_name)
+
+
+def check_wrapup(wrapup: f.WrapUp) -> f.WrapUp:
+    if len(wrapup.summary) > SUMMARY_MAX_CHARS:
+        raise errors.too_large(f"the summary may hold at most {SUMMARY_MAX_CHARS} characters")
+    if len(wrapup.category) > 64:
+        raise errors.too_large("the category may hold at most 64 characters")
+    return f.WrapUp(category=clean_text(wrapup.category), risk_level=wrapup.risk_level,
+                    summary=clean_text(wrapup.summary), needs_followup=wrapup.needs_followup)
+
+
+def do_end_conversation(*, user_id: int, role: str, conversation_id: int, wrapup: f.WrapUp | None) -> f.ConversationEnded:
+    if role not in (Role.YOUTH, Role.COUNSELOR):
+        raise errors.forbidden("only the youth or the counselor can end a conversation")
+    checked_wrapup = None
+    if role == Role.COUNSELOR:
+        if wrapup is None:
+            raise errors.invalid("a counselor ends a conversation with a wrap-up")
+        checked_wrapup = check_wrapup(wrapup)
+    with transaction.atomic():
+        conversation = get_conversation_for(conversation_id=conversation_id, user_id=user_id, role=role)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if conversation.status == Conversation.Status.QUEUED and role == Role.YOUTH:
+            new_status = Conversation.Status.CANCELLED
+        elif conversation.status == Conversation.Status.ACTIVE:
+            new_status = Conversation.Status.ENDED
+        else:
+            raise errors.invalid(f"the conversation is {conversation.status}")
+        conversation.status = new_status
+        conversation.ended_at = timezone.now()
+        conversation.ended_by = role
+        conversation.save(update_fields=["status", "ended_at", "ended_by"])
+        if checked_wrapup is not None:
+            _store_wrapup(conversation=conversation, counselor_id=user_id, wrapup=checked_wrapup)
+        frame = f.ConversationEnded(conversation=conversation.pk, by=role)
+        publish_on_commit(conversation_group(conversation.pk), frame,
+                          leave=[conversation_group(conversation.pk), staff_group(conversation.pk)])
+    do_dispatch()
+    return frame
+
+
+def _store_wrapup(*, conversation: Conversation, counselor_id: int, wrapup: f.WrapUp) -> None:
+    WrapUp.objects.create(
+        conversation=conversation, counselor_id=counselor_id, category=wrapup.category,
+        risk_level=wrapup.risk_level, summary=wrapup.summary, needs_followup=wrapup.needs_followup,
+    )
+
+
+def do_submit_wrapup(*, counselor_id: int, conversation_id: int, wrapup: f.WrapUp, ref: f.Ref = None) -> f.WrapupOk:
+    checked = check_wrapup(wrapup)
+    conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
+    if conversation.status != Conversation.Status.ENDED:
+        raise errors.invalid("a wrap-up is submitted after the conversation ended")
+    try:
+        with transaction.atomic():
+            _store_wrapup(conversation=conversation, counselor_id=counselor_id, wrapup=checked)
+    except IntegrityError:
+        raise errors.invalid("this conversation already has a wrap-up") from None
+    return f.WrapupOk(conversation=conversation.pk, ref=ref)
+
+
+def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> f.ConversationTransferred:
+    with transaction.atomic():
+        conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if conversation.status != Conversation.Status.ACTIVE or conversation.counselor_id != counselor_id:
+            raise errors.invalid(f"the conversation is {conversation.status}")
+        frame = f.ConversationTransferred(conversation=conversation.pk, topic=topic)
+        # Everyone hears of the transfer before the counselor's sockets leave the conversation.
+        publish_on_commit(conversation_group(conversation.pk), frame)
+        do_return_to_queue(conversation=conversation, reason="transferred", topic=topic)
+        Conversation.objects.filter(pk=conversation.pk).update(transferred_from_id=counselor_id)
+        do_post_system_message(conversation_id=conversation.pk, text="你的咨询正在转接给另一位咨询师，请稍候。")
+        conversation.refresh_from_db()
+        position, eta = queue_position(conversation=conversation)
+        publish_on_commit(user_group(conversation.youth_id),
+                          f.QueueJoined(conversation=conversation.pk, position=position, eta_s=eta))
+    do_dispatch()
+    return frame
+
+
+def do_submit_survey(*, youth_id: int, conversation_id: int, score: int, comment: str, ref: f.Ref = None) -> f.SurveyOk:
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise errors.too_large(f"the comment may hold at most {COMMENT_MAX_CHARS} characters")
+    conversation = get_conversation_for(conversation_id=conversation_id, user_id=youth_id, role=Role.YOUTH)
+    if conversation.status != Conversation.Status.ENDED:
+        raise errors.invalid("the survey comes after the conversation ended")
+    try:
+        with transaction.atomic():
+            Survey.objects.create(conversation=conversation, score=score, comment=clean_text(comment))
+    except IntegrityError:
+        raise errors.invalid("this conversation was already rated") from None
+    return f.SurveyOk(conversation=conversation.pk, ref=ref)
+
+
+def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact: str, ref: f.Ref = None) -> f.LeaveMessageOk:
+    if len(text) > LEFT_MESSAGE_MAX_CHARS or len(contact) > 100:
+        raise errors.too_large(f"a message may hold at most {LEFT_MESSAGE_MAX_CHARS} characters, a contact 100")
+    cleaned = clean_text(text)
+    if not cleaned:
+        raise errors.invalid("the message is empty")
+    with transaction.atomic():
+        conversation = get_conversation_for(conversation_id=conversation_id, user_id=youth_id, role=Role.YOUTH)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        offered = conversation.leave_message_offered_at is not None
+        if not offered or conversation.status not in (Conversation.Status.QUEUED, Conversation.Status.MISSED):
+            raise errors.invalid("leaving a message is offered outside service hours or after a long wait")
+        if LeftMessage.objects.filter(conversation=conversation).exists():
+            raise errors.invalid("a message was already left")
+        reason = "outside_hours" if not conversation.within_service_hours else "wait_too_long"
+        LeftMessage.objects.create(conversation=conversation, text=cleaned, contact=clean_text(contact), reason=reason)
+        if conversation.status == Conversation.Status.QUEUED:
+            conversation.status = Conversation.Status.MISSED
+            conversation.ended_at = timezone.now()
+            conversation.ended_by = Role.YOUTH
+            conversation.save(update_fields=["status", "ended_at", "ended_by"])
+            publish_on_commit(user_group(youth_id), None, leave=[conversation_group(conversation.pk)])
+    do_dispatch()
+    return f.LeaveMessageOk(conversation=conversation.pk, ref=ref)

@@ -1,0 +1,360 @@
+"""The queue: a youth asks for a topic and waits; an available counselor gets the longest waiting.
+
+Pairing runs in `do_dispatch`, serialized across every server process by a PostgreSQL
+transaction-level advisory lock (on SQLite the single database thread of the one process
+serializes it). Inside it the state is read, pairs are chosen and each is written with a
+conditional update, so no youth is paired twice and no counselor goes over capacity.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime, time as clock, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
+from chat.models import Assignment, Conversation
+from chat.selectors import history_after, youth_info
+from chat.services.messages import do_post_system_message
+from protocol import errors
+from protocol import frames as f
+from realtime import conversation_group, publish_on_commit, staff_group, user_group
+
+DISPATCH_LOCK_KEY = 7_355_001  # any constant shared by every process of this deployment
+DEFAULT_HANDLE_S = 8 * 60
+
+
+# ----- service hours --------------------------------------------------------------------------
+def _parse_hours(spec: str) -> tuple[clock, clock | None]:
+    start_s, end_s = spec.split("-")
+    start = clock.fromisoformat(start_s.strip())
+    end_s = end_s.strip()
+    return start, (None if end_s == "24:00" else clock.fromisoformat(end_s))
+
+
+def within_service_hours(moment: datetime | None = None) -> bool:
+    start, end = _parse_hours(settings.SERVICE_HOURS)
+    local = timezone.localtime(moment or timezone.now()).time()
+    if end is None:
+        return local >= start
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # a night shift that crosses midnight
+
+
+# ----- estimates ------------------------------------------------------------------------------
+_handle_time_cache: tuple[float, float] = (0.0, float(DEFAULT_HANDLE_S))
+
+
+def average_handle_s() -> float:
+    """Mean duration of the last 200 ended chats, cached for a minute per process."""
+    global _handle_time_cache
+    stamp, value = _handle_time_cache
+    if time.monotonic() - stamp < 60:
+        return value
+    recent = (
+        Conversation.objects.filter(status=Conversation.Status.ENDED, first_assigned_at__isnull=False)
+        .order_by("-ended_at")
+        .values_list("first_assigned_at", "ended_at")[:200]
+    )
+    durations = [(ended - started).total_seconds() for started, ended in recent if ended and started]
+    value = sum(durations) / len(durations) if durations else float(DEFAULT_HANDLE_S)
+    _handle_time_cache = (time.monotonic(), value)
+    return value
+
+
+def estimate_wait_s(*, position: int, serving_capacity: int) -> int:
+    return int(math.ceil(average_handle_s() * position / max(1, serving_capacity)))
+
+
+# ----- requests -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class QueueAnswer:
+    frame: f.ServerFrame
+    conversation_id: int
+
+
+def do_request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
+    """Join the queue (or answer for the youth's open request); outside hours offer a message."""
+    with transaction.atomic():
+        existing = (
+            Conversation.objects.select_for_update()
+            .filter(youth_id=youth_id, status__in=Conversation.OPEN_STATUSES)
+            .order_by("-id").first()
+        )
+        if existing is not None and existing.status == Conversation.Status.ACTIVE:
+            raise errors.invalid("you are already in a conversation")
+        if existing is not None:
+            position, eta = queue_position(conversation=existing)
+            return QueueAnswer(f.QueueJoined(conversation=existing.pk, position=position, eta_s=eta), existing.pk)
+        now = timezone.now()
+        profile = YouthProfile.objects.filter(user_id=youth_id).first()
+        open_now = within_service_hours(now)
+        conversation = Conversation.objects.create(
+            youth_id=youth_id,
+            topic=topic,
+            status=Conversation.Status.QUEUED if open_now else Conversation.Status.MISSED,
+            channel=profile.channel if profile else "",
+            region=profile.region if profile else "",
+            requested_at=now,
+            queued_at=now,
+            within_service_hours=open_now,
+            leave_message_offered_at=None if open_now else now,
+        )
+    if not open_now:
+        return QueueAnswer(
+            f.QueueUnavailable(conversation=conversation.pk, reason="outside_hours", service_hours=settings.SERVICE_HOURS),
+            conversation.pk,
+        )
+    # The youth hears the conversation's messages from now on (they may write while waiting).
+    publish_on_commit(user_group(youth_id), None, join=[conversation_group(conversation.pk)])
+    do_dispatch()
+    conversation.refresh_from_db(fields=["status"])
+    position, eta = queue_position(conversation=conversation) if conversation.status == Conversation.Status.QUEUED else (0, 0)
+    return QueueAnswer(f.QueueJoined(conversation=conversation.pk, position=position, eta_s=eta), conversation.pk)
+
+
+def do_cancel_request(*, youth_id: int, conversation_id: int) -> f.ConversationEnded:
+    with transaction.atomic():
+        updated = Conversation.objects.filter(
+            pk=conversation_id, youth_id=youth_id, status=Conversation.Status.QUEUED
+        ).update(status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by=Role.YOUTH)
+        if not updated:
+            _refuse_queue_action(youth_id=youth_id, conversation_id=conversation_id, action="cancel")
+        frame = f.ConversationEnded(conversation=conversation_id, by=Role.YOUTH)
+        publish_on_commit(conversation_group(conversation_id), frame, leave=[conversation_group(conversation_id)])
+    do_dispatch()
+    return frame
+
+
+def _refuse_queue_action(*, youth_id: int, conversation_id: int, action: str) -> None:
+    conversation = Conversation.objects.filter(pk=conversation_id).only("youth_id", "status").first()
+    if conversation is None or conversation.youth_id != youth_id:
+        raise errors.forbidden("not your conversation")
+    raise errors.invalid(f"cannot {action}: the conversation is {conversation.status}")
+
+
+# ----- positions ------------------------------------------------------------------------------
+def _queue_order(queryset):
+    return queryset.order_by("-priority", "queued_at", "id")
+
+
+def serving_capacity(topic: str) -> int:
+    """How many chats the counselors online for this topic can hold at once."""
+    total = 0
+    for profile in _online_available_profiles():
+        if topic in profile.topics:
+            total += profile.max_concurrent
+    return total
+
+
+def queue_position(*, conversation: Conversation) -> tuple[int, int]:
+    ahead = Conversation.objects.filter(status=Conversation.Status.QUEUED, topic=conversation.topic).filter(
+        Q(priority__gt=conversation.priority)
+        | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
+        | Q(priority=conversation.priority, queued_at=conversation.queued_at, id__lt=conversation.pk)
+    ).count()
+    position = ahead + 1
+    return position, estimate_wait_s(position=position, serving_capacity=serving_capacity(conversation.topic))
+
+
+def _online_available_profiles() -> list[CounselorProfile]:
+    online_ids = LiveSocket.objects.values("user_id")
+    return list(
+        CounselorProfile.objects.filter(
+            presence=CounselorProfile.Presence.AVAILABLE,
+            user_id__in=online_ids,
+            user__is_active=True,
+            user__role=Role.COUNSELOR,
+        ).select_related("user")
+    )
+
+
+# ----- dispatch -------------------------------------------------------------------------------
+def _lock_dispatch() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DISPATCH_LOCK_KEY])
+
+
+def do_dispatch() -> int:
+    """Pair waiting youths with available counselors; return how many were paired.
+
+    Highest priority first, first come within a priority; each goes to the least loaded
+    counselor online for its topic with free capacity (ties: the one assigned longest ago).
+    """
+    paired = 0
+    with transaction.atomic():
+        _lock_dispatch()
+        waiting = list(_queue_order(Conversation.objects.filter(status=Conversation.Status.QUEUED)))
+        if not waiting:
+            return 0
+        profiles = _online_available_profiles()
+        loads = dict(
+            Conversation.objects.filter(status=Conversation.Status.ACTIVE, counselor__isnull=False)
+            .values_list("counselor_id").annotate(n=Count("id")).values_list("counselor_id", "n")
+        )
+        epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+        still_waiting: list[Conversation] = []
+        for conversation in waiting:
+            candidates = [
+                p for p in profiles
+                if conversation.topic in p.topics and loads.get(p.user_id, 0) < p.max_concurrent
+            ]
+            # After a transfer, someone other than the counselor who handed it over, if anyone can.
+            candidates = [p for p in candidates if p.user_id != conversation.transferred_from_id] or candidates
+            if not candidates:
+                still_waiting.append(conversation)
+                continue
+            chosen = min(candidates, key=lambda p: (loads.get(p.user_id, 0), p.last_assigned_at or epoch, p.user_id))
+            if _assign(conversation=conversation, profile=chosen):
+                loads[chosen.user_id] = loads.get(chosen.user_id, 0) + 1
+                chosen.last_assigned_at = timezone.now()
+                paired += 1
+        _announce_positions(still_waiting, profiles)
+    return paired
+
+
+def _assign(*, conversation: Conversation, profile: CounselorProfile) -> bool:
+    now = timezone.now()
+    updated = Conversation.objects.filter(pk=conversation.pk, status=Conversation.Status.QUEUED).update(
+        status=Conversation.Status.ACTIVE,
+        counselor_id=profile.user_id,
+        assigned_at=now,
+        first_assigned_at=conversation.first_assigned_at or now,
+    )
+    if not updated:
+        return False
+    CounselorProfile.objects.filter(pk=profile.pk).update(last_assigned_at=now)
+    Assignment.objects.create(conversation_id=conversation.pk, counselor_id=profile.user_id, assigned_at=now)
+    counselor = profile.user
+    publish_on_commit(
+        user_group(conversation.youth_id),
+        f.ConversationAssignedToYouth(conversation=conversation.pk, counselor=f.Person(name=counselor.shown_name)),
+        join=[conversation_group(conversation.pk)],
+    )
+    publish_on_commit(
+        user_group(counselor.pk),
+        f.ConversationAssignedToCounselor(
+            conversation=conversation.pk,
+            youth=youth_info(youth_id=conversation.youth_id),
+            topic=conversation.topic,
+            history=history_after(conversation_id=conversation.pk, after_seq=0),
+            risk_level=conversation.risk_level,
+        ),
+        join=[conversation_group(conversation.pk), staff_group(conversation.pk)],
+    )
+    return True
+
+
+def _announce_positions(still_waiting: list[Conversation], profiles: list[CounselorProfile]) -> None:
+    per_topic: dict[str, int] = {}
+    capacity = {
+        topic: sum(p.max_concurrent for p in profiles if topic in p.topics) for topic in ("psych", "legal", "aid")
+    }
+    for conversation in still_waiting:
+        position = per_topic[conversation.topic] = per_topic.get(conversation.topic, 0) + 1
+        eta = estimate_wait_s(position=position, serving_capacity=capacity.get(conversation.topic, 0))
+        publish_on_commit(
+            user_group(conversation.youth_id),
+            f.QueuePosition(conversation=conversation.pk, position=position, eta_s=eta),
+        )
+
+
+# ----- priority and requeue -------------------------------------------------------------------
+def do_raise_priority(*, conversation_id: int, priority: int) -> bool:
+    """Raise (never lower) a waiting conversation's priority; re-dispatch so it moves up now."""
+    raised = Conversation.objects.filter(pk=conversation_id, priority__lt=priority).update(priority=priority)
+    if raised:
+        transaction.on_commit(do_dispatch)
+    return bool(raised)
+
+
+def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | None = None) -> None:
+    """Send an active conversation back to the front of its queue (transfer or counselor lost)."""
+    now = timezone.now()
+    previous_counselor = conversation.counselor_id
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.QUEUED,
+        counselor=None,
+        topic=topic or conversation.topic,
+        # Front of the line within its priority: it had waited once already.
+        queued_at=conversation.requested_at,
+    )
+    Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
+        released_at=now, release_reason=reason
+    )
+    if previous_counselor is not None:
+        publish_on_commit(
+            user_group(previous_counselor),
+            None,
+            leave=[conversation_group(conversation.pk), staff_group(conversation.pk)],
+        )
+
+
+def do_requeue_abandoned_conversations() -> int:
+    """Counselors offline for longer than the grace period lose their chats to the queue."""
+    cutoff = timezone.now() - timedelta(seconds=settings.COUNSELOR_GRACE_S)
+    requeued = 0
+    with transaction.atomic():
+        _lock_dispatch()
+        gone = list(
+            CounselorProfile.objects.select_for_update().filter(offline_since__lt=cutoff)
+            .values_list("user_id", flat=True)
+        )
+        if not gone:
+            return 0
+        for conversation in Conversation.objects.filter(counselor_id__in=gone, status=Conversation.Status.ACTIVE):
+            do_return_to_queue(conversation=conversation, reason="dropped")
+            do_post_system_message(
+                conversation_id=conversation.pk,
+                text="咨询师的连接中断了，正在为你转接另一位咨询师，请稍候。",
+            )
+            position, eta = 1, estimate_wait_s(position=1, serving_capacity=serving_capacity(conversation.topic))
+            publish_on_commit(
+                user_group(conversation.youth_id),
+                f.QueueJoined(conversation=conversation.pk, position=position, eta_s=eta),
+            )
+            requeued += 1
+        # They are no longer counted as on shift until they come back and say so.
+        CounselorProfile.objects.filter(user_id__in=gone).update(
+            presence=CounselorProfile.Presence.AWAY, offline_since=None
+        )
+    if requeued:
+        do_dispatch()
+    return requeued
+
+
+def do_offer_leave_message_to_long_waiters() -> int:
+    """Youths waiting longer than the maximum are offered to leave a message (once)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.QUEUE_MAX_WAIT_S)
+    offered = 0
+    with transaction.atomic():
+        waiting = list(
+            Conversation.objects.select_for_update(skip_locked=True).filter(
+                status=Conversation.Status.QUEUED, requested_at__lt=cutoff, leave_message_offered_at__isnull=True
+            )
+        )
+        for conversation in waiting:
+            Conversation.objects.filter(pk=conversation.pk).update(leave_message_offered_at=timezone.now())
+            publish_on_commit(
+                user_group(conversation.youth_id),
+                f.QueueUnavailable(conversation=conversation.pk, reason="wait_too_long", service_hours=settings.SERVICE_HOURS),
+            )
+            offered += 1
+    return offered
+
+
+# ----- presence -------------------------------------------------------------------------------
+def do_set_presence(*, counselor_id: int, status: str) -> f.PresenceOk:
+    updated = CounselorProfile.objects.filter(user_id=counselor_id).update(presence=status, offline_since=None)
+    if not updated:
+        raise errors.forbidden("only counselors have a presence")
+    if status == CounselorProfile.Presence.AVAILABLE:
+        do_dispatch()
+    return f.PresenceOk(status=status)

@@ -1,0 +1,75 @@
+"""Alerts and everything supervisors do about them, and the versioned crisis lexicon."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+CATEGORY_CHOICES = [(c, c) for c in ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")]
+
+
+class Alert(models.Model):
+    conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="alerts")
+    message_seq = models.IntegerField()
+    category = models.CharField(max_length=16, choices=CATEGORY_CHOICES)
+    level = models.SmallIntegerField()
+    excerpt = models.CharField(max_length=200)
+    created_at = models.DateTimeField(db_index=True)
+    last_raised_at = models.DateTimeField()
+    raise_count = models.PositiveSmallIntegerField(default=1)
+    overdue = models.BooleanField(default=False)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    oncall_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["acknowledged_at", "last_raised_at"], name="alert_open")]
+
+
+class Whisper(models.Model):
+    conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="whispers")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Referral(models.Model):
+    class Kind(models.TextChoices):
+        POLICE_110 = "police_110", "Police (110)"
+        AMBULANCE_120 = "ambulance_120", "Ambulance (120)"
+        MANDATORY_REPORT = "mandatory_report", "Mandatory report of harm to a minor"
+        HOTLINE = "hotline", "Another hotline"
+
+    conversation = models.ForeignKey("chat.Conversation", on_delete=models.PROTECT, related_name="referrals")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    target = models.CharField(max_length=64, blank=True, help_text="e.g. 12348 legal aid, 12338 women's rights")
+    handed_over = models.TextField(help_text="What was handed over")
+    handed_over_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SupervisorAction(models.Model):
+    """The audit trail: every supervisor action, append-only."""
+
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=32)
+    conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    alert_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class LexiconVersion(models.Model):
+    """One saved version of the crisis lexicon (the JSON document of crisis/lexicon/)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    document = models.JSONField()
+    note = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]

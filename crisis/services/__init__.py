@@ -1,0 +1,1 @@
+"""Crisis services: the scan on every youth message, alerts, supervision, the lexicon."""

@@ -1,0 +1,165 @@
+"""From a risky youth message to a supervisor who has acted on it.
+
+`on_youth_message_stored` runs inside the transaction that stores each youth message, with
+the conversation row locked: the scan (tens of microseconds) and, when something is found,
+the risk update and the alert commit together with the message, and are published after.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.request
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import LiveSocket, Role, User
+from chat.models import Conversation
+from chat.selectors import iso
+from chat.services.queue import do_raise_priority
+from crisis.detection import ConversationRisk
+from crisis.models import Alert, SupervisorAction
+from crisis.runtime import current_detector
+from protocol import errors
+from protocol import frames as f
+from realtime import SUPERVISORS, publish_on_commit, staff_group
+
+log = logging.getLogger(__name__)
+
+
+def on_youth_message_stored(*, conversation_id: int, seq: int, text: str, at: datetime, status: str,
+                            risk_state: dict | None, **_: object) -> None:
+    try:
+        risk = ConversationRisk.from_json(risk_state)
+        before = risk.to_json()
+        result = current_detector().scan_in_conversation(text, risk)
+    except Exception:  # noqa: BLE001 - the message is stored whatever the detector does
+        log.exception("crisis scan failed for conversation %s seq %s", conversation_id, seq)
+        return
+    if result.level == 0 and risk.to_json() == before:
+        return
+    with transaction.atomic():  # a savepoint: an escalation failure must not lose the message
+        do_escalate(conversation_id=conversation_id, seq=seq, level=result.level,
+                    categories=list(result.categories), excerpt=result.excerpt(text), at=at, risk=risk)
+
+
+def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[str], excerpt: str,
+                at: datetime, risk: ConversationRisk) -> Alert | None:
+    conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
+    updates: dict = {"risk_state": risk.to_json()}
+    if level > conversation.risk_level:
+        updates["risk_level"] = level  # rises, never falls on its own
+    Conversation.objects.filter(pk=conversation_id).update(**updates)
+    if level < settings.CRISIS_ALERT_LEVEL or not categories:
+        return None
+    if conversation.status == Conversation.Status.QUEUED:
+        do_raise_priority(conversation_id=conversation_id, priority=level)
+    category = categories[0]
+    # One open alert per conversation and level is enough: repeats while nobody has acted
+    # would bury other conversations' alerts. A higher level is a new alert.
+    if Alert.objects.filter(conversation_id=conversation_id, acknowledged_at__isnull=True, level__gte=level).exists():
+        return None
+    alert = Alert.objects.create(conversation_id=conversation_id, message_seq=seq, category=category, level=level,
+                                 excerpt=excerpt[:200], created_at=at, last_raised_at=at)
+    publish_on_commit(SUPERVISORS, alert_frame(alert, conversation))
+    publish_on_commit(staff_group(conversation_id), f.CrisisFlag(
+        conversation=conversation_id, alert=alert.pk, category=category, level=level, excerpt=alert.excerpt))
+    if not _supervisor_online():
+        transaction.on_commit(lambda: notify_oncall(alert_id=alert.pk))
+    return alert
+
+
+def alert_frame(alert: Alert, conversation: Conversation) -> f.CrisisAlert:
+    counselor = conversation.counselor
+    return f.CrisisAlert(
+        alert=alert.pk, conversation=alert.conversation_id, category=alert.category, level=alert.level,
+        excerpt=alert.excerpt, at=iso(alert.created_at), topic=conversation.topic, overdue=alert.overdue,
+        counselor=f.Person(name=counselor.shown_name) if counselor is not None else None,
+    )
+
+
+def _supervisor_online() -> bool:
+    return LiveSocket.objects.filter(user__role=Role.SUPERVISOR, user__is_active=True).exists()
+
+
+def do_ack_alert(*, supervisor_id: int, alert_id: int) -> None:
+    """First acknowledgement wins (a conditional update); everyone is told who."""
+    with transaction.atomic():
+        won = Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
+            acknowledged_by_id=supervisor_id, acknowledged_at=timezone.now())
+        if not won:
+            alert = Alert.objects.select_related("acknowledged_by").filter(pk=alert_id).first()
+            if alert is None:
+                raise errors.not_found("no such alert")
+            raise errors.invalid(f"already acknowledged by {alert.acknowledged_by.shown_name}")
+        alert = Alert.objects.get(pk=alert_id)
+        name = User.objects.get(pk=supervisor_id).shown_name
+        SupervisorAction.objects.create(supervisor_id=supervisor_id, action="crisis.ack",
+                                        conversation_id=alert.conversation_id, alert_id=alert_id)
+        publish_on_commit(SUPERVISORS, f.CrisisAcked(alert=alert_id, by=name))
+
+
+def do_raise_overdue_alerts() -> int:
+    """Alerts nobody acknowledged in time are raised again, marked overdue; on-call is paged
+    when no supervisor is online."""
+    cutoff = timezone.now() - timedelta(seconds=settings.CRISIS_ACK_TIMEOUT_S)
+    raised = 0
+    with transaction.atomic():
+        overdue = list(
+            Alert.objects.select_for_update(skip_locked=True)
+            .filter(acknowledged_at__isnull=True, last_raised_at__lt=cutoff)
+            .order_by("last_raised_at")[:50]
+        )
+        if not overdue:
+            return 0
+        nobody_online = not _supervisor_online()
+        for alert in overdue:
+            alert.overdue = True
+            alert.last_raised_at = timezone.now()
+            alert.raise_count += 1
+            alert.save(update_fields=["overdue", "last_raised_at", "raise_count"])
+            conversation = Conversation.objects.select_related("counselor").get(pk=alert.conversation_id)
+            publish_on_commit(SUPERVISORS, alert_frame(alert, conversation))
+            if nobody_online:
+                alert_id = alert.pk
+                transaction.on_commit(lambda alert_id=alert_id: notify_oncall(alert_id=alert_id))
+            raised += 1
+    return raised
+
+
+def notify_oncall(*, alert_id: int) -> None:
+    """POST the alert (no transcript text: ids, category, level) to the on-call webhook, off-thread."""
+    url = settings.CRISIS_ONCALL_WEBHOOK_URL
+    if not url:
+        log.warning("alert %s: no supervisor online and no CRISIS_ONCALL_WEBHOOK_URL configured", alert_id)
+        return
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        return
+    payload = {
+        "event": "crisis.alert",
+        "alert": alert.pk,
+        "conversation": alert.conversation_id,
+        "category": alert.category,
+        "level": alert.level,
+        "overdue": alert.overdue,
+        "raised": alert.raise_count,
+        "at": iso(alert.created_at),
+    }
+    Alert.objects.filter(pk=alert_id).update(oncall_notified_at=timezone.now())
+    threading.Thread(target=_post_json, args=(url, payload), name=f"oncall-{alert_id}", daemon=True).start()
+
+
+def _post_json(url: str, payload: dict) -> None:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - configured by the operator
+            response.read()
+    except Exception:  # noqa: BLE001 - retried when the alert is raised again
+        log.exception("on-call webhook %s failed", url)
+
+

@@ -1,0 +1,232 @@
+"""The WebSocket gateway: transport only.
+
+Each client frame is size-checked, rate-limited, decoded into its typed struct
+(protocol.frames), checked against the sender's role, and handed to one domain function; the
+reply frame is sent back. Everything that other sockets should hear is published by the
+domain functions themselves (realtime) and arrives here as a `relay` event.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from accounts.models import Role
+from accounts.services import AuthFailed, Principal, authenticate_access_token
+from chat.services import conversations, messages, queue, sessions
+from crisis.services import supervision
+from crisis.services.alerts import do_ack_alert
+from gateway import duties
+from moderation.ratelimit import TokenBucket
+from protocol import frames as f
+from protocol.errors import Refused
+
+log = logging.getLogger(__name__)
+CLOSE_AUTH_FAILED = 4401
+CLOSE_FLOODING = 4429
+
+Handler = Callable[["GatewayConsumer", Principal, f.ClientFrame], f.ServerFrame | None]
+YOUTH, COUNSELOR, SUPERVISOR = Role.YOUTH.value, Role.COUNSELOR.value, Role.SUPERVISOR.value
+CONVERSING = frozenset({YOUTH, COUNSELOR, SUPERVISOR})
+
+
+def _history(consumer, who, frame: f.HistoryRequest):
+    return conversations.read_history(user_id=who.user_id, role=who.role, conversation_id=frame.conversation,
+                                      after_seq=frame.after_seq, ref=frame.ref)
+
+
+# frame type -> (roles allowed to send it, the one domain call it maps to); all run in the database thread.
+ROUTES: dict[type, tuple[frozenset[str], Handler]] = {
+    f.MessageSend: (CONVERSING, lambda c, who, fr: messages.do_send_message(
+        user_id=who.user_id, role=who.role, conversation_id=fr.conversation, client_id=fr.client_id,
+        text=fr.text, ref=fr.ref)),
+    f.HistoryRequest: (CONVERSING, _history),
+    f.Typing: (frozenset({YOUTH, COUNSELOR}), lambda c, who, fr: conversations.do_typing(
+        user_id=who.user_id, role=who.role, conversation_id=fr.conversation, channel_name=c.channel_name)),
+    f.ConsultRequest: (frozenset({YOUTH}), lambda c, who, fr: c.with_ref(
+        queue.do_request_consultation(youth_id=who.user_id, topic=fr.topic).frame, fr.ref)),
+    f.ConsultCancel: (frozenset({YOUTH}), lambda c, who, fr: queue.do_cancel_request(
+        youth_id=who.user_id, conversation_id=fr.conversation)),
+    f.LeaveMessage: (frozenset({YOUTH}), lambda c, who, fr: conversations.do_leave_message(
+        youth_id=who.user_id, conversation_id=fr.conversation, text=fr.text, contact=fr.contact, ref=fr.ref)),
+    f.SurveySubmit: (frozenset({YOUTH}), lambda c, who, fr: conversations.do_submit_survey(
+        youth_id=who.user_id, conversation_id=fr.conversation, score=fr.score, comment=fr.comment, ref=fr.ref)),
+    f.ConversationEnd: (frozenset({YOUTH, COUNSELOR}), lambda c, who, fr: conversations.do_end_conversation(
+        user_id=who.user_id, role=who.role, conversation_id=fr.conversation, wrapup=fr.wrapup)),
+    f.Presence: (frozenset({COUNSELOR}), lambda c, who, fr: c.with_ref(
+        queue.do_set_presence(counselor_id=who.user_id, status=fr.status), fr.ref)),
+    f.ConversationTransfer: (frozenset({COUNSELOR}), lambda c, who, fr: conversations.do_transfer(
+        counselor_id=who.user_id, conversation_id=fr.conversation, topic=fr.topic)),
+    f.WrapupSubmit: (frozenset({COUNSELOR}), lambda c, who, fr: conversations.do_submit_wrapup(
+        counselor_id=who.user_id, conversation_id=fr.conversation, wrapup=fr.wrapup, ref=fr.ref)),
+    f.QueueStatsRequest: (frozenset({COUNSELOR, SUPERVISOR}), lambda c, who, fr: sessions.queue_stats(ref=fr.ref)),
+    f.CrisisAck: (frozenset({SUPERVISOR}), lambda c, who, fr: do_ack_alert(
+        supervisor_id=who.user_id, alert_id=fr.alert)),
+    f.ConversationMonitor: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_monitor(
+        supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=c.channel_name, ref=fr.ref)),
+    f.ConversationUnmonitor: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_unmonitor(
+        supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=c.channel_name, ref=fr.ref)),
+    f.Whisper: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_whisper(
+        supervisor_id=who.user_id, conversation_id=fr.conversation, text=fr.text)),
+    f.ConversationJoin: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_join(
+        supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=c.channel_name, ref=fr.ref)),
+    f.ReferralRecord: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_record_referral(
+        supervisor_id=who.user_id, conversation_id=fr.conversation, kind=fr.kind, target=fr.target,
+        handed_over=fr.handed_over, at=fr.at, ref=fr.ref)),
+    f.DashboardRequest: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.dashboard(ref=fr.ref)),
+}
+
+
+class GatewayConsumer(AsyncWebsocketConsumer):
+    principal: Principal | None = None
+
+    async def connect(self) -> None:
+        self.principal = None
+        self.joined: set[str] = set()
+        self.bucket = TokenBucket(rate=settings.WS_RATE_PER_S, burst=settings.WS_RATE_BURST)
+        self.refused_in_a_row = 0
+        self.auth_deadline: asyncio.TimerHandle | None = None
+        await self.accept()
+        duties.ensure_started()
+        header_token = self._bearer_token()
+        if header_token is not None:
+            await self._authenticate(header_token, ref=None)
+        else:
+            loop = asyncio.get_running_loop()
+            self.auth_deadline = loop.call_later(
+                settings.WS_AUTH_TIMEOUT_S, lambda: loop.create_task(self._auth_timed_out())
+            )
+
+    def _bearer_token(self) -> str | None:
+        for name, value in self.scope.get("headers", []):
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin1").partition(" ")
+                if scheme.lower() == "bearer" and token:
+                    return token.strip()
+        return None
+
+    async def _auth_timed_out(self) -> None:
+        if self.principal is None:
+            await self.close(code=CLOSE_AUTH_FAILED)
+
+    async def _authenticate(self, token: str, ref: f.Ref) -> None:
+        try:
+            principal = await database_sync_to_async(authenticate_access_token)(token=token)
+            session = await database_sync_to_async(sessions.do_open_session)(
+                principal=principal, channel_name=self.channel_name
+            )
+        except AuthFailed:
+            await self.close(code=CLOSE_AUTH_FAILED)
+            return
+        if self.auth_deadline is not None:
+            self.auth_deadline.cancel()
+        self.principal = principal
+        duties.local_channel_names.add(self.channel_name)
+        for group in session.groups:
+            await self._join(group)
+        await self.send(text_data=f.encode(session.auth_ok))
+
+    async def disconnect(self, code: int) -> None:
+        if self.auth_deadline is not None:
+            self.auth_deadline.cancel()
+        for group in list(self.joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined.clear()
+        if self.principal is not None:
+            duties.local_channel_names.discard(self.channel_name)
+            await database_sync_to_async(sessions.do_close_session)(
+                principal=self.principal, channel_name=self.channel_name
+            )
+
+    # ----- client frames ------------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self._refuse(Refused("bad_frame", "frames are JSON text"), None)
+            return
+        if len(text_data) > settings.WS_MAX_FRAME_BYTES // 4 and len(text_data.encode()) > settings.WS_MAX_FRAME_BYTES:
+            await self._refuse(Refused("too_large", "a frame may hold at most 16 KiB"), None)
+            return
+        if not self.bucket.take():
+            await self._refuse(Refused("rate_limited", "too many frames; slow down"), None)
+            return
+        try:
+            frame = f.decode_client_frame(text_data)
+        except f.BadFrame as exc:
+            if self.principal is None:
+                await self.close(code=CLOSE_AUTH_FAILED)
+            else:
+                await self._refuse(Refused("bad_frame", exc.detail), exc.ref)
+            return
+        if self.principal is None:
+            if isinstance(frame, f.Auth):
+                await self._authenticate(frame.token, frame.ref)
+            else:
+                await self.close(code=CLOSE_AUTH_FAILED)
+            return
+        await self._dispatch(self.principal, frame)
+
+    async def _dispatch(self, principal: Principal, frame: f.ClientFrame) -> None:
+        if isinstance(frame, f.Ping):
+            await self.send(text_data=f.encode(f.Pong(ref=frame.ref)))
+            return
+        if isinstance(frame, f.Auth):
+            await self._refuse(Refused("invalid", "already authenticated"), frame.ref)
+            return
+        roles, handler = ROUTES[type(frame)]
+        if principal.role not in roles:
+            await self._refuse(Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref)
+            return
+        try:
+            reply = await database_sync_to_async(handler)(self, principal, frame)
+        except Refused as refusal:
+            await self._refuse(refusal, frame.ref)
+            return
+        self.refused_in_a_row = 0
+        if reply is not None:
+            await self.send(text_data=f.encode(reply))
+
+    async def _refuse(self, refusal: Refused, ref: f.Ref) -> None:
+        self.refused_in_a_row += 1
+        if self.refused_in_a_row > settings.WS_FLOOD_CLOSE_AFTER:
+            await self.close(code=CLOSE_FLOODING)
+            return
+        await self.send(text_data=f.encode(f.Error(code=refusal.code, detail=refusal.detail, ref=ref)))
+
+    @staticmethod
+    def with_ref(frame: f.ServerFrame, ref: f.Ref) -> f.ServerFrame:
+        if ref is not None and "ref" in frame.__struct_fields__:
+            frame.ref = ref  # type: ignore[attr-defined]
+        return frame
+
+    # ----- events from the channel layer --------------------------------------------------------
+    async def _join(self, group: str) -> None:
+        if group not in self.joined:
+            self.joined.add(group)
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _leave(self, group: str) -> None:
+        if group in self.joined:
+            self.joined.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def relay(self, event: dict) -> None:
+        for group in event.get("join", ()):
+            await self._join(group)
+        text = event.get("text")
+        if text is not None and event.get("exclude") != self.channel_name:
+            await self.send(text_data=text)
+        for group in event.get("leave", ()):
+            await self._leave(group)
+
+    async def join_groups(self, event: dict) -> None:
+        """Sent to this one channel by a domain function (monitor, join)."""
+        for group in event.get("groups", ()):
+            await self._join(group)
+
+    async def leave_groups(self, event: dict) -> None:
+        for group in event.get("groups", ()):
+            await self._leave(group)

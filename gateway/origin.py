@@ -1,0 +1,42 @@
+"""Refuse WebSocket handshakes from browser origins we do not serve.
+
+A browser always sends Origin, so a page on another site cannot open a socket with a youth's
+token. Native clients and the WeChat mini-program may send none: the token alone authorizes.
+"""
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from urllib.parse import urlsplit
+
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+
+
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    if not parts.scheme or not parts.hostname:
+        return False
+    # Same origin as the page that served the client: always fine.
+    if host and parts.netloc.lower() == host.lower():
+        return True
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    normalized = f"{parts.scheme}://{parts.hostname}:{parts.port or default_port}"
+    return any(fnmatchcase(normalized, pattern) for pattern in settings.WS_ALLOWED_ORIGINS)
+
+
+class AllowedOriginValidator:
+    def __init__(self, application) -> None:
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        origin = host = None
+        for name, value in scope.get("headers", []):
+            if name == b"origin":
+                origin = value.decode("latin1")
+            elif name == b"host":
+                host = value.decode("latin1")
+        if origin_allowed(origin, host):
+            return await self.application(scope, receive, send)
+        return await WebsocketDenier()(scope, receive, send)

@@ -1,0 +1,1 @@
+"""The wire protocol's frames, defined once (see docs/protocol.md)."""

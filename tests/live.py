@@ -1,0 +1,184 @@
+"""Real server processes for the tests: N Daphne processes on one PostgreSQL database and Redis.
+
+Each stack gets a fresh database cloned from a migrated template (fast), its own channel
+prefix on the shared Redis, and its own ports. Process 0 runs `manage.py runserver` (Daphne's
+runserver, the documented development entry point), the others the `daphne` command that
+production runs, so both paths are exercised.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DB = "youthline_template"
+
+
+def admin_dsn() -> str:
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return f"host={url.hostname} port={url.port or 5432} user={url.username or 'postgres'} dbname=postgres"
+
+
+def database_url(name: str) -> str:
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return url._replace(path=f"/{name}").geturl()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_template_ready = False
+_template_lock = threading.Lock()
+
+
+def ensure_template() -> None:
+    """Migrate a template database once per test session; stacks clone it."""
+    global _template_ready
+    with _template_lock:
+        if _template_ready:
+            return
+        with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+        env = {**os.environ, "DATABASE_URL": database_url(TEMPLATE_DB)}
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        _template_ready = True
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint standing in for the on-call system."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", 0))
+                receiver.received.append(json.loads(self.rfile.read(length)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/oncall"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, predicate, timeout: float = 15.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.received:
+                if predicate(item):
+                    return item
+            time.sleep(0.05)
+        raise AssertionError(f"webhook not called as expected; got {self.received}")
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@dataclass
+class LiveStack:
+    processes: int = 2
+    env: dict[str, str] = field(default_factory=dict)
+    urls: list[str] = field(default_factory=list)
+    db_name: str = ""
+    _procs: list[subprocess.Popen] = field(default_factory=list)
+    _logs: list[Path] = field(default_factory=list)
+
+    def start(self) -> "LiveStack":
+        ensure_template()
+        self.db_name = f"youthline_live_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {self.db_name} TEMPLATE {TEMPLATE_DB}")
+        base_env = {
+            **os.environ,
+            "DATABASE_URL": database_url(self.db_name),
+            "CHANNELS_PREFIX": f"t{self.db_name[-8:]}",
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
+        self.base_env = base_env
+        log_dir = ROOT / "var" / "test-logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        for index in range(self.processes):
+            port = free_port()
+            if index == 0:
+                cmd = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+            else:
+                cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "youthline.asgi:application"]
+            log_path = log_dir / f"{self.db_name}-{index}.log"
+            self._logs.append(log_path)
+            self._procs.append(subprocess.Popen(cmd, cwd=ROOT, env=base_env, stdout=log_path.open("wb"),
+                                                stderr=subprocess.STDOUT))
+            self.urls.append(f"http://127.0.0.1:{port}")
+        for url, proc, log in zip(self.urls, self._procs, self._logs):
+            self._wait_up(url, proc, log)
+        return self
+
+    @staticmethod
+    def _wait_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+        host, port = urlsplit(url).hostname, urlsplit(url).port
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.base_env,
+                              capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def create_staff(self, *, username: str, password: str = "test-pass-123", role: str = "counselor",
+                     topics: list[str] | None = None, max_chats: int | None = None, name: str = "") -> int:
+        args = ["ensure_staff", "--username", username, "--password", password, "--role", role]
+        if topics is not None:
+            args += ["--topics", ",".join(topics)]
+        if max_chats is not None:
+            args += ["--max-chats", str(max_chats)]
+        if name:
+            args += ["--name", name]
+        out = self.manage(*args)
+        return int(out.strip().rsplit("id=", 1)[1])
+
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
+        with psycopg.connect(database_url(self.db_name).replace("postgres://", "postgresql://")) as conn:
+            cur = conn.execute(query, params)
+            return cur.fetchall() if cur.description else []
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-5000:] for p in self._logs)
+
+    def stop(self) -> None:
+        for proc in self._procs:
+            proc.terminate()
+        for proc in self._procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)")

@@ -1,0 +1,104 @@
+"""A synchronous protocol client for tests: real sockets, frames buffered by type."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+
+def http_json(method: str, url: str, body: dict | None = None, token: str | None = None,
+              raw: bytes | None = None) -> tuple[int, Any]:
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as exc:
+        text = exc.read()
+        return exc.code, json.loads(text) if text else None
+
+
+class WsClient:
+    def __init__(self, base_url: str, token: str | None = None, *, origin: str | None = None,
+                 headers: dict[str, str] | None = None, authenticate: bool = True) -> None:
+        ws_url = base_url.replace("http://", "ws://") + "/ws/v1/"
+        extra = dict(headers or {})
+        if origin:
+            extra["Origin"] = origin
+        self.conn: ClientConnection = connect(ws_url, additional_headers=extra, open_timeout=10, max_size=2**22)
+        self.buffer: list[dict] = []
+        self.auth_ok: dict | None = None
+        if token is not None and authenticate:
+            self.send({"type": "auth", "token": token})
+            self.auth_ok = self.recv("auth.ok")
+
+    def send(self, frame: dict | str) -> None:
+        self.conn.send(frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False))
+
+    def _pull(self, timeout: float) -> dict | None:
+        try:
+            raw = self.conn.recv(timeout=timeout)
+        except TimeoutError:
+            return None
+        frame = json.loads(raw)
+        self.buffer.append(frame)
+        return frame
+
+    def recv(self, type_: str, timeout: float = 10.0, **match: Any) -> dict:
+        """The first buffered or arriving frame of this type (and these field values)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, frame in enumerate(self.buffer):
+                if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
+                    return self.buffer.pop(i)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {type_} {match or ''} within {timeout}s; got {self.buffer}")
+            self._pull(remaining)
+
+    def request(self, frame: dict, reply_type: str, timeout: float = 10.0) -> dict:
+        self.send(frame)
+        return self.recv(reply_type, timeout)
+
+    def error(self, frame: dict | str, timeout: float = 10.0) -> dict:
+        self.send(frame)
+        return self.recv("error", timeout)
+
+    def drain(self, seconds: float = 0.3) -> list[dict]:
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            self._pull(remaining)
+        frames, self.buffer = self.buffer, []
+        return frames
+
+    def has(self, type_: str) -> bool:
+        return any(f.get("type") == type_ for f in self.buffer)
+
+    def wait_closed(self, timeout: float = 15.0) -> int | None:
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                self.conn.recv(timeout=deadline - time.monotonic())
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+        except TimeoutError:
+            pass
+        raise AssertionError("socket not closed")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "WsClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,63 @@
+"""Small helpers the JSON views share: parsing, errors in the contract's shape, bearer auth."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+from accounts.services import AuthFailed, Principal, authenticate_access_token
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+    def response(self) -> JsonResponse:
+        return JsonResponse({"error": self.code, "detail": self.detail, **self.extra}, status=self.status)
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    if len(request.body) > MAX_BODY_BYTES:
+        raise ApiError(413, "too_large", "the body is too large")
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_request", "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return body
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def bearer_principal(request: HttpRequest, *, roles: tuple[str, ...]) -> Principal:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthorized", "an Authorization: Bearer token is required")
+    try:
+        principal = authenticate_access_token(token=token.strip())
+    except AuthFailed as exc:
+        raise ApiError(401, "unauthorized", str(exc)) from None
+    if principal.role not in roles:
+        raise ApiError(403, "forbidden", "your role cannot do this")
+    return principal
+
+
+def api_view(view):
+    """Turn ApiError into the contract's error body; views stay transport only."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any):
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as exc:
+            return exc.response()
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped

@@ -1,0 +1,175 @@
+"""Youthline settings: everything that differs between deployments comes from the environment.
+
+With neither DATABASE_URL nor REDIS_URL set the project runs on its embedded default:
+SQLite and the in-memory channel layer, one process, nothing to install.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+# The embedded default is for one developer's machine; production sets its own key.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    # Daphne first: its runserver serves HTTP and WebSockets (Channels' documented set-up).
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "accounts",
+    "moderation",
+    "chat",
+    "crisis",
+    "gateway",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the Daphne processes: no separate web server to set up.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "youthline.urls"
+ASGI_APPLICATION = "youthline.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- storage --------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        # Keep connections: every message touches the database, a reconnect per message costs ms.
+        conn_max_age=600,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # WAL lets the page read while a message is being written; the busy timeout rides out
+    # the short write locks of the one process the embedded default runs.
+    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # Pub/sub layer: at-most-once, about 7x cheaper per message than the core Redis layer.
+    # Nothing is lost with it because the database is the record and clients fill gaps
+    # from `history` (docs/architecture.md).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # Deployments (and test stacks) sharing one Redis keep apart by prefix.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "youthline")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("YOUTHLINE_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+# Served from the apps' static folders, no collectstatic step; files are small and few.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("YOUTHLINE_LOG_LEVEL", "WARNING")},
+}
+
+# --- Youthline ------------------------------------------------------------------------------
+JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY", SECRET_KEY)
+JWT_ISSUER = "youthline"
+JWT_AUDIENCE = "youthline"
+JWT_ACCESS_TTL_S = env_int("JWT_ACCESS_TTL_S", 15 * 60)
+JWT_REFRESH_TTL_S = env_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600)
+
+# Browser origins allowed to open a socket; a handshake without Origin (apps) is allowed.
+WS_ALLOWED_ORIGINS = env_list(
+    "WS_ALLOWED_ORIGINS", ["http://127.0.0.1:*", "http://localhost:*", "https://127.0.0.1:*", "https://localhost:*"]
+)
+WS_AUTH_TIMEOUT_S = env_int("WS_AUTH_TIMEOUT_S", 10)
+WS_MAX_FRAME_BYTES = 16 * 1024
+WS_RATE_PER_S = env_int("WS_RATE_PER_S", 20)
+WS_RATE_BURST = env_int("WS_RATE_BURST", 40)
+WS_FLOOD_CLOSE_AFTER = env_int("WS_FLOOD_CLOSE_AFTER", 200)
+
+MESSAGE_MAX_CHARS = 2000
+COUNSELOR_DEFAULT_MAX_CHATS = 3
+COUNSELOR_GRACE_S = env_int("COUNSELOR_GRACE_S", 60)
+QUEUE_MAX_WAIT_S = env_int("QUEUE_MAX_WAIT_S", 600)
+# "HH:MM-HH:MM" in TIME_ZONE; 12355 answers around the clock by default.
+SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "00:00-24:00")
+SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)
+# HTTP endpoints that create identities or check passwords: per client address per minute.
+AUTH_RATE_PER_MIN = env_int("AUTH_RATE_PER_MIN", 30)
+
+CRISIS_ALERT_LEVEL = 2
+CRISIS_ACK_TIMEOUT_S = env_int("CRISIS_ACK_TIMEOUT_S", 60)
+CRISIS_ONCALL_WEBHOOK_URL = os.environ.get("CRISIS_ONCALL_WEBHOOK_URL", "")
+CRISIS_LEXICON_REFRESH_S = float(os.environ.get("CRISIS_LEXICON_REFRESH_S", "2"))
