@@ -169,6 +169,17 @@ class LiveStack:
             cur = conn.execute(query, params)
             return cur.fetchall() if cur.description else []
 
+    def wait_until(self, query: str, expected: object, timeout: float = 15.0, params: tuple = ()) -> None:
+        """Poll a single-value query until it equals `expected` (state settling across processes)."""
+        deadline = time.monotonic() + timeout
+        value = None
+        while time.monotonic() < deadline:
+            value = self.sql(query, params)[0][0]
+            if value == expected:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{query!r} is {value!r}, expected {expected!r}")
+
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-5000:] for p in self._logs)
 

@@ -34,7 +34,9 @@ class WsClient:
         extra = dict(headers or {})
         if origin:
             extra["Origin"] = origin
-        self.conn: ClientConnection = connect(ws_url, additional_headers=extra, open_timeout=10, max_size=2**22)
+        # An unbounded receive queue: a test that reads only some frames must still see the close.
+        self.conn: ClientConnection = connect(ws_url, additional_headers=extra, open_timeout=10, max_size=2**22,
+                                              max_queue=None, close_timeout=3).__enter__()
         self.buffer: list[dict] = []
         self.auth_ok: dict | None = None
         if token is not None and authenticate:

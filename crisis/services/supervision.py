@@ -46,6 +46,7 @@ def do_monitor(*, supervisor_id: int, conversation_id: int, channel_name: str, r
 
 
 def do_unmonitor(*, supervisor_id: int, conversation_id: int, channel_name: str, ref: f.Ref = None) -> f.UnmonitorOk:
+    get_conversation_for(conversation_id=conversation_id, user_id=supervisor_id, role=Role.SUPERVISOR)
     send_to_channel(channel_name, {"type": "leave_groups",
                                    "groups": [conversation_group(conversation_id), staff_group(conversation_id)]})
     return f.UnmonitorOk(conversation=conversation_id, ref=ref)
