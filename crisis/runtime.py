@@ -90,6 +90,20 @@ def current_detector() -> Detector:
     return _detector
 
 
+def warm_up_in_background() -> None:
+    """Compile the detector when a server process starts, not on its first youth message."""
+
+    def work() -> None:
+        try:
+            current_detector()
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threading.Thread(target=work, name="lexicon-warm-up", daemon=True).start()
+
+
 def loaded_version() -> int:
     return _loaded_version
 

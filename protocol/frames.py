@@ -180,7 +180,7 @@ class ConversationSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
 class AuthOk(ServerFrame, tag="auth.ok"):
     role: str
     user: int
-    conversations: list[ConversationSummary] = []
+    conversations: list[ConversationSummary]
 
 
 class Message(ServerFrame, tag="message"):
@@ -240,7 +240,7 @@ class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):
     youth: YouthInfo
     topic: str
     history: list[Message]
-    risk_level: int = 0
+    risk_level: int
 
 
 class ConversationTransferred(ServerFrame, tag="conversation.transferred"):
@@ -278,7 +278,7 @@ class TypingNotice(ServerFrame, tag="typing"):
     role: str
 
 
-class CrisisAlert(ServerFrame, tag="crisis.alert"):
+class CrisisAlert(ServerFrame, tag="crisis.alert", omit_defaults=False):
     alert: int
     conversation: int
     category: str
