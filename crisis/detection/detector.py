@@ -1,0 +1,544 @@
+"""The crisis detector: a lexicon compiled into two Aho-Corasick automata plus context rules.
+
+Pipeline for one message (docs/crisis.md has the whole story):
+
+1. normalize (one table translate + repeat collapse, see normalize.py);
+2. run the TRIGGER automaton (category terms and their pinyin / homophone
+   variants); no hit -> level 0, done. That is the fast path nearly all
+   messages take;
+3. otherwise normalize again keeping an offset map, run the CONTEXT automaton
+   (negation, fiction/homework, person cues, hyperbole/idiom exclusions and the
+   category-free modifiers: method, time, means ...), and decide for every
+   trigger hit whether it stands: not inside an exclusion, not inside a longer
+   hit of its category, not negated, not about a story; whose it is (the youth,
+   a third party, people in general);
+4. the surviving hits give levels and roles; escalation rules combine roles
+   (ideation + method -> plan; + time -> imminent), within the message and,
+   through ConversationRisk, across the conversation's messages.
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from .lexicon import lexicon_settings, validate_lexicon
+from .model import CATEGORIES, NO_RISK, ConversationRisk, Finding, ScanResult, make_result
+from .normalize import BOUNDARY_MARKS, SENTENCE_MARK, Normalizer, is_latin_letter
+
+NEUTRAL = "*"  # the "category" of modifiers: their roles serve every category's rules
+
+# Context cue kinds.
+_NEGATION, _FICTION, _FIRST, _THIRD, _GENERIC, _EXCLUSION, _MODIFIER, _NOT_NEGATION, _GAME = range(9)
+_PERSON_PRIORITY = {_THIRD: 3, _GENERIC: 2, _FIRST: 1}
+_CONTEXT_KIND_BY_LIST = {
+    "negation": _NEGATION,
+    "fiction": _FICTION,
+    "game": _GAME,
+    "first_person": _FIRST,
+    "third_party": _THIRD,
+    "generic_person": _GENERIC,
+    "negation_exceptions": _NOT_NEGATION,
+}
+
+# Categories that a game cue (游戏里, 王者) suppresses even when the youth is the subject.
+_GAME_SUPPRESSED = frozenset({"violence"})
+
+# Anchors: whose words a term is.
+_FIRST_EXPLICIT, _FIRST_IMPLICIT, _THIRD_PARTY, _GENERIC_PERSON = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    category: str  # NEUTRAL for a modifier
+    level: int
+    role: str
+    term: str  # as written in the lexicon
+    third_party_max_level: int | None
+    first_person_level: int | None = None  # the level when the youth explicitly says it of themself
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    name: str
+    category: str
+    level: int
+    clauses: tuple[frozenset[str], ...]
+
+
+@dataclass(slots=True)
+class _Hit:
+    start: int  # normalized positions
+    end: int
+    entry: _Entry
+    anchor: int = _FIRST_IMPLICIT
+    first_person_distance: int = -1  # characters between the nearest first-person cue and the term; -1: none
+    level: int = 0
+
+    @property
+    def third_party(self) -> bool:
+        return self.anchor == _THIRD_PARTY
+
+
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+class _PinyinTable:
+    """Per-character pinyin readings, looked up once per lexicon term at compile time."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        from pypinyin import Style, lazy_pinyin, pinyin  # compile time only
+
+        self._lazy_pinyin = lazy_pinyin
+        self._style = Style.NORMAL
+        chars = sorted({ch for term in terms for ch in term if _is_cjk(ch)})
+        self.readings: dict[str, list[str]] = {}
+        for ch in chars:
+            found = pinyin(ch, style=Style.NORMAL, heteronym=True)[0]
+            self.readings[ch] = [r for r in found if r.isascii() and r.isalpha()][:3]
+
+    def variants(self, term: str, *, initials: bool) -> set[str]:
+        if not term or not all(_is_cjk(ch) and self.readings.get(ch) for ch in term):
+            return set()
+        # The phrase-aware reading (不 in 不想活 is bu) plus the per-character
+        # readings, enough for the heteronyms teenagers actually type.
+        phrase = self._lazy_pinyin(term, style=self._style)
+        found = {"".join(phrase)}
+        combos = itertools.islice(itertools.product(*(self.readings[ch][:2] for ch in term)), 4)
+        found.update("".join(combo) for combo in combos)
+        if initials and len(term) >= 2:
+            found.add("".join(syllable[0] for syllable in phrase))
+        return {variant for variant in found if len(variant) >= 2}
+
+
+class Detector:
+    """A compiled lexicon. Thread-safe for scanning: scans do not mutate the detector."""
+
+    __slots__ = ("version", "_normalizer", "_triggers", "_context", "_rules", "_settings", "_gap_chars",
+                 "_has_triggers", "_has_context", "_generic_categories")
+
+    version: str
+
+    def __init__(self) -> None:  # use from_lexicon
+        raise TypeError("use Detector.from_lexicon(doc)")
+
+    @classmethod
+    def from_lexicon(cls, doc: dict) -> Detector:
+        problems = validate_lexicon(doc)
+        if problems:
+            raise ValueError("invalid lexicon: " + "; ".join(problems[:10]))
+        self = object.__new__(cls)
+        self.version = doc["version"]
+        settings = lexicon_settings(doc)
+        self._settings = settings
+        self._gap_chars = frozenset(settings["negation_gap_chars"])
+        self._generic_categories = frozenset(settings["generic_person_categories"])
+        variants = doc.get("variants", {})
+        self._normalizer = Normalizer(emoji=variants.get("emoji", {}), char_overrides=variants.get("char_overrides", {}))
+        normalize = self._normalizer.normalize
+        aliases = [(normalize(h["canonical"]), normalize(h["alias"])) for h in variants.get("homophones", [])]
+        aliases = [(canonical, alias) for canonical, alias in aliases if canonical and alias]
+
+        def forms(term: str) -> set[str]:
+            """A term as normalized, plus every homophone/alias spelling of it."""
+            base = normalize(term)
+            found = {base} if base else set()
+            for canonical, alias in aliases:
+                if canonical in base:
+                    found.add(base.replace(canonical, alias))
+            return found
+
+        pinyin_terms = [t for cat in doc["categories"].values() for g in cat["groups"] if g.get("pinyin")
+                        for t in g["terms"]]
+        pinyin = _PinyinTable(normalize(t) for t in pinyin_terms) if pinyin_terms else None
+
+        trigger_keys: dict[str, list[_Entry]] = {}
+        for category, body in doc["categories"].items():
+            for group in body["groups"]:
+                for term in group["terms"]:
+                    entry = _Entry(category=category, level=group["level"], role=group["role"], term=term,
+                                   third_party_max_level=group.get("third_party_max_level"),
+                                   first_person_level=group.get("first_person_level"))
+                    keys = forms(term)
+                    if pinyin is not None and group.get("pinyin"):
+                        keys |= {normalize(v) for v in pinyin.variants(normalize(term),
+                                                                        initials=bool(group.get("initials")))}
+                    for key in keys:
+                        bucket = trigger_keys.setdefault(key, [])
+                        if entry not in bucket:
+                            bucket.append(entry)
+
+        context_keys: dict[str, list[tuple[int, _Entry | None]]] = {}
+
+        def add_context(term: str, kind: int, entry: _Entry | None = None) -> None:
+            for key in forms(term):
+                bucket = context_keys.setdefault(key, [])
+                if (kind, entry) not in bucket:
+                    bucket.append((kind, entry))
+
+        context = doc.get("context", {})
+        for list_name, kind in _CONTEXT_KIND_BY_LIST.items():
+            for term in context.get(list_name, []):
+                add_context(term, kind)
+        for terms in context.get("exclusions", {}).values():
+            for term in terms:
+                add_context(term, _EXCLUSION)
+        for group in doc.get("modifiers", []):
+            for term in group["terms"]:
+                add_context(term, _MODIFIER, _Entry(category=NEUTRAL, level=0, role=group["role"], term=term,
+                                                    third_party_max_level=None))
+
+        # A rule made only of modifier roles (吞了 + 安眠药) must be able to wake the
+        # detector although no category term is present: the terms of its first
+        # clause's roles join the trigger automaton, with no entries of their own.
+        category_roles: dict[str, set[str]] = {}
+        for category, body in doc["categories"].items():
+            category_roles[category] = {group["role"] for group in body["groups"]}
+        wake_roles: set[str] = set()
+        for rule in doc.get("escalations", []):
+            if not any(role in category_roles.get(rule["category"], set()) for clause in rule["requires"] for role in clause):
+                wake_roles.update(rule["requires"][0])
+        for group in doc.get("modifiers", []):
+            if group["role"] in wake_roles:
+                for term in group["terms"]:
+                    for key in forms(term):
+                        trigger_keys.setdefault(key, [])
+
+        min_latin = settings["latin_substring_min_length"]
+        self._triggers = _build_automaton({k: tuple(v) for k, v in trigger_keys.items()}, min_latin)
+        self._context = _build_automaton({k: tuple(v) for k, v in context_keys.items()}, min_latin)
+        self._has_triggers = bool(trigger_keys)
+        self._has_context = bool(context_keys)
+        self._rules = tuple(
+            _Rule(name=r["name"], category=r["category"], level=r["level"],
+                  clauses=tuple(frozenset(clause) for clause in r["requires"]))
+            for r in doc.get("escalations", [])
+        )
+        return self
+
+    # -- public scanning API -------------------------------------------------
+
+    def normalize(self, text: str) -> str:
+        """The normalized text the automata see (for debugging and the lexicon editor)."""
+        return self._normalizer.normalize(text)
+
+    def scan(self, text: str) -> ScanResult:
+        """One message, no memory. Most messages return after one translate and one automaton pass."""
+        if not text or not self._has_triggers:
+            return NO_RISK
+        normalized = self._normalizer.normalize(text)
+        for _ in self._triggers.iter(normalized):
+            return self._analyze(text, None)
+        return NO_RISK
+
+    def scan_in_conversation(self, text: str, risk: ConversationRisk) -> ScanResult:
+        """Scan one youth message of a conversation; ``risk`` is updated in place.
+
+        The result's level includes escalations that this message completes together
+        with roles remembered from earlier messages (a method named earlier, a time
+        named now -> imminent). A message that completes nothing new is scored on
+        its own, so an alert is not re-raised for every later message.
+        """
+        if not text or not self._has_triggers:
+            return NO_RISK
+        normalized = self._normalizer.normalize(text)
+        for _ in self._triggers.iter(normalized):
+            return self._analyze(text, risk)
+        # No category term, but a modifier (a method, a time) may still matter later
+        # in this conversation, so it is remembered.
+        if self._has_context:
+            for _end, (_length, _left, _right, cues) in self._context.iter(normalized):
+                if any(kind == _MODIFIER for kind, _entry in cues):
+                    return self._analyze(text, risk)
+        return NO_RISK
+
+    # -- analysis ------------------------------------------------------------
+
+    def _analyze(self, text: str, risk: ConversationRisk | None) -> ScanResult:
+        normalized, starts, ends = self._normalizer.normalize_with_offsets(text)
+        hits: list[_Hit] = []
+        for end_index, (length, left, right, entries) in self._triggers.iter(normalized):
+            start = end_index - length + 1
+            if (left or right) and not self._latin_alone(text, starts, ends, start, end_index + 1, left, right):
+                continue
+            hits.extend(_Hit(start, end_index + 1, entry) for entry in entries)
+
+        negation_spans: list[tuple[int, int]] = []
+        not_negation_spans: list[tuple[int, int]] = []
+        fiction_positions: list[int] = []
+        game_positions: list[int] = []
+        persons: list[tuple[int, int, int]] = []  # (start, end, kind)
+        exclusions: list[tuple[int, int]] = []
+        modifiers: list[_Hit] = []
+        for end_index, (length, left, right, cues) in self._context.iter(normalized):
+            start, end = end_index - length + 1, end_index + 1
+            if (left or right) and not self._latin_alone(text, starts, ends, start, end, left, right):
+                continue
+            for kind, entry in cues:
+                if kind == _NEGATION:
+                    negation_spans.append((start, end))
+                elif kind == _NOT_NEGATION:
+                    not_negation_spans.append((start, end))
+                elif kind == _FICTION:
+                    fiction_positions.append(start)
+                elif kind == _GAME:
+                    fiction_positions.append(start)
+                    game_positions.append(start)
+                elif kind == _EXCLUSION:
+                    exclusions.append((start, end))
+                elif kind == _MODIFIER:
+                    modifiers.append(_Hit(start, end, entry))
+                else:
+                    persons.append((start, end, kind))
+
+        # 有没有, 是不是, 会不会: a question, not a denial; the 没/不 inside is no negation cue.
+        negation_ends = [end for start, end in negation_spans
+                         if not any(q_start <= start and end <= q_end for q_start, q_end in not_negation_spans)]
+        sentence_marks = [i for i, ch in enumerate(normalized) if ch == SENTENCE_MARK]
+
+        def sentence_of(position: int) -> int:
+            return bisect.bisect_right(sentence_marks, position)
+
+        fiction_sentences = {sentence_of(p) for p in fiction_positions}
+        game_sentences = {sentence_of(p) for p in game_positions}
+        content_length = sum(1 for ch in normalized if ch not in BOUNDARY_MARKS)
+
+        def stands(hit: _Hit) -> bool:
+            """Exclusion, negation, person anchor, fiction: sets hit.anchor, says whether it counts."""
+            for ex_start, ex_end in exclusions:
+                if ex_start <= hit.start and hit.end <= ex_end:
+                    return False
+            if self._negated(normalized, hit.start, negation_ends):
+                return False
+            hit.anchor, hit.first_person_distance = self._anchor(hit, persons, sentence_of, normalized)
+            if hit.first_person_distance < 0 and hit.anchor == _FIRST_IMPLICIT and hit.end - hit.start == content_length:
+                hit.first_person_distance = 0  # the whole message is the term (自杀): said of oneself
+            # In a game, killing and dying are play, whoever says it (游戏里我杀了他三次).
+            if game_sentences and hit.entry.category in _GAME_SUPPRESSED and sentence_of(hit.start) in game_sentences:
+                return False
+            # In a sentence about a story, only what the youth says close to a 我 is about them
+            # (看完这部电影我也想死), not 我看了一部关于自杀的电影.
+            if fiction_sentences and sentence_of(hit.start) in fiction_sentences and not self._close_first(hit):
+                return False
+            return True
+
+        hits = _drop_contained(hits)
+        kept = [hit for hit in hits if stands(hit)]
+        kept_modifiers = [hit for hit in modifiers if stands(hit)]
+
+        findings: list[Finding] = []
+        levels: dict[str, int] = {}
+        for hit in kept:
+            level = hit.entry.level
+            if hit.entry.first_person_level is not None and self._close_first(hit):
+                level = max(level, hit.entry.first_person_level)  # 我不敢自杀: the word said of oneself
+            if hit.anchor == _THIRD_PARTY and hit.entry.third_party_max_level is not None:
+                level = min(level, hit.entry.third_party_max_level)
+            elif hit.anchor == _GENERIC_PERSON and hit.entry.category in self._generic_categories:
+                level = min(level, 1)  # people in general, "you": a topic, not a report
+            hit.level = level
+            if level >= 1:
+                findings.append(self._finding(hit.entry.category, level, hit.entry.term, hit.start, hit.end,
+                                              hit.third_party, starts, ends))
+                if level > levels.get(hit.entry.category, 0):
+                    levels[hit.entry.category] = level
+
+        # Roles present in this message. A generic mention ("people who ...") lends no role.
+        message_roles: dict[str, list[_Hit]] = {}
+        for hit in kept:
+            if hit.anchor != _GENERIC_PERSON or hit.entry.category not in self._generic_categories:
+                message_roles.setdefault(f"{hit.entry.category}/{hit.entry.role}", []).append(hit)
+        for hit in kept_modifiers:
+            message_roles.setdefault(f"{NEUTRAL}/{hit.entry.role}", []).append(hit)
+
+        ordinal = 0
+        remembered: dict[str, int] = {}
+        if risk is not None:
+            ordinal = risk.relevant_messages + 1
+            window = self._settings["accumulation_window"]
+            remembered = {key: seen for key, seen in risk.roles.items() if ordinal - seen <= window}
+
+        for rule in self._rules:
+            current = levels.get(rule.category, 0)
+            if rule.level <= current:
+                continue
+            contributing = self._satisfy(rule, message_roles, None)
+            if contributing is None and risk is not None:
+                if self._satisfy(rule, {}, remembered) is not None:
+                    continue  # already complete before this message: not news
+                contributing = self._satisfy(rule, message_roles, remembered)
+            if not contributing:
+                continue
+            category_hits = [h for h in contributing if h.entry.category != NEUTRAL]
+            third_party = bool(category_hits) and all(h.third_party for h in category_hits)
+            if risk is not None and not category_hits:
+                # The category side came from earlier messages: it is third-party if it was then.
+                third_party = any(key in risk.third_party_roles for key in remembered
+                                  if key.startswith(rule.category + "/"))
+            start = min(h.start for h in contributing)
+            end = max(h.end for h in contributing)
+            findings.append(self._finding(rule.category, rule.level, f"rule:{rule.name}", start, end, third_party,
+                                          starts, ends))
+            levels[rule.category] = rule.level
+
+        if risk is not None and (message_roles or levels):
+            self._remember(risk, ordinal, message_roles, levels)
+        return make_result(findings)
+
+    # -- helpers ---------------------------------------------------------------
+
+    @staticmethod
+    def _satisfy(rule: _Rule, message_roles: dict[str, list[_Hit]],
+                 remembered: dict[str, int] | None) -> list[_Hit] | None:
+        """The hits of this message that complete ``rule``, or None if it is not complete.
+
+        With ``remembered``, a clause may also be satisfied by a role from earlier
+        messages; at least one clause must then be satisfied by this message
+        (the caller checks that the old roles alone do not complete the rule).
+        """
+        contributing: list[_Hit] = []
+        for clause in rule.clauses:
+            found_here: list[_Hit] | None = None
+            found_before = False
+            for role in clause:
+                for key in (f"{rule.category}/{role}", f"{NEUTRAL}/{role}"):
+                    if key in message_roles and found_here is None:
+                        found_here = message_roles[key]
+                    if remembered is not None and key in remembered:
+                        found_before = True
+            if found_here is not None:
+                contributing.append(found_here[0])
+            elif not found_before:
+                return None
+        return contributing
+
+    def _remember(self, risk: ConversationRisk, ordinal: int, message_roles: dict[str, list[_Hit]],
+                  levels: dict[str, int]) -> None:
+        risk.relevant_messages = ordinal
+        risk.lexicon_version = self.version
+        for key, role_hits in message_roles.items():
+            risk.roles[key] = ordinal
+            if role_hits and all(h.third_party for h in role_hits):
+                risk.third_party_roles.add(key)
+            else:
+                risk.third_party_roles.discard(key)
+        window = self._settings["accumulation_window"]
+        for key in [k for k, seen in risk.roles.items() if ordinal - seen >= window]:
+            del risk.roles[key]
+            risk.third_party_roles.discard(key)
+        for category, level in levels.items():
+            if level > risk.category_peaks.get(category, 0):
+                risk.category_peaks[category] = level
+        risk.peak_level = max([risk.peak_level, *levels.values()])
+
+    def _negated(self, normalized: str, start: int, negation_ends: list[int]) -> bool:
+        max_gap = self._settings["negation_max_gap"]
+        gap_chars = self._gap_chars
+        for cue_end in negation_ends:
+            if cue_end <= start and start - cue_end <= max_gap:
+                if all(ch in gap_chars for ch in normalized[cue_end:start]):
+                    return True
+        return False
+
+    def _anchor(self, hit: _Hit, persons: list[tuple[int, int, int]], sentence_of,
+                normalized: str) -> tuple[int, int]:
+        """Whose words: (anchor, distance to the nearest first-person cue or -1)."""
+        nearest: tuple[int, int, int] | None = None
+        sentence = sentence_of(hit.start)
+        window = self._settings["person_window"]
+        for start, end, kind in persons:
+            # A first-person word inside the term itself (打我, 杀了我) fixes whose it is.
+            if kind == _FIRST and hit.start <= start and end <= hit.end:
+                return _FIRST_EXPLICIT, 0
+            if end <= hit.start and hit.start - end <= window and sentence_of(max(start, end - 1)) == sentence:
+                if nearest is None or (end, _PERSON_PRIORITY[kind]) > (nearest[1], _PERSON_PRIORITY[nearest[2]]):
+                    nearest = (start, end, kind)
+        if nearest is None:
+            return _FIRST_IMPLICIT, -1  # Chinese drops the subject: the youth is speaking of themself
+        distance = hit.start - nearest[1]
+        same_clause = not any(ch in BOUNDARY_MARKS for ch in normalized[nearest[1]:hit.start])
+        if nearest[2] == _FIRST:
+            # The distance only counts inside one clause: 我只是想知道，自杀的人... is not about the youth.
+            return _FIRST_EXPLICIT, distance if same_clause else -1
+        if nearest[2] == _THIRD:
+            return _THIRD_PARTY, -1
+        # "you", "people": only as the immediate subject in the same clause (有人想自杀吗);
+        # further back (所有人都冷漠，想去死) the youth has moved on to themself.
+        if same_clause and distance <= self._settings["generic_person_window"]:
+            return _GENERIC_PERSON, -1
+        return _FIRST_IMPLICIT, -1
+
+    def _close_first(self, hit: _Hit) -> bool:
+        return 0 <= hit.first_person_distance <= self._settings["first_person_window"]
+
+    def _latin_alone(self, text: str, starts: list[int], ends: list[int], start: int, end: int,
+                     left: bool, right: bool) -> bool:
+        """A short Latin variant (zs) must not be part of a longer Latin word in the original text."""
+        table = self._normalizer.table
+        if left:
+            before = starts[start] - 1
+            if before >= 0 and _latin_in(text[before], table):
+                return False
+        if right:
+            after = ends[end - 1]
+            if after < len(text) and _latin_in(text[after], table):
+                return False
+        return True
+
+    @staticmethod
+    def _finding(category: str, level: int, term: str, start: int, end: int, third_party: bool,
+                 starts: list[int], ends: list[int]) -> Finding:
+        return Finding(category=category, level=level, term=term, start=starts[start], end=ends[end - 1],
+                       third_party=third_party)
+
+
+def _latin_in(ch: str, table: dict[int, str | None]) -> bool:
+    mapped = table.get(ord(ch), ch) or ""
+    return any(is_latin_letter(c) for c in mapped)
+
+
+def _drop_contained(hits: list[_Hit]) -> list[_Hit]:
+    """A term inside a longer term of the same category says less: 自杀 inside 想自杀 goes."""
+    if len(hits) < 2:
+        return hits
+    kept: list[_Hit] = []
+    for hit in hits:
+        length = hit.end - hit.start
+        if any(other is not hit and other.entry.category == hit.entry.category
+               and other.start <= hit.start and hit.end <= other.end and other.end - other.start > length
+               for other in hits):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _latin_run(key: str, from_left: bool) -> int:
+    chars = key if from_left else reversed(key)
+    run = 0
+    for ch in chars:
+        if not is_latin_letter(ch):
+            break
+        run += 1
+    return run
+
+
+def _build_automaton(keys: dict[str, tuple], min_latin: int) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+    for key, payload in keys.items():
+        left_run, right_run = _latin_run(key, True), _latin_run(key, False)
+        needs_left = 0 < left_run < min_latin
+        needs_right = 0 < right_run < min_latin
+        automaton.add_word(key, (len(key), needs_left, needs_right, payload))
+    if len(automaton) == 0:
+        automaton.add_word("\x00", (1, False, False, ()))  # make_automaton needs one key
+    automaton.make_automaton()
+    return automaton
+
+
+__all__ = ["CATEGORIES", "Detector"]

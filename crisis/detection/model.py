@@ -1,0 +1,138 @@
+"""Value types of the crisis detector: findings, scan results, a conversation's accumulated risk."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CATEGORIES: tuple[str, ...] = ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")
+
+MAX_LEVEL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason for a level: a lexicon term (or an escalation rule) found in the message.
+
+    ``start``/``end`` index the ORIGINAL message text (not the normalized one), so
+    ``text[start:end]`` is what the youth wrote, separators and emoji included.
+    ``term`` is the lexicon term as written in the lexicon (自杀 for a message that
+    said 紫砂 or zisha), or ``rule:<name>`` for a level raised by an escalation rule.
+    ``third_party`` is true when the youth reports someone else (a friend who wants
+    to die): still a risk report, the counselor needs to know whose risk it is.
+    """
+
+    category: str
+    level: int
+    term: str
+    start: int
+    end: int
+    third_party: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    level: int  # 0..4, the maximum over categories
+    categories: tuple[str, ...]  # categories at level >= 1, highest level first
+    findings: tuple[Finding, ...]
+
+    def strongest(self) -> Finding | None:
+        """The finding an excerpt centres on: highest level, then first in the text."""
+        best: Finding | None = None
+        for finding in self.findings:
+            if best is None or (finding.level, -finding.start) > (best.level, -best.start):
+                best = finding
+        return best
+
+    def excerpt(self, text: str, width: int = 60) -> str:
+        """About ``width`` characters of the original text around the strongest finding.
+
+        Cut ends are marked with an ellipsis, so a supervisor sees that there is more.
+        """
+        width = max(width, 1)
+        finding = self.strongest()
+        if finding is None or len(text) <= width:
+            return text if len(text) <= width else text[:width] + "…"
+        span = finding.end - finding.start
+        if span >= width:
+            start = finding.start
+        else:
+            # Centre the finding; shift the window back inside the text at either end.
+            start = max(0, finding.start - (width - span) // 2)
+            start = min(start, len(text) - width)
+        stop = min(len(text), start + width)
+        return ("…" if start > 0 else "") + text[start:stop] + ("…" if stop < len(text) else "")
+
+
+NO_RISK = ScanResult(level=0, categories=(), findings=())
+
+
+def make_result(findings: list[Finding]) -> ScanResult:
+    if not findings:
+        return NO_RISK
+    by_category: dict[str, int] = {}
+    for finding in findings:
+        if finding.level > by_category.get(finding.category, 0):
+            by_category[finding.category] = finding.level
+    order = {name: index for index, name in enumerate(CATEGORIES)}
+    categories = tuple(sorted(by_category, key=lambda c: (-by_category[c], order.get(c, len(order)))))
+    findings.sort(key=lambda f: (f.start, -f.level, f.category))
+    return ScanResult(level=max(by_category.values(), default=0), categories=categories, findings=tuple(findings))
+
+
+_STATE_FORMAT = 1
+
+
+@dataclass(slots=True)
+class ConversationRisk:
+    """What one conversation's youth messages have shown so far; stored as JSON between messages.
+
+    Roles ("suicide/ideation", "*/method", "*/time") are remembered with the ordinal
+    of the risk-relevant message that last showed them; escalation rules combine
+    them across messages within ``accumulation_window`` relevant messages. A message
+    that shows nothing leaves the state unchanged (callers compare ``to_json()``
+    before and after to skip a write).
+    """
+
+    relevant_messages: int = 0
+    peak_level: int = 0
+    category_peaks: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, int] = field(default_factory=dict)
+    third_party_roles: set[str] = field(default_factory=set)
+    lexicon_version: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "format": _STATE_FORMAT,
+            "lexicon_version": self.lexicon_version,
+            "relevant_messages": self.relevant_messages,
+            "peak_level": self.peak_level,
+            "category_peaks": dict(sorted(self.category_peaks.items())),
+            "roles": dict(sorted(self.roles.items())),
+            "third_party_roles": sorted(self.third_party_roles),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> ConversationRisk:
+        """Tolerant: a missing, old or damaged state starts afresh rather than failing a scan."""
+        if not isinstance(d, dict):
+            return cls()
+
+        def as_level(value: object) -> int:
+            return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_LEVEL else 0
+
+        def as_count(value: object) -> int:
+            return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+        peaks_in = d.get("category_peaks")
+        roles_in = d.get("roles")
+        third_in = d.get("third_party_roles")
+        version = d.get("lexicon_version")
+        return cls(
+            relevant_messages=as_count(d.get("relevant_messages")),
+            peak_level=as_level(d.get("peak_level")),
+            category_peaks={k: as_level(v) for k, v in peaks_in.items() if isinstance(k, str)}
+            if isinstance(peaks_in, dict) else {},
+            roles={k: as_count(v) for k, v in roles_in.items() if isinstance(k, str)}
+            if isinstance(roles_in, dict) else {},
+            third_party_roles={k for k in third_in if isinstance(k, str)} if isinstance(third_in, list) else set(),
+            lexicon_version=version if isinstance(version, str) else "",
+        )

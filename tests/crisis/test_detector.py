@@ -1,0 +1,377 @@
+"""Crisis detector: pure tests (no Django, no database).
+
+Run: cd /work/main && python -m pytest tests/crisis -q -p no:django
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+
+import pytest
+
+from crisis.detection import (
+    CATEGORIES,
+    ConversationRisk,
+    Detector,
+    Finding,
+    ScanResult,
+    load_shipped_lexicon,
+    validate_lexicon,
+)
+from crisis.detection.baseline import KeywordBaseline
+from crisis.detection.batch import dump, scan_line, scan_lines
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> dict:
+    return load_shipped_lexicon()
+
+
+@pytest.fixture(scope="module")
+def detector(lexicon) -> Detector:
+    return Detector.from_lexicon(lexicon)
+
+
+def level_of(detector: Detector, text: str, category: str = "suicide") -> int:
+    result = detector.scan(text)
+    return max((f.level for f in result.findings if f.category == category), default=0)
+
+
+# -- public API ------------------------------------------------------------------
+
+
+def test_public_api_shapes(detector):
+    assert CATEGORIES == ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")
+    result = detector.scan("我想自杀")
+    assert isinstance(result, ScanResult) and isinstance(result.findings[0], Finding)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.level = 0  # type: ignore[misc]
+    assert detector.version == load_shipped_lexicon()["version"]
+    assert detector.scan("") == ScanResult(level=0, categories=(), findings=())
+
+
+def test_categories_are_ordered_highest_level_first(detector):
+    result = detector.scan("他们天天堵我要钱，我不想活了")
+    assert result.categories == ("bullying", "suicide")  # bullying 3 (堵我), suicide 2
+    assert result.level == 3
+
+
+# -- clinical anchors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, level", [
+    ("活着没意思", 2),  # passive ideation
+    ("我希望自己消失", 2),
+    ("我想自杀", 3),  # active ideation
+    ("我想跳楼", 3),  # a chosen method: plan
+    ("我在网上查怎么自杀", 3),  # seeking a method
+    ("我不想活了，家里有安眠药", 3),  # ideation + method -> plan
+    ("我不想活了，今晚就吃掉家里的安眠药", 4),  # + a time -> imminent
+    ("我已经吃了一整瓶药", 4),  # attempt in progress
+    ("我现在就去死", 4),
+    ("绳子已经挂好了", 4),
+])
+def test_suicide_levels(detector, text, level):
+    assert level_of(detector, text) == level
+
+
+@pytest.mark.parametrize("text, category, level", [
+    ("我会自残", "self_harm", 2),
+    ("我又自残了", "self_harm", 3),  # recent, repeated
+    ("割得很深，血止不住", "self_harm", 4),
+    ("班上的人都孤立我", "bullying", 2),
+    ("他们天天在厕所堵我要钱", "bullying", 3),
+    ("我继父晚上会进我房间摸我", "sexual_abuse", 3),
+    ("我叔叔会摸我身体，他今晚又要来", "sexual_abuse", 4),
+    ("我爸喝醉了就打我", "violence", 2),
+    ("我真的想杀了他", "violence", 3),
+    ("对方让我转账", "fraud", 3),
+    ("有人说免费领皮肤", "fraud", 2),
+])
+def test_other_category_levels(detector, text, category, level):
+    assert level_of(detector, text, category) == level
+
+
+# -- evasions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, level", [
+    # pinyin and initials
+    ("我想zisha", 3), ("wo xiang zi sha", 3), ("xiang si", 2), ("wo bu xiang huo le", 2), ("我好想zs", 3),
+    # separators and symbols between characters
+    ("我想自.杀", 3), ("我想自 杀", 3), ("我想自*杀", 3), ("不-想-活-了", 2), ("想/自/杀", 3),
+    # traditional characters
+    ("我想自殺", 3), ("我覺得活著沒意思", 2),
+    # full-width and compatibility forms
+    ("我想ｚｉｓｈａ", 3), ("ＸＩＡＮＧ ＺＩＳＨＡ", 3), ("我想自杀　　真的", 3),
+    # repeated characters
+    ("我想死死死死", 2), ("想想想想自杀", 3), ("不不不想活了", 2),
+    # homophone slang
+    ("我想紫砂", 3), ("想自鲨", 3), ("我想s", 2),
+    # emoji standing for methods
+    ("今晚就用🪢结束一切", 4), ("💊💊💊 我已经吃了一整瓶", 4), ("我想☠️", 2),
+])
+def test_evasions(detector, text, level):
+    assert detector.scan(text).level == level, detector.scan(text)
+
+
+def test_emoji_self_harm(detector):
+    assert level_of(detector, "拿🔪划手臂", "self_harm") == 2
+
+
+def test_short_latin_variant_must_stand_alone(detector):
+    assert detector.scan("我想zs").level == 3
+    assert detector.scan("我想zsq了").level == 0  # zs inside a longer Latin word is not 自杀
+    assert detector.scan("我想sleep").level == 0  # 想s is 想死 only when the s stands alone
+
+
+def test_keyword_baseline_misses_evasions_the_detector_catches(lexicon, detector):
+    baseline = KeywordBaseline.from_lexicon(lexicon)
+    for text in ("我想自.杀", "我想自殺", "我想紫砂", "我想zisha"):
+        assert baseline.scan(text).level < 2 <= detector.scan(text).level
+
+
+# -- hard negatives ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    # negation
+    "我没有想自杀", "我不会自杀的", "我从来没想过死", "我不想死，只是想休息一下", "没有人欺负我，是我自己摔的",
+    # fiction and homework
+    "这本书里的主角自杀了", "小说结局男主跳楼了，好虐", "作文题目是《生命的意义》", "心理课老师讲了怎么识别自杀倾向",
+    "阅读理解讲了一个想自杀的少年", "游戏里我杀了他三次哈哈",
+    # hyperbole
+    "热死了", "笑死我了", "累死了", "饿死了", "气死我了", "想死你了", "尴尬得想死",
+    # idioms and words that contain a trigger
+    "双十一跳楼价", "我妈买了个紫砂壶", "那部剧终于杀青了", "抢到秒杀的耳机了", "电脑又死机了", "给电脑杀毒",
+    "不想活成我爸妈那样", "我总担心找不到工作生活不下去",
+])
+def test_hard_negatives_do_not_alert(detector, text):
+    assert detector.scan(text).level < 2, detector.scan(text)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("我不想活了", 2),  # 不 inside the term is not a negation
+    ("没人在乎我，我想死", 2),  # a negation in another clause does not reach the term
+    ("我不知道为什么想死", 2),  # 知道 is not a filler between a negation and the term
+    ("我快撑不住了，可我不敢自杀", 2),  # 不敢 is fear, not denial
+    ("有没有不痛苦的死法", 3),  # 有没有 is a question, not a negation
+    ("看完这部电影我也想死", 2),  # the youth speaks of themself in a film context
+])
+def test_negation_and_fiction_do_not_suppress_real_risk(detector, text, level):
+    assert detector.scan(text).level == level, detector.scan(text)
+
+
+# -- third parties -------------------------------------------------------------------
+
+
+def test_third_party_report_alerts_and_is_marked(detector):
+    result = detector.scan("我朋友说她不想活了，我好担心")
+    assert result.level >= 2 and result.categories[0] == "suicide"
+    assert all(f.third_party for f in result.findings if f.category == "suicide")
+    own = detector.scan("没人在乎我，我想死")
+    assert not any(f.third_party for f in own.findings)
+
+
+def test_third_party_past_attempt_is_concern(detector):
+    assert detector.scan("我哥哥以前自杀未遂过").level == 1
+    assert detector.scan("我以前自杀未遂过").level == 3
+
+
+def test_generic_people_are_a_topic(detector):
+    assert detector.scan("有人想自杀吗").level == 1
+    assert detector.scan("所有人都冷漠，想去死").level == 3  # 有人 inside 所有人, far from the term
+
+
+# -- offsets and excerpt -------------------------------------------------------------
+
+
+def test_finding_offsets_point_into_the_original_text(detector):
+    text = "今天好累。。我想 自.杀!!"
+    finding = detector.scan(text).findings[0]
+    assert text[finding.start:finding.end] == "想 自.杀"
+    emoji_text = "哈哈 今晚就用🪢🪢结束一切"
+    spans = [emoji_text[f.start:f.end] for f in detector.scan(emoji_text).findings]
+    assert "结束一切" in spans
+    repeated = "我想死死死死啊"
+    finding = detector.scan(repeated).findings[0]
+    assert repeated[finding.start:finding.end] == "想死死死死"
+    wide = "ＡＢＣ我想ｚｉｓｈａ"
+    finding = detector.scan(wide).findings[0]
+    assert wide[finding.start:finding.end] == "想ｚｉｓｈａ"
+
+
+def test_excerpt_centres_on_the_strongest_finding(detector):
+    text = "今天" + "上课好无聊" * 20 + "我已经吃了一整瓶药" + "，头好晕" * 20
+    result = detector.scan(text)
+    excerpt = result.excerpt(text, width=40)
+    assert "吃了一整瓶药" in excerpt
+    assert excerpt.startswith("…") and excerpt.endswith("…")
+    assert len(excerpt) <= 42
+    assert result.excerpt("短", width=60) == "短"
+    assert detector.scan("你好").excerpt("你好") == "你好"
+
+
+# -- accumulation across a conversation ----------------------------------------------
+
+
+def test_method_early_and_time_later_make_it_imminent(detector):
+    risk = ConversationRisk()
+    levels = []
+    for text in ["我最近好累", "我不想活了", "家里有一整瓶安眠药", "今晚爸妈不在家"]:
+        levels.append(detector.scan_in_conversation(text, risk).level)
+        risk = ConversationRisk.from_json(json.loads(json.dumps(risk.to_json())))  # stored as JSON between messages
+    assert levels == [0, 2, 3, 4]
+    assert risk.peak_level == 4 and risk.category_peaks["suicide"] == 4
+
+
+def test_method_first_then_ideation_then_time(detector):
+    risk = ConversationRisk()
+    levels = [detector.scan_in_conversation(t, risk).level for t in ["家里有很多安眠药", "其实我一直想死", "明天就是我生日"]]
+    assert levels == [0, 3, 4]
+
+
+def test_accumulation_does_not_reraise_or_touch_state_for_plain_messages(detector):
+    risk = ConversationRisk()
+    detector.scan_in_conversation("我想自杀", risk)
+    before = risk.to_json()
+    assert detector.scan_in_conversation("嗯嗯，谢谢你", risk).level == 0
+    assert risk.to_json() == before  # the chat compares the JSON to skip a write
+
+
+def test_negated_and_fictional_mentions_are_not_remembered(detector):
+    risk = ConversationRisk()
+    for text in ["我没有想自杀", "小说里主角跳楼了", "今晚要补作业"]:
+        assert detector.scan_in_conversation(text, risk).level < 2
+
+
+def test_conversation_state_round_trip_and_tolerance():
+    risk = ConversationRisk(relevant_messages=3, peak_level=3, category_peaks={"suicide": 3},
+                            roles={"suicide/passive": 2, "*/method": 3}, third_party_roles={"*/method"},
+                            lexicon_version="x")
+    assert ConversationRisk.from_json(risk.to_json()) == risk
+    assert ConversationRisk.from_json(None) == ConversationRisk()
+    damaged = ConversationRisk.from_json({"peak_level": "high", "roles": [1, 2], "category_peaks": {"suicide": 9}})
+    assert damaged.peak_level == 0 and damaged.roles == {} and damaged.category_peaks == {"suicide": 0}
+
+
+# -- the lexicon as data ---------------------------------------------------------------
+
+
+def test_shipped_lexicon_is_valid(lexicon):
+    assert validate_lexicon(lexicon) == []
+    assert isinstance(lexicon["version"], str) and lexicon["format"] == 1
+
+
+def _broken(lexicon: dict, change) -> list[str]:
+    doc = copy.deepcopy(lexicon)
+    change(doc)
+    return validate_lexicon(doc)
+
+
+def test_validation_reports_errors_with_their_place(lexicon):
+    def bad_level(d):
+        d["categories"]["suicide"]["groups"][0]["level"] = 7
+    errors = _broken(lexicon, bad_level)
+    assert any(e.startswith("categories.suicide.groups[0].level") for e in errors)
+
+    errors = _broken(lexicon, lambda d: d["categories"].update({"gambling": {"groups": []}}))
+    assert any("categories.gambling" in e and "unknown category" in e for e in errors)
+
+    def unknown_role(d):
+        d["categories"]["fraud"]["groups"][0]["role"] = "nonsense"
+    assert any("not declared" in e for e in _broken(lexicon, unknown_role))
+
+    def empty_and_duplicate(d):
+        d["categories"]["bullying"]["groups"][0]["terms"] += ["", "霸凌", "..."]
+    errors = _broken(lexicon, empty_and_duplicate)
+    assert any("empty term" in e for e in errors)
+    assert any("appears twice" in e for e in errors)
+    assert any("only separators" in e for e in errors)
+
+    def rule_never_applies(d):
+        d["escalations"].append({"name": "x", "category": "fraud", "level": 3, "requires": [["farewell"]]})
+    assert any("can never apply" in e for e in _broken(lexicon, rule_never_applies))
+
+    assert any(e.startswith("version") for e in _broken(lexicon, lambda d: d.pop("version")))
+    assert any(e.startswith("format") for e in _broken(lexicon, lambda d: d.update(format=2)))
+    assert any("unknown field" in e for e in _broken(lexicon, lambda d: d.update(extra=1)))
+    assert validate_lexicon("not a dict") == ["the lexicon must be a JSON object"]  # type: ignore[arg-type]
+
+
+def test_invalid_lexicon_does_not_compile(lexicon):
+    doc = copy.deepcopy(lexicon)
+    doc["categories"]["suicide"]["groups"][0]["level"] = -1
+    with pytest.raises(ValueError):
+        Detector.from_lexicon(doc)
+
+
+def test_lexicon_edit_changes_detection(lexicon):
+    doc = copy.deepcopy(lexicon)
+    doc["version"] = "test-edit"
+    doc["categories"]["fraud"]["groups"][1]["terms"].append("代购退款群")
+    detector = Detector.from_lexicon(doc)
+    assert detector.version == "test-edit"
+    assert detector.scan("我被拉进一个代购退款群").categories == ("fraud",)
+
+
+# -- crisis_scan line protocol -----------------------------------------------------------
+
+
+def test_scan_lines_output_format(detector):
+    lines = [
+        json.dumps({"id": 1, "text": "我不想活了"}, ensure_ascii=False),
+        "not json",
+        json.dumps({"id": "b", "text": "热死了"}, ensure_ascii=False),
+        "",
+        json.dumps({"text": "no id"}),
+        json.dumps({"id": 2, "text": 5}),
+        json.dumps([1, 2]),
+        b"\xff\xfe broken utf-8",
+        json.dumps({"id": True, "text": "x"}),
+        json.dumps({"id": 3.5, "text": "我想自殺"}, ensure_ascii=False).encode("utf-8"),
+    ]
+    out = list(scan_lines(lines, detector.scan))
+    assert out == [
+        {"id": 1, "level": 2, "categories": ["suicide"]},
+        {"id": None, "error": "bad_line", "line": 2},
+        {"id": "b", "level": 0, "categories": []},
+        {"id": None, "error": "bad_line", "line": 5},
+        {"id": None, "error": "bad_line", "line": 6},
+        {"id": None, "error": "bad_line", "line": 7},
+        {"id": None, "error": "bad_line", "line": 8},
+        {"id": None, "error": "bad_line", "line": 9},
+        {"id": 3.5, "level": 3, "categories": ["suicide"]},
+    ]
+    assert scan_line("   \n", 1, detector.scan) is None
+    assert json.loads(dump(out[0])) == out[0]
+    assert "不" not in dump({"id": "不"}) or dump({"id": "不"}) == '{"id": "不"}'
+
+
+# -- measured targets (regression guard) ----------------------------------------------------
+
+
+def test_targets_on_our_labelled_set(detector):
+    from crisis import evaluation
+
+    report = evaluation.evaluate("ours", evaluation.load_ours(), detector.scan)
+    for category in ("suicide", "self_harm"):
+        counts = report.categories[category]
+        assert counts.recall >= 0.90 and counts.precision >= 0.80, (category, counts)
+    assert report.benign_alert_rate <= 0.05
+    conversations = evaluation.evaluate_conversations(evaluation.load_conversations(), detector)
+    assert conversations.exact == conversations.size
+
+
+def test_targets_on_psysuicide(detector):
+    from crisis import evaluation
+
+    path = evaluation.psysuicide_path()
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    report = evaluation.evaluate("psysuicide", evaluation.load_psysuicide(path), detector.scan)
+    suicide = report.categories["suicide"]
+    assert suicide.recall >= 0.90 and suicide.precision >= 0.80, suicide
+    assert report.categories["self_harm"].recall >= 0.90
+    assert report.benign_alert_rate <= 0.05
