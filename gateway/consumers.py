@@ -24,6 +24,7 @@ from gateway import duties
 from moderation.ratelimit import TokenBucket
 from protocol import frames as f
 from protocol.errors import Refused
+from realtime import collecting, send_collected
 
 log = logging.getLogger(__name__)
 CLOSE_AUTH_FAILED = 4401
@@ -79,6 +80,13 @@ ROUTES: dict[type, tuple[frozenset[str], Handler]] = {
         handed_over=fr.handed_over, at=fr.at, ref=fr.ref)),
     f.DashboardRequest: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.dashboard(ref=fr.ref)),
 }
+
+
+def _call_collecting(handler: Handler, consumer: "GatewayConsumer", principal: Principal,
+                     frame: f.ClientFrame) -> tuple[f.ServerFrame | None, list[tuple[str, str, dict]]]:
+    with collecting() as events:
+        reply = handler(consumer, principal, frame)
+    return reply, events
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -181,13 +189,15 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._refuse(Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref)
             return
         try:
-            reply = await database_sync_to_async(handler)(self, principal, frame)
+            reply, events = await database_sync_to_async(_call_collecting)(handler, self, principal, frame)
         except Refused as refusal:
             await self._refuse(refusal, frame.ref)
             return
         self.refused_in_a_row = 0
         if reply is not None:
             await self.send(text_data=f.encode(reply))
+        if events:
+            await send_collected(events)
 
     async def _refuse(self, refusal: Refused, ref: f.Ref) -> None:
         self.refused_in_a_row += 1

@@ -15,7 +15,9 @@ Groups:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -53,27 +55,62 @@ def relay_event(frame: ServerFrame | None, *, join: Iterable[str] = (), leave: I
     return event
 
 
-def publish(group: str, frame: ServerFrame | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
-            exclude: str | None = None) -> None:
-    """Send now, from synchronous code (services run in Channels' database thread)."""
+_collector = threading.local()
+
+
+@contextmanager
+def collecting() -> Iterator[list[tuple[str, str, dict]]]:
+    """Collect what services publish in this thread instead of sending it from here.
+
+    The gateway runs each service call in Channels' database thread inside this block and
+    sends the collected events from the event loop afterwards: one thread hop fewer per
+    event on the per-message path. Outside such a block (periodic duties, HTTP views,
+    commands) events are sent at once.
+    """
+    box: list[tuple[str, str, dict]] = []  # (layer method, group or channel, event)
+    _collector.box = box
+    try:
+        yield box
+    finally:
+        _collector.box = None
+
+
+def _deliver(target: str, event: dict, method: str = "group_send") -> None:
+    box = getattr(_collector, "box", None)
+    if box is not None:
+        box.append((method, target, event))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, relay_event(frame, join=join, leave=leave, exclude=exclude))
+        async_to_sync(getattr(layer, method))(target, event)
     except Exception:  # noqa: BLE001 - a notification failure must never undo a stored fact
-        log.exception("publish to %s failed; clients recover through history", group)
+        log.exception("publish to %s failed; clients recover through history", target)
+
+
+async def send_collected(events: list[tuple[str, str, dict]]) -> None:
+    layer = get_channel_layer()
+    for method, target, event in events:
+        try:
+            await getattr(layer, method)(target, event)
+        except Exception:  # noqa: BLE001 - see _deliver
+            log.exception("publish to %s failed; clients recover through history", target)
+
+
+def publish(group: str, frame: ServerFrame | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
+            exclude: str | None = None) -> None:
+    """Send now (or, inside `collecting`, as soon as the service call returns)."""
+    _deliver(group, relay_event(frame, join=join, leave=leave, exclude=exclude))
 
 
 def publish_on_commit(group: str, frame: ServerFrame | None, *, join: Iterable[str] = (),
                       leave: Iterable[str] = (), exclude: str | None = None) -> None:
     """Send once the surrounding transaction commits: nobody hears of what was not stored."""
-    join, leave = list(join), list(leave)
-    transaction.on_commit(lambda: publish(group, frame, join=join, leave=leave, exclude=exclude))
+    event = relay_event(frame, join=join, leave=leave, exclude=exclude)
+    transaction.on_commit(lambda: _deliver(group, event))
 
 
 def send_to_channel(channel_name: str, event: dict) -> None:
     """A directive to one socket (e.g. start hearing a conversation a supervisor monitors)."""
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.send)(channel_name, event)
+    _deliver(channel_name, event, method="send")
