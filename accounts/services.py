@@ -85,14 +85,18 @@ def do_login(*, username: object, password: object) -> TokenPair:
     return _issue_pair(user=user)
 
 
-def do_rotate_refresh_token(*, refresh: object) -> TokenPair:
-    """Trade a refresh token for a new pair; a used token presented again revokes its family."""
+def check_refresh_token(refresh: object) -> Claims:
     if not isinstance(refresh, str):
         raise InvalidInput("refresh must be a string")
     try:
-        claims = decode_token(refresh, expected_typ="refresh")
+        return decode_token(refresh, expected_typ="refresh")
     except TokenError as exc:
         raise AuthFailed(f"refresh token refused: {exc}") from None
+
+
+def do_rotate_refresh_token(*, refresh: object) -> TokenPair:
+    """Trade a refresh token for a new pair; a used token presented again revokes its family."""
+    claims = check_refresh_token(refresh)
     reused = False
     with transaction.atomic():
         stored = RefreshToken.objects.select_for_update().select_related("user").filter(jti=claims.jti).first()
@@ -117,12 +121,7 @@ def do_rotate_refresh_token(*, refresh: object) -> TokenPair:
 
 
 def do_logout(*, refresh: object) -> None:
-    if not isinstance(refresh, str):
-        raise InvalidInput("refresh must be a string")
-    try:
-        claims = decode_token(refresh, expected_typ="refresh")
-    except TokenError as exc:
-        raise AuthFailed(f"refresh token refused: {exc}") from None
+    claims = check_refresh_token(refresh)
     RefreshToken.objects.filter(family=claims.family, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 

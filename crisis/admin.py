@@ -4,11 +4,11 @@ from django.contrib import admin
 from crisis.models import Referral, SupervisorAction
 
 
-@admin.register(SupervisorAction)
-class SupervisorActionAdmin(admin.ModelAdmin):
-    list_display = ("at", "supervisor", "action", "conversation_id", "alert_id")
-    list_filter = ("action",)
-    readonly_fields = [f.name for f in SupervisorAction._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records are append-only: nobody edits or deletes them from the admin."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
@@ -20,14 +20,13 @@ class SupervisorActionAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(SupervisorAction)
+class SupervisorActionAdmin(ReadOnlyAdmin):
+    list_display = ("at", "supervisor", "action", "conversation_id", "alert_id")
+    list_filter = ("action",)
+
+
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ReadOnlyAdmin):
     list_display = ("handed_over_at", "kind", "target", "conversation", "supervisor")
     list_filter = ("kind",)
-    readonly_fields = [f.name for f in Referral._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
