@@ -156,10 +156,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._refuse(Refused("bad_frame", "frames are JSON text"), None)
             return
         if len(text_data) > settings.WS_MAX_FRAME_BYTES // 4 and len(text_data.encode()) > settings.WS_MAX_FRAME_BYTES:
-            await self._refuse(Refused("too_large", "a frame may hold at most 16 KiB"), None)
+            await self._refuse(Refused("too_large", "a frame may hold at most 16 KiB"), f.salvage_ref(text_data))
             return
         if not self.bucket.take():
-            await self._refuse(Refused("rate_limited", "too many frames; slow down"), None)
+            await self._refuse(Refused("rate_limited", "too many frames; slow down"), f.salvage_ref(text_data))
             return
         try:
             frame = f.decode_client_frame(text_data)
@@ -179,6 +179,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def _dispatch(self, principal: Principal, frame: f.ClientFrame) -> None:
         if isinstance(frame, f.Ping):
+            self.refused_in_a_row = 0
             await self.send(text_data=f.encode(f.Pong(ref=frame.ref)))
             return
         if isinstance(frame, f.Auth):

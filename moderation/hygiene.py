@@ -30,11 +30,13 @@ def _strip_markup(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Plain, displayable text: no markup, no control characters, tidy whitespace."""
-    if "<" in text or "&" in text:
-        text = _strip_markup(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Controls go first: bleach would turn them into "?" that nothing removes afterwards.
     if not text.isprintable():
         text = _UNSAFE_CHARS.sub("", text)
+    if "<" in text or "&" in text:
+        text = _strip_markup(text)
+        text = _UNSAFE_CHARS.sub("", text)  # an entity such as &#27; may decode to one
     if "\n\n\n" in text:
         text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip()
@@ -42,8 +44,9 @@ def clean_text(text: str) -> str:
 
 def clean_text_reference(text: str) -> str:
     """clean_text without the fast path: bleach always runs. Used by tests to prove equivalence."""
-    text = _strip_markup(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _UNSAFE_CHARS.sub("", text)
+    text = _strip_markup(text)
     text = _UNSAFE_CHARS.sub("", text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
     return text.strip()

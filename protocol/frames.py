@@ -353,10 +353,11 @@ def decode_client_frame(data: str | bytes) -> AnyClientFrame:
     try:
         return _client_decoder.decode(data)
     except msgspec.DecodeError as exc:
-        raise BadFrame(_explain(str(exc)), ref=_salvage_ref(data)) from None
+        raise BadFrame(_explain(str(exc)), ref=salvage_ref(data)) from None
 
 
-def _salvage_ref(data: str | bytes) -> Ref:
+def salvage_ref(data: str | bytes) -> Ref:
+    """The `ref` of a frame that is refused before (or instead of) being decoded, if it has one."""
     try:
         loose = _loose_decoder.decode(data)
     except msgspec.DecodeError:

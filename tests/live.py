@@ -7,6 +7,7 @@ production runs, so both paths are exercised.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import socket
@@ -23,7 +24,8 @@ from urllib.parse import urlsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DB = "youthline_template"
+# One template per test session (process), so concurrent sessions on one server don't collide.
+TEMPLATE_DB = f"youthline_template_{os.getpid()}"
 
 
 def admin_dsn() -> str:
@@ -58,6 +60,12 @@ def ensure_template() -> None:
         env = {**os.environ, "DATABASE_URL": database_url(TEMPLATE_DB)}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         _template_ready = True
+        atexit.register(_drop_template)
+
+
+def _drop_template() -> None:
+    with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
 
 
 class WebhookReceiver:

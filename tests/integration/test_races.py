@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests.wsclient import WsClient
+from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
 
@@ -31,9 +31,11 @@ def _run_all(functions) -> None:
         raise errors[0]
 
 
-def test_pairing_race_no_youth_twice_no_counselor_over_capacity(live_stack, make_youth, make_staff):
-    counselors = [make_staff("counselor", topics=["legal"], max_chats=2) for _ in range(4)]  # capacity 8
-    youths = [make_youth(live_stack.urls[i % 2]) for i in range(20)]
+def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, make_staff):
+    # A stack of its own: no other test's counselor or youth may take part in the count.
+    live_stack = start_stack(processes=2)
+    counselors = [make_staff("counselor", topics=["legal"], max_chats=2, stack=live_stack) for _ in range(4)]
+    youths = [http_json("POST", live_stack.urls[i % 2] + "/api/v1/auth/youth", {"channel": "web"})[1] for i in range(20)]
     counselor_sockets = [WsClient(live_stack.urls[i % 2], c["access"]) for i, c in enumerate(counselors)]
     youth_sockets = [WsClient(live_stack.urls[(i + 1) % 2], y["access"]) for i, y in enumerate(youths)]
     try:
