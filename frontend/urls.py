@@ -1,0 +1,13 @@
+# The pages. The project's urls.py includes these at the site root and serves
+# Django's JavaScriptCatalog at /jsi18n/ (name "javascript-catalog") and
+# set_language at /i18n/setlang/, which the templates use.
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.YouthPage.as_view(), name="youth"),
+    path("console/login/", views.StaffLoginPage.as_view(), name="staff-login"),
+    path("console/", views.CounselorConsolePage.as_view(), name="counselor-console"),
+    path("supervisor/", views.SupervisorConsolePage.as_view(), name="supervisor-console"),
+]
