@@ -26,6 +26,13 @@ ALERT_LEVEL = 2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OURS_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "youthline_labelled.jsonl"
 CONVERSATIONS_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "conversations.jsonl"
+# Written after the first round, never tuned on: measured before and after the second round.
+HOLDOUT2_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout2.jsonl"
+# The second round's tuning split (paraphrases written separately from holdout2).
+DEV2_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev2.jsonl"
+# Sets `run` knows: ours (all 506 lines), holdout (the 40 `holdout-*` lines of ours, not
+# tuned on in round one), holdout2, dev2, psysuicide.
+SETS = ("ours", "holdout", "holdout2", "dev2", "psysuicide")
 PSYSUICIDE_ENV = "YOUTHLINE_PSYSUICIDE_PATH"
 
 # class -> (expected level, expected category slots, short kind name)
@@ -309,6 +316,12 @@ def run(detector: Detector, baseline_scan: Callable[[str], ScanResult] | None, s
     for name in sets:
         if name == "ours":
             messages = load_ours()
+        elif name == "holdout":
+            messages = [m for m in load_ours() if m.id.startswith("holdout-")]
+        elif name == "holdout2":
+            messages = load_ours(HOLDOUT2_PATH)
+        elif name == "dev2":
+            messages = load_ours(DEV2_PATH)
         elif name == "psysuicide":
             messages = load_psysuicide(psysuicide)
         else:

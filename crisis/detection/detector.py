@@ -32,7 +32,7 @@ from .normalize import BOUNDARY_MARKS, SENTENCE_MARK, Normalizer, is_latin_lette
 NEUTRAL = "*"  # the "category" of modifiers: their roles serve every category's rules
 
 # Context cue kinds.
-_NEGATION, _FICTION, _FIRST, _THIRD, _GENERIC, _EXCLUSION, _MODIFIER, _NOT_NEGATION, _GAME = range(9)
+_NEGATION, _FICTION, _FIRST, _THIRD, _GENERIC, _EXCLUSION, _MODIFIER, _NOT_NEGATION, _GAME, _PURPOSE = range(10)
 _PERSON_PRIORITY = {_THIRD: 3, _GENERIC: 2, _FIRST: 1}
 _CONTEXT_KIND_BY_LIST = {
     "negation": _NEGATION,
@@ -42,6 +42,7 @@ _CONTEXT_KIND_BY_LIST = {
     "third_party": _THIRD,
     "generic_person": _GENERIC,
     "negation_exceptions": _NOT_NEGATION,
+    "benign_purpose": _PURPOSE,
 }
 
 # Categories that a game cue (游戏里, 王者) suppresses even when the youth is the subject.
@@ -67,6 +68,9 @@ class _Rule:
     category: str
     level: int
     clauses: tuple[frozenset[str], ...]
+    # The same clauses as role keys ("suicide/passive", "*/method"), for a quick set test.
+    clause_keys: tuple[frozenset[str], ...] = ()
+    all_keys: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -121,7 +125,9 @@ class Detector:
     """A compiled lexicon. Thread-safe for scanning: scans do not mutate the detector."""
 
     __slots__ = ("version", "_normalizer", "_triggers", "_context", "_rules", "_settings", "_gap_chars",
-                 "_has_triggers", "_has_context", "_generic_categories")
+                 "_has_triggers", "_has_context", "_generic_categories", "_gapped", "_has_gapped", "_filler_delete",
+                 "_fillers", "_gap_max", "_contextual_roles", "_rule_roles", "_gapped_exclusions", "_wake",
+                 "_short_keys", "_filler_dense")
 
     version: str
 
@@ -210,16 +216,71 @@ class Detector:
                     for key in forms(term):
                         trigger_keys.setdefault(key, [])
 
+        # Gap-tolerant matching (docs/crisis.md): the trigger keys with their filler
+        # characters removed ("skeletons") in a second automaton, run over the message
+        # with its filler characters removed. A skeleton hit is a candidate; it counts
+        # when the message span holds the whole key in order with at most gap_max
+        # fillers inserted (checked only for candidates, in _gap_hits).
+        fillers = frozenset(settings["gap_chars"]) - BOUNDARY_MARKS
+        self._fillers = fillers
+        self._filler_delete = {ord(ch): None for ch in fillers}
+        self._gap_max = settings["gap_max"]
+        gap_min = max(settings["gap_min_length"], 2)
+        def gap_automaton(keys: Iterable[tuple[str, tuple]]) -> tuple[ahocorasick.Automaton, bool]:
+            gapped: dict[str, list[tuple]] = {}
+            filler_text = "".join(fillers)
+            for key, payload in keys:
+                if not all(_is_cjk(ch) for ch in key):
+                    continue
+                lead = len(key) - len(key.lstrip(filler_text))
+                trail = len(key) - len(key.rstrip(filler_text))
+                core = key[lead:len(key) - trail]
+                skeleton = core.translate(self._filler_delete)
+                if len(key) < gap_min or len(skeleton) < 2 or self._gap_max <= 0:
+                    continue
+                gapped.setdefault(skeleton, []).append((core, key[:lead], key[len(key) - trail:], payload))
+            return _build_automaton({k: tuple(v) for k, v in gapped.items()}, min_latin=0), bool(gapped)
+
+        self._gapped, self._has_gapped = gap_automaton((k, tuple(v)) for k, v in trigger_keys.items() if v)
+        # The fast path is ONE automaton pass over the message with its fillers removed:
+        # the skeleton of every trigger key (a key found exactly has its skeleton in the
+        # message's skeleton too), so exact and gapped candidates wake the analysis alike.
+        # Keys whose skeleton is under two characters (吞了, 死了就好了) would wake on a
+        # single character; they are checked as plain substrings instead.
+        wake_keys: dict[str, tuple] = {}
+        short_keys: list[str] = []
+        for key in trigger_keys:
+            skeleton = key.translate(self._filler_delete)
+            if len(skeleton) >= 2 or (skeleton and not all(_is_cjk(ch) for ch in skeleton)):
+                wake_keys[skeleton] = ()
+            else:
+                short_keys.append(key)
+        self._wake = _build_automaton(wake_keys, min_latin=0)
+        self._short_keys = tuple(short_keys)
+        filler_dense: list[int | None] = list(range(0x30000))
+        for ch in fillers:
+            filler_dense[ord(ch)] = None
+        self._filler_dense = filler_dense
+        # Exclusions tolerate the same fillers (打我自己的脸 is inside 打自己的脸).
+        self._gapped_exclusions, _ = gap_automaton(
+            (k, ()) for k, v in context_keys.items() if any(kind == _EXCLUSION for kind, _e in v))
+        self._contextual_roles = frozenset(settings["contextual_roles"])
+        self._rule_roles = frozenset(role for rule in doc.get("escalations", []) for clause in rule["requires"]
+                                     for role in clause)
+
         min_latin = settings["latin_substring_min_length"]
         self._triggers = _build_automaton({k: tuple(v) for k, v in trigger_keys.items()}, min_latin)
         self._context = _build_automaton({k: tuple(v) for k, v in context_keys.items()}, min_latin)
         self._has_triggers = bool(trigger_keys)
         self._has_context = bool(context_keys)
-        self._rules = tuple(
-            _Rule(name=r["name"], category=r["category"], level=r["level"],
-                  clauses=tuple(frozenset(clause) for clause in r["requires"]))
-            for r in doc.get("escalations", [])
-        )
+        rules = []
+        for r in doc.get("escalations", []):
+            clause_keys = tuple(frozenset(key for role in clause for key in (f"{r['category']}/{role}", f"{NEUTRAL}/{role}"))
+                                for clause in r["requires"])
+            rules.append(_Rule(name=r["name"], category=r["category"], level=r["level"],
+                               clauses=tuple(frozenset(clause) for clause in r["requires"]),
+                               clause_keys=clause_keys, all_keys=frozenset().union(*clause_keys)))
+        self._rules = tuple(rules)
         return self
 
     # -- public scanning API -------------------------------------------------
@@ -232,9 +293,8 @@ class Detector:
         """One message, no memory. Most messages return after one translate and one automaton pass."""
         if not text or not self._has_triggers:
             return NO_RISK
-        normalized = self._normalizer.normalize(text)
-        for _ in self._triggers.iter(normalized):
-            return self._analyze(text, None)
+        if self._wakes(self._normalizer.normalize(text)):
+            return self._analyze(text, None)  # a candidate: _analyze decides
         return NO_RISK
 
     def scan_in_conversation(self, text: str, risk: ConversationRisk) -> ScanResult:
@@ -244,11 +304,13 @@ class Detector:
         with roles remembered from earlier messages (a method named earlier, a time
         named now -> imminent). A message that completes nothing new is scored on
         its own, so an alert is not re-raised for every later message.
+        ``risk`` changes only when the message shows something that matters for
+        accumulation (see ``_matters``); otherwise it is left exactly as it was.
         """
         if not text or not self._has_triggers:
             return NO_RISK
         normalized = self._normalizer.normalize(text)
-        for _ in self._triggers.iter(normalized):
+        if self._wakes(normalized):
             return self._analyze(text, risk)
         # No category term, but a modifier (a method, a time) may still matter later
         # in this conversation, so it is remembered.
@@ -268,6 +330,13 @@ class Detector:
             if (left or right) and not self._latin_alone(text, starts, ends, start, end_index + 1, left, right):
                 continue
             hits.extend(_Hit(start, end_index + 1, entry) for entry in entries)
+        skeleton_view = None
+        if self._has_gapped:
+            positions = [i for i, ch in enumerate(normalized) if ch not in self._fillers]
+            skeleton_view = (positions, "".join([normalized[i] for i in positions]))
+            hits.extend(_Hit(start, end, entry)
+                        for start, end, entries in self._gap_spans(normalized, skeleton_view, self._gapped)
+                        for entry in entries)
 
         negation_spans: list[tuple[int, int]] = []
         not_negation_spans: list[tuple[int, int]] = []
@@ -276,6 +345,7 @@ class Detector:
         persons: list[tuple[int, int, int]] = []  # (start, end, kind)
         exclusions: list[tuple[int, int]] = []
         modifiers: list[_Hit] = []
+        purpose_positions: list[int] = []
         for end_index, (length, left, right, cues) in self._context.iter(normalized):
             start, end = end_index - length + 1, end_index + 1
             if (left or right) and not self._latin_alone(text, starts, ends, start, end, left, right):
@@ -294,8 +364,14 @@ class Detector:
                     exclusions.append((start, end))
                 elif kind == _MODIFIER:
                     modifiers.append(_Hit(start, end, entry))
+                elif kind == _PURPOSE:
+                    purpose_positions.append(start)
                 else:
                     persons.append((start, end, kind))
+
+        if skeleton_view is not None:
+            exclusions.extend((start, end) for start, end, _ in
+                              self._gap_spans(normalized, skeleton_view, self._gapped_exclusions))
 
         # 有没有, 是不是, 会不会: a question, not a denial; the 没/不 inside is no negation cue.
         negation_ends = [end for start, end in negation_spans
@@ -307,7 +383,12 @@ class Detector:
 
         fiction_sentences = {sentence_of(p) for p in fiction_positions}
         game_sentences = {sentence_of(p) for p in game_positions}
+        # An everyday purpose (烧烤, 跳绳, 美术课) in the sentence: its means words (炭, 绳子,
+        # 小刀, 买好了) are about that purpose, so modifiers there lend no role.
+        purpose_sentences = {sentence_of(p) for p in purpose_positions}
         content_length = sum(1 for ch in normalized if ch not in BOUNDARY_MARKS)
+
+        negated_spans: list[tuple[int, int, str]] = []
 
         def stands(hit: _Hit) -> bool:
             """Exclusion, negation, person anchor, fiction: sets hit.anchor, says whether it counts."""
@@ -315,6 +396,14 @@ class Detector:
                 if ex_start <= hit.start and hit.end <= ex_end:
                     return False
             if self._negated(normalized, hit.start, negation_ends):
+                negated_spans.append((hit.start, hit.end, hit.entry.category))
+                return False
+            # A term that begins inside a negated term of its category is part of the same
+            # denied phrase: 没有[想死]的念头 denies 死的念头 too.
+            for n_start, n_end, n_category in negated_spans:
+                if n_category == hit.entry.category and n_start < hit.start < n_end:
+                    return False
+            if purpose_sentences and hit.entry.category == NEUTRAL and sentence_of(hit.start) in purpose_sentences:
                 return False
             hit.anchor, hit.first_person_distance = self._anchor(hit, persons, sentence_of, normalized)
             if hit.first_person_distance < 0 and hit.anchor == _FIRST_IMPLICIT and hit.end - hit.start == content_length:
@@ -329,6 +418,7 @@ class Detector:
             return True
 
         hits = _drop_contained(hits)
+        hits.sort(key=lambda h: (h.start, -h.end))  # negated terms first, for the overlap check in stands()
         kept = [hit for hit in hits if stands(hit)]
         kept_modifiers = [hit for hit in modifiers if stands(hit)]
 
@@ -364,9 +454,14 @@ class Detector:
             window = self._settings["accumulation_window"]
             remembered = {key: seen for key, seen in risk.roles.items() if ordinal - seen <= window}
 
+        message_keys = message_roles.keys()
+        remembered_keys = remembered.keys()
         for rule in self._rules:
             current = levels.get(rule.category, 0)
-            if rule.level <= current:
+            if rule.level <= current or rule.all_keys.isdisjoint(message_keys):
+                continue  # this message must satisfy at least one clause itself
+            if not all(not keys.isdisjoint(message_keys) or not keys.isdisjoint(remembered_keys)
+                       for keys in rule.clause_keys):
                 continue
             contributing = self._satisfy(rule, message_roles, None)
             if contributing is None and risk is not None:
@@ -387,11 +482,75 @@ class Detector:
                                           starts, ends))
             levels[rule.category] = rule.level
 
-        if risk is not None and (message_roles or levels):
+        if risk is not None and self._matters(message_roles, levels, remembered):
             self._remember(risk, ordinal, message_roles, levels)
         return make_result(findings)
 
     # -- helpers ---------------------------------------------------------------
+
+    def _wakes(self, normalized: str) -> bool:
+        """Whether a trigger key may be in the message, exactly or with fillers inside."""
+        for _ in self._wake.iter(normalized.translate(self._filler_dense)):
+            return True
+        for key in self._short_keys:
+            if key in normalized:
+                return True
+        return False
+
+    def _gap_spans(self, normalized: str, skeleton_view: tuple[list[int], str],
+                   automaton: ahocorasick.Automaton) -> list[tuple[int, int, tuple]]:
+        """Keys found with filler characters inside them (活着[真的好]没意思): (start, end, payload).
+
+        Exact matches are left to the exact automata; a key whose own fillers are
+        missing from the message (活着好累 vs 活着累) does not match.
+        """
+        positions, skeleton = skeleton_view
+        found: list[tuple[int, int, tuple]] = []
+        for end_index, (length, _left, _right, variants) in automaton.iter(skeleton):
+            a = positions[end_index - length + 1]
+            b = positions[end_index] + 1
+            span = normalized[a:b]
+            for core, lead, trail, entries in variants:
+                extra = len(span) - len(core)
+                if not 0 < extra <= self._gap_max or not _is_subsequence(core, span):
+                    continue
+                start, end = a - len(lead), b + len(trail)
+                if start < 0 or normalized[start:a] != lead or normalized[b:end] != trail:
+                    continue
+                found.append((start, end, entries))
+        return found
+
+    def _matters(self, message_roles: dict[str, list[_Hit]], levels: dict[str, int],
+                 remembered: dict[str, int]) -> bool:
+        """Whether this message changes the conversation's state (docs/crisis.md, Accumulation).
+
+        It does when it shows a role some rule uses that is not merely a time (a method,
+        means, plan, ideation, victim ... role), or reaches an alert level; a time/now
+        role alone only when the conversation already holds such a role within the
+        window, the message has a finding of its own, or the conversation has never
+        mentioned a time (one write per conversation). Everything else (a second 今晚要补作业,
+        明天考试) leaves the state as it was, so the chat skips the database write.
+        """
+        if any(level >= 2 for level in levels.values()):
+            return True
+        contextual = self._contextual_roles
+        rule_roles = self._rule_roles
+        has_contextual = False
+        for key in message_roles:
+            role = key.split("/", 1)[1]
+            if role in contextual:
+                has_contextual = True
+            elif role in rule_roles:
+                return True
+        if not has_contextual:
+            return False
+        if levels:
+            return True
+        # The first time a conversation mentions a time ("今晚我一个人在家") it is remembered,
+        # so a method named later still makes it imminent; later mentions write nothing.
+        if any(key.split("/", 1)[1] in contextual and key not in remembered for key in message_roles):
+            return True
+        return any(key.split("/", 1)[1] in rule_roles and key.split("/", 1)[1] not in contextual for key in remembered)
 
     @staticmethod
     def _satisfy(rule: _Rule, message_roles: dict[str, list[_Hit]],
@@ -498,6 +657,11 @@ class Detector:
                        third_party=third_party)
 
 
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    characters = iter(haystack)
+    return all(ch in characters for ch in needle)
+
+
 def _latin_in(ch: str, table: dict[int, str | None]) -> bool:
     mapped = table.get(ord(ch), ch) or ""
     return any(is_latin_letter(c) for c in mapped)
@@ -529,6 +693,7 @@ def _latin_run(key: str, from_left: bool) -> int:
 
 
 def _build_automaton(keys: dict[str, tuple], min_latin: int) -> ahocorasick.Automaton:
+    """min_latin 0: no Latin-word checks (the gap automaton holds Chinese keys only)."""
     automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
     for key, payload in keys.items():
         left_run, right_run = _latin_run(key, True), _latin_run(key, False)

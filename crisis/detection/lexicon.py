@@ -42,12 +42,24 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # inside a longer run of Latin letters (zs yes, jzs no); longer ones may be
     # glued to other pinyin (woxiangzisha).
     "latin_substring_min_length": 5,
+    # Gap-tolerant matching: a category term of at least gap_min_length characters
+    # (Chinese only) also matches with up to gap_max of these filler characters
+    # inside it: 活着没意思 matches 活着真的好没意思, 不想再活 matches 不想再活 and
+    # 不想再也活. Computed from the lexicon when it is compiled (docs/crisis.md).
+    "gap_chars": "真好很太都就再也了的啊呀还又",
+    "gap_max": 3,
+    "gap_min_length": 3,
+    # Roles that only say "when" (a time, right now). In a conversation they are
+    # remembered only if the conversation already holds another role of a rule, or
+    # the message itself has a finding; otherwise a benign 明天要考试 would change
+    # the stored state (and cost the chat a database write).
+    "contextual_roles": ["time", "now"],
 }
 
 _KNOWN_TOP_LEVEL = {"format", "version", "description", "note", "settings", "roles", "categories", "modifiers",
                     "escalations", "context", "variants"}
 _CONTEXT_LISTS = ("negation", "negation_exceptions", "fiction", "game", "first_person", "third_party",
-                  "generic_person")
+                  "generic_person", "benign_purpose")
 _GROUP_KEYS = {"role", "level", "terms", "pinyin", "initials", "third_party_max_level", "first_person_level", "note"}
 _MODIFIER_KEYS = {"role", "terms", "note"}
 _ESCALATION_KEYS = {"name", "category", "requires", "level", "note"}
@@ -261,11 +273,16 @@ def _check_settings(check: _Checker, settings: object) -> None:
         return
     check.unknown_keys("settings", settings, set(SETTINGS_DEFAULTS) | {"note"})
     for key in ("negation_max_gap", "person_window", "generic_person_window", "first_person_window",
-                "accumulation_window", "latin_substring_min_length"):
+                "accumulation_window", "latin_substring_min_length", "gap_max", "gap_min_length"):
         if key in settings and (not _is_int(settings[key]) or not 0 <= settings[key] <= 200):
             check.error(f"settings.{key}", f"must be a whole number from 0 to 200, not {settings[key]!r}")
-    if "negation_gap_chars" in settings and not isinstance(settings["negation_gap_chars"], str):
-        check.error("settings.negation_gap_chars", "must be a string of characters")
+    for key in ("negation_gap_chars", "gap_chars"):
+        if key in settings and not isinstance(settings[key], str):
+            check.error(f"settings.{key}", "must be a string of characters")
+    if "contextual_roles" in settings:
+        value = settings["contextual_roles"]
+        if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+            check.error("settings.contextual_roles", "must be a list of role names")
     if "generic_person_categories" in settings:
         value = settings["generic_person_categories"]
         if not isinstance(value, list) or any(c not in CATEGORIES for c in value):

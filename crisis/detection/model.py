@@ -88,8 +88,12 @@ class ConversationRisk:
     Roles ("suicide/ideation", "*/method", "*/time") are remembered with the ordinal
     of the risk-relevant message that last showed them; escalation rules combine
     them across messages within ``accumulation_window`` relevant messages. A message
-    that shows nothing leaves the state unchanged (callers compare ``to_json()``
-    before and after to skip a write).
+    that shows nothing that matters for accumulation leaves the state unchanged
+    (callers compare ``to_json()`` before and after to skip a write): it changes
+    only for a rule role that is not merely a time, an alert level, or a time/now
+    role when the conversation already holds another rule role or the message has
+    a finding (docs/crisis.md, Accumulation). The JSON shape (format 1) is the one
+    stored since round 1.
     """
 
     relevant_messages: int = 0

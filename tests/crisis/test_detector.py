@@ -375,3 +375,125 @@ def test_targets_on_psysuicide(detector):
     assert suicide.recall >= 0.90 and suicide.precision >= 0.80, suicide
     assert report.categories["self_harm"].recall >= 0.90
     assert report.benign_alert_rate <= 0.05
+
+
+# -- round 2: fillers, means-gathering, state stability --------------------------------------
+
+
+@pytest.mark.parametrize("text, level", [
+    ("活着真的好没意思", 2),  # 活着没意思 with 真的好 inside
+    ("活着也太没意思了吧", 2),
+    ("不想再活下去了", 2),
+    ("真的还不如死了算了", 2),
+    ("我想了结了自己", 3),  # 了结自己 with 了 inside
+    ("我很想结束我自己的生命", 3),
+])
+def test_filler_characters_inside_a_phrase(detector, text, level):
+    assert level_of(detector, text) == level
+
+
+def test_fillers_do_not_make_matches_out_of_nothing(detector):
+    assert level_of(detector, "活着痛苦") < 2  # the key's own 好/太/真 may not be dropped (活着好痛苦)
+    for text in ["活着真好，今天好开心", "我真的好想回家", "我很想要一只猫", "想好好活着"]:
+        assert detector.scan(text).level == 0, text
+
+
+def test_gap_max_and_exclusions_with_fillers(lexicon):
+    doc = copy.deepcopy(lexicon)
+    doc["settings"]["gap_max"] = 1
+    strict = Detector.from_lexicon(doc)
+    assert level_of(strict, "活着好没意思") == 2
+    assert level_of(strict, "活着真的好没意思") == 0
+    doc["settings"]["gap_max"] = 0
+    assert level_of(Detector.from_lexicon(doc), "活着好没意思") == 0
+    detector = Detector.from_lexicon(lexicon)
+    # an exclusion matched with a filler inside still excludes (打自己的脸 / 打我自己的脸)
+    assert "self_harm" not in detector.scan("他拿着我的作业打我自己的脸").categories
+
+
+def test_gap_finding_offsets(detector):
+    text = "唉，活着真的好没意思"
+    finding = next(f for f in detector.scan(text).findings if f.category == "suicide")
+    assert text[finding.start:finding.end] == "活着真的好没意思"
+
+
+@pytest.mark.parametrize("text, level", [
+    ("我攒了一瓶安眠药", 3),
+    ("买好了炭", 3),
+    ("绳子准备好了", 3),
+    ("我偷偷囤了好多安眠药", 3),
+    ("农药我已经买好了", 3),
+    ("买好了炭，今晚就烧", 4),
+    ("我攒了好多片药，准备今晚全吃了", 4),
+])
+def test_means_gathering_is_preparation(detector, text, level):
+    assert level_of(detector, text) == level
+
+
+@pytest.mark.parametrize("text", [
+    "周末要去江边烧烤，炭已经买好了",
+    "绳子准备好了，明天体育课要考跳绳",
+    "我攒了好久的零花钱终于买到了手办",
+    "我妈买好了感冒药让我今晚吃",
+    "家里有退烧药，吃一片就好了",
+    "我刚吃了一整包薯片",
+])
+def test_means_words_in_everyday_use_do_not_alert(detector, text):
+    assert detector.scan(text).level < 2, text
+
+
+def test_cutting_with_a_body_part_is_self_harm(detector):
+    assert level_of(detector, "我用小刀在胳膊上划了几下", "self_harm") >= 2
+    assert level_of(detector, "我手臂上全是我划的口子", "self_harm") >= 2
+    assert level_of(detector, "不小心被纸划伤了手臂", "self_harm") < 2  # an accident: benign_purpose cue
+
+
+def test_benign_messages_leave_the_state_unchanged(detector):
+    risk = ConversationRisk()
+    # The first time ("明天") and the first "now" (现在) are remembered once each (see the next
+    # tests); after that benign messages, times included, change nothing: no database write.
+    detector.scan_in_conversation("明天要考试", risk)
+    detector.scan_in_conversation("我现在就去写作业", risk)
+    remembered = risk.to_json()
+    for text in ["今晚要补作业", "我现在就去写作业", "周末去爬山", "哈哈哈笑死我了", "嗯嗯", "明天要考试"]:
+        assert detector.scan_in_conversation(text, risk).level == 0
+        assert risk.to_json() == remembered, text
+    fresh = ConversationRisk()
+    for text in ["哈哈哈笑死我了", "嗯嗯", "我喜欢画画"]:
+        detector.scan_in_conversation(text, fresh)
+    assert fresh == ConversationRisk()
+
+
+def test_time_is_remembered_once_the_conversation_holds_a_risk_role(detector):
+    risk = ConversationRisk()
+    assert detector.scan_in_conversation("我不想活了", risk).level == 2
+    before = risk.to_json()
+    assert detector.scan_in_conversation("今晚我一个人在家", risk).level == 0
+    assert risk.to_json() != before and "*/time" in risk.roles  # now it matters
+    assert detector.scan_in_conversation("抽屉里有我攒的安眠药", risk).level == 4
+
+
+def test_time_before_any_risk_is_remembered(detector):
+    # "Tonight" said early, ideation and means later: imminent (a method early and a time later
+    # is the same accumulation the other way round).
+    risk = ConversationRisk()
+    levels = [detector.scan_in_conversation(t, risk).level for t in ["今晚我一个人在家", "我不想活了", "抽屉里有我攒的安眠药"]]
+    assert levels == [0, 2, 4]
+
+
+def test_old_stored_state_still_loads(detector):
+    old = {"format": 1, "lexicon_version": "2025.11.1", "relevant_messages": 2, "peak_level": 2,
+           "category_peaks": {"suicide": 2}, "roles": {"suicide/passive": 2, "*/time": 1}, "third_party_roles": []}
+    risk = ConversationRisk.from_json(old)
+    assert risk.to_json() == old
+    assert detector.scan_in_conversation("家里有一整瓶安眠药", risk).level >= 3
+
+
+def test_holdout2_precision_and_benign_rate_guard(detector):
+    # holdout2 is never tuned on; this only guards precision and false alarms (recall is reported, see docs).
+    from crisis import evaluation
+
+    report = evaluation.evaluate("holdout2", evaluation.load_ours(evaluation.HOLDOUT2_PATH), detector.scan)
+    assert report.benign_alert_rate <= 0.05
+    for category in ("suicide", "self_harm"):
+        assert report.categories[category].precision >= 0.80, category

@@ -1,7 +1,8 @@
-"""`python manage.py crisis_eval [--set ours|psysuicide|all] [--json] [--errors N]`
+"""`python manage.py crisis_eval [--set ours|holdout|holdout2|dev2|psysuicide|all ...] [--json] [--errors N]`
 
 Precision, recall and F1 of the crisis detector per category and per level on
-our labelled set and on PsySUICIDE, the benign alert rate, the conversation
+our labelled set, its 40-line holdout, the second-round holdout2 (and the
+dev2 tuning split on request) and on PsySUICIDE, the benign alert rate, the conversation
 (accumulation) cases, and the same figures for a plain keyword filter. Uses
 the detector the live chat uses. See docs/crisis.md.
 """
@@ -19,7 +20,9 @@ class Command(BaseCommand):
     help = "Evaluate the crisis detector on the labelled sets (and a keyword baseline)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--set", dest="which", choices=("ours", "psysuicide", "all"), default="all")
+        parser.add_argument("--set", dest="which", action="append",
+                            choices=(*evaluation.SETS, "all"),
+                            help="a set to evaluate (repeatable); default: all = ours, holdout, holdout2, psysuicide")
         parser.add_argument("--json", action="store_true", help="machine-readable output")
         parser.add_argument("--errors", type=int, default=0, metavar="N",
                             help="print N misclassified examples per set (for tuning the lexicon)")
@@ -40,7 +43,8 @@ class Command(BaseCommand):
             detector = current_detector()
             document = _document_of(detector) or load_shipped_lexicon()
         baseline = KeywordBaseline.from_lexicon(document)
-        sets = ("ours", "psysuicide") if options["which"] == "all" else (options["which"],)
+        which = options["which"] or ["all"]
+        sets = ("ours", "holdout", "holdout2", "psysuicide") if "all" in which else tuple(dict.fromkeys(which))
         try:
             reports = evaluation.run(detector, baseline.scan, sets, psysuicide=options["psysuicide"])
         except FileNotFoundError as exc:
