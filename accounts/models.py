@@ -36,6 +36,8 @@ class YouthProfile(models.Model):
     nickname = models.CharField(max_length=32, blank=True)
     region = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the youth's last socket closed: a request nobody is waiting on leaves the queue.
+    offline_since = models.DateTimeField(null=True, blank=True)
 
 
 def default_topics() -> list[str]:

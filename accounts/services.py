@@ -143,13 +143,15 @@ def authenticate_access_token(*, token: object) -> Principal:
 def do_register_socket(*, user_id: int, channel_name: str) -> None:
     now = timezone.now()
     LiveSocket.objects.update_or_create(channel_name=channel_name, defaults={"user_id": user_id, "heartbeat_at": now})
-    CounselorProfile.objects.filter(user_id=user_id, offline_since__isnull=False).update(offline_since=None)
+    for profile_model in (CounselorProfile, YouthProfile):
+        profile_model.objects.filter(user_id=user_id, offline_since__isnull=False).update(offline_since=None)
 
 
 def do_unregister_socket(*, user_id: int, channel_name: str) -> None:
     LiveSocket.objects.filter(channel_name=channel_name).delete()
     if not LiveSocket.objects.filter(user_id=user_id).exists():
-        CounselorProfile.objects.filter(user_id=user_id, offline_since__isnull=True).update(offline_since=timezone.now())
+        for profile_model in (CounselorProfile, YouthProfile):
+            profile_model.objects.filter(user_id=user_id, offline_since__isnull=True).update(offline_since=timezone.now())
 
 
 def do_heartbeat_sockets(*, channel_names: list[str]) -> None:
@@ -165,9 +167,10 @@ def do_expire_stale_sockets() -> int:
         return 0
     deleted, _ = LiveSocket.objects.filter(heartbeat_at__lt=cutoff).delete()
     online = set(LiveSocket.objects.filter(user_id__in=stale_users).values_list("user_id", flat=True))
-    CounselorProfile.objects.filter(user_id__in=set(stale_users) - online, offline_since__isnull=True).update(
-        offline_since=timezone.now()
-    )
+    for profile_model in (CounselorProfile, YouthProfile):
+        profile_model.objects.filter(user_id__in=set(stale_users) - online, offline_since__isnull=True).update(
+            offline_since=timezone.now()
+        )
     return deleted
 
 

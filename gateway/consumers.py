@@ -59,7 +59,7 @@ ROUTES: dict[type, tuple[frozenset[str], Handler]] = {
     f.ConversationEnd: (frozenset({YOUTH, COUNSELOR}), lambda c, who, fr: conversations.do_end_conversation(
         user_id=who.user_id, role=who.role, conversation_id=fr.conversation, wrapup=fr.wrapup)),
     f.Presence: (frozenset({COUNSELOR}), lambda c, who, fr: c.with_ref(
-        queue.do_set_presence(counselor_id=who.user_id, status=fr.status), fr.ref)),
+        queue.do_set_presence(counselor_id=who.user_id, status=fr.status, channel_name=c.channel_name), fr.ref)),
     f.ConversationTransfer: (frozenset({COUNSELOR}), lambda c, who, fr: conversations.do_transfer(
         counselor_id=who.user_id, conversation_id=fr.conversation, topic=fr.topic)),
     f.WrapupSubmit: (frozenset({COUNSELOR}), lambda c, who, fr: conversations.do_submit_wrapup(

@@ -12,7 +12,11 @@ import time
 from channels.db import database_sync_to_async
 
 from accounts.services import do_expire_stale_sockets, do_heartbeat_sockets
-from chat.services.queue import do_offer_leave_message_to_long_waiters, do_requeue_abandoned_conversations
+from chat.services.queue import (
+    do_cancel_abandoned_requests,
+    do_offer_leave_message_to_long_waiters,
+    do_requeue_abandoned_conversations,
+)
 from crisis.services.alerts import do_raise_overdue_alerts
 
 log = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ _task: asyncio.Task | None = None
 def run_duties_once() -> None:
     do_requeue_abandoned_conversations()
     do_offer_leave_message_to_long_waiters()
+    do_cancel_abandoned_requests()
     do_raise_overdue_alerts()
 
 

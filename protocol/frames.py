@@ -181,6 +181,7 @@ class AuthOk(ServerFrame, tag="auth.ok"):
     role: str
     user: int
     conversations: list[ConversationSummary]
+    presence: str | None = None  # counselors: "available" or "away"
 
 
 class Message(ServerFrame, tag="message"):

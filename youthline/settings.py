@@ -164,6 +164,8 @@ MESSAGE_MAX_CHARS = 2000
 COUNSELOR_DEFAULT_MAX_CHATS = 3
 COUNSELOR_GRACE_S = env_int("COUNSELOR_GRACE_S", 60)
 QUEUE_MAX_WAIT_S = env_int("QUEUE_MAX_WAIT_S", 600)
+# A queued youth with no open socket for this long has left; their request is cancelled.
+QUEUE_ABANDON_S = env_int("QUEUE_ABANDON_S", 120)
 # "HH:MM-HH:MM" in TIME_ZONE; 12355 answers around the clock by default.
 SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "00:00-24:00")
 SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)

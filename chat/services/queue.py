@@ -23,7 +23,7 @@ from chat.selectors import history_after, youth_info
 from chat.services.messages import do_post_system_message
 from protocol import errors
 from protocol import frames as f
-from realtime import conversation_group, publish_on_commit, staff_group, user_group
+from realtime import conversation_group, publish, publish_on_commit, staff_group, user_group
 
 DISPATCH_LOCK_KEY = 7_355_001  # any constant shared by every process of this deployment
 DEFAULT_HANDLE_S = 8 * 60
@@ -350,11 +350,32 @@ def do_offer_leave_message_to_long_waiters() -> int:
     return offered
 
 
+def do_cancel_abandoned_requests() -> int:
+    """A queued youth gone for QUEUE_ABANDON_S (page closed, identity lost) leaves the queue,
+    so no counselor is handed a conversation nobody is waiting in."""
+    cutoff = timezone.now() - timedelta(seconds=settings.QUEUE_ABANDON_S)
+    gone = YouthProfile.objects.filter(offline_since__lt=cutoff).values("user_id")
+    with transaction.atomic():
+        abandoned = list(
+            Conversation.objects.select_for_update(skip_locked=True)
+            .filter(status=Conversation.Status.QUEUED, youth_id__in=gone)
+            .values_list("pk", flat=True)
+        )
+        if abandoned:
+            Conversation.objects.filter(pk__in=abandoned, status=Conversation.Status.QUEUED).update(
+                status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by="system")
+    if abandoned:
+        do_dispatch()
+    return len(abandoned)
+
+
 # ----- presence -------------------------------------------------------------------------------
-def do_set_presence(*, counselor_id: int, status: str) -> f.PresenceOk:
+def do_set_presence(*, counselor_id: int, status: str, channel_name: str = "") -> f.PresenceOk:
     updated = CounselorProfile.objects.filter(user_id=counselor_id).update(presence=status, offline_since=None)
     if not updated:
         raise errors.forbidden("only counselors have a presence")
+    # The counselor's other consoles (tabs, devices) show the same status.
+    publish(user_group(counselor_id), f.PresenceOk(status=status), exclude=channel_name or None)
     if status == CounselorProfile.Presence.AVAILABLE:
         do_dispatch()
     return f.PresenceOk(status=status)

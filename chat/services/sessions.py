@@ -29,11 +29,13 @@ def do_open_session(*, principal: Principal, channel_name: str) -> Session:
                 groups.append(staff_group(summary.conversation))
     if principal.role == Role.SUPERVISOR:
         groups.append(SUPERVISORS)
-    if principal.role == Role.COUNSELOR and CounselorProfile.objects.filter(
-        user_id=principal.user_id, presence=CounselorProfile.Presence.AVAILABLE
-    ).exists():
-        do_dispatch()
-    return Session(auth_ok=f.AuthOk(role=principal.role, user=principal.user_id, conversations=summaries), groups=groups)
+    presence = None
+    if principal.role == Role.COUNSELOR:
+        presence = CounselorProfile.objects.filter(user_id=principal.user_id).values_list("presence", flat=True).first()
+        if presence == CounselorProfile.Presence.AVAILABLE:
+            do_dispatch()
+    auth_ok = f.AuthOk(role=principal.role, user=principal.user_id, conversations=summaries, presence=presence)
+    return Session(auth_ok=auth_ok, groups=groups)
 
 
 def do_close_session(*, principal: Principal, channel_name: str) -> None:

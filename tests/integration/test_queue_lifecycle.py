@@ -164,3 +164,24 @@ def test_embedded_default_sqlite_and_in_memory_layer():
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def test_a_youth_who_left_the_queue_page_is_dropped_from_the_queue(start_stack):
+    stack = start_stack(processes=1, QUEUE_ABANDON_S="1")
+    _, youth = http_json("POST", stack.urls[0] + "/api/v1/auth/youth", {"channel": "web"})
+    with WsClient(stack.urls[0], youth["access"]) as y:
+        conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
+    stack.wait_until("SELECT status FROM chat_conversation WHERE id = %s", "cancelled", params=(conversation,))
+    assert stack.sql("SELECT ended_by FROM chat_conversation WHERE id = %s", (conversation,)) == [("system",)]
+
+
+def test_presence_is_shared_by_a_counselors_consoles(live_stack, make_staff):
+    counselor = make_staff("counselor", topics=["psych"])
+    with WsClient(live_stack.urls[0], counselor["access"]) as first, \
+            WsClient(live_stack.urls[1], counselor["access"]) as second:
+        assert first.auth_ok["presence"] == "away"
+        first.request({"type": "presence", "status": "available", "ref": "p"}, "presence.ok")
+        assert second.recv("presence.ok")["status"] == "available"
+        assert not any(f["type"] == "presence.ok" for f in first.drain(0.3))  # the asker got its reply once
+        with WsClient(live_stack.urls[1], counselor["access"]) as third:
+            assert third.auth_ok["presence"] == "available"

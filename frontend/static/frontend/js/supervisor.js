@@ -16,7 +16,7 @@ import { staffStorage, startStaffPage } from "./staff.js";
 const DASHBOARD_EVERY_MS = 3000;
 const ACKED_SHOWN = 30;
 
-function runSupervisor({ client, session }) {
+function runSupervisor({ client, session, tokens }) {
   // ── tabs: live / lexicon ──────────────────────────────────────────────
   const tabButtons = $$(".sv-tab");
   function selectTab(button) {
@@ -748,6 +748,12 @@ function runSupervisor({ client, session }) {
   }
 
   renderAlerts();
+  if (tokens.role === "admin") {
+    // Admins look after staff and the lexicon; live conversations are for supervisors alone.
+    $("#tab-live").hidden = true;
+    selectTab($("#tab-lexicon"));
+    return;
+  }
   client.start();
 }
 
