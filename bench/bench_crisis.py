@@ -126,8 +126,19 @@ def main() -> None:
     normalizer = detector._normalizer
     translated = [t.translate(normalizer._dense) for t in corpus]
     normalized = [normalizer.normalize(t) for t in corpus]
-    slow_share = sum(1 for n in normalized if next(iter(detector._triggers.iter(n)), None) is not None) / len(corpus)
-    hit_texts = [t for t, n in zip(corpus, normalized) if next(iter(detector._triggers.iter(n)), None) is not None]
+    slow_share = sum(1 for n in normalized if detector._wakes(n)) / len(corpus)
+    hit_texts = [t for t, n in zip(corpus, normalized) if detector._wakes(n)]
+
+    # State writes: the chat stores ConversationRisk whenever to_json() changes. Count how
+    # often a level-0 message changes it, over conversations of 20 messages.
+    level0 = level0_writes = 0
+    for offset in range(0, len(corpus), 20):
+        risk = ConversationRisk()
+        for text in corpus[offset:offset + 20]:
+            before = risk.to_json()
+            if detector.scan_in_conversation(text, risk).level == 0:
+                level0 += 1
+                level0_writes += risk.to_json() != before
 
     import opencc
     from pypinyin import lazy_pinyin
@@ -142,8 +153,9 @@ def main() -> None:
         "  repeat-collapse check (regex search)": per_message_us(_REPEAT.search, translated),
         "  repeat-collapse substitution (regex sub, if always run)": per_message_us(
             lambda t: _REPEAT.sub(r"\1", t), translated),
-        "trigger automaton pass (normalized text)": per_message_us(
+        "trigger automaton pass (normalized text, exact keys)": per_message_us(
             lambda t: next(iter(detector._triggers.iter(t)), None), normalized),
+        "fast path wake check (filler deletion + skeleton automaton)": per_message_us(detector._wakes, normalized),
         "normalize with offset map (slow path only)": per_message_us(normalizer.normalize_with_offsets, corpus),
         "full analysis, messages that hit a trigger": per_message_us(lambda t: detector._analyze(t, None), hit_texts)
         if hit_texts else 0.0,
@@ -165,6 +177,7 @@ def main() -> None:
         "scan_in_conversation": {"messages_per_s": round(conversation_rate)},
         "detector_vs_bare_automaton_cost_ratio": round(bare_rate / detector_rate, 2),
         "share_taking_slow_path": round(slow_share, 4),
+        "level0_state_write_share": round(level0_writes / level0, 4) if level0 else 0.0,
         "steps_us_per_message": {name: round(us, 3) for name, us in steps.items()},
     }
     if args.json:
@@ -179,6 +192,8 @@ def main() -> None:
     print(f"scan_in_conversation:   {results['scan_in_conversation']['messages_per_s']:>9,} msg/s")
     print(f"detector costs {results['detector_vs_bare_automaton_cost_ratio']}x the bare automaton; "
           f"{slow_share:.1%} of messages take the slow path (context analysis)")
+    print(f"state writes caused by level-0 messages in conversations: {results['level0_state_write_share']:.2%} "
+          f"of {level0:,}")
     print("cost per message (µs):")
     for name, us in steps.items():
         print(f"  {us:8.3f}  {name}")
