@@ -41,9 +41,12 @@ def on_youth_message_stored(*, conversation_id: int, seq: int, text: str, at: da
         return
     if result.level == 0 and risk.to_json() == before:
         return
-    with transaction.atomic():  # a savepoint: an escalation failure must not lose the message
-        do_escalate(conversation_id=conversation_id, seq=seq, level=result.level,
-                    categories=list(result.categories), excerpt=result.excerpt(text), at=at, risk=risk)
+    try:
+        with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
+            do_escalate(conversation_id=conversation_id, seq=seq, level=result.level,
+                        categories=list(result.categories), excerpt=result.excerpt(text), at=at, risk=risk)
+    except Exception:  # noqa: BLE001 - the message is stored and acknowledged whatever happens here
+        log.exception("escalation failed for conversation %s seq %s", conversation_id, seq)
 
 
 def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[str], excerpt: str,
