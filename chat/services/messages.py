@@ -46,6 +46,18 @@ _INSERT_SQL = (
 )
 
 
+# PostgreSQL runs both in one statement; the outer SELECT tells a refusal (no row) from a
+# duplicate client_id (a row whose inserted seq is NULL).
+_CLAIM_AND_INSERT_PG = (
+    "WITH claimed AS (UPDATE chat_conversation SET last_seq = last_seq + 1 WHERE id = %s {rule} "
+    "RETURNING id, last_seq, status, risk_state), "
+    "inserted AS (INSERT INTO chat_message (conversation_id, seq, sender_role, sender_id, client_id, text, created_at) "
+    "SELECT id, last_seq, %s, %s, %s, %s, %s FROM claimed "
+    "ON CONFLICT (conversation_id, sender_role, client_id) DO NOTHING RETURNING seq) "
+    "SELECT claimed.last_seq, claimed.status, claimed.risk_state, (SELECT seq FROM inserted) FROM claimed"
+)
+
+
 class _AlreadyStored(Exception):
     pass
 
@@ -72,18 +84,26 @@ def _store(*, conversation_id: int, sender_role: str, sender_id: int | None, cli
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(_CLAIM_SEQ_SQL.format(rule=rule), [conversation_id, *rule_params])
-                claimed = cursor.fetchone()
-                if claimed is None:
-                    return None
-                seq, status, risk_state = claimed
-                cursor.execute(
-                    _INSERT_SQL,
-                    [conversation_id, seq, sender_role, sender_id, client_id, text,
-                     connection.ops.adapt_datetimefield_value(now)],
-                )
-                if cursor.fetchone() is None:
-                    raise _AlreadyStored
+                at = connection.ops.adapt_datetimefield_value(now)
+                if connection.vendor == "postgresql":
+                    # One round trip: claim the seq and insert in a single statement.
+                    cursor.execute(_CLAIM_AND_INSERT_PG.format(rule=rule),
+                                   [conversation_id, *rule_params, sender_role, sender_id, client_id, text, at])
+                    claimed = cursor.fetchone()
+                    if claimed is None:
+                        return None
+                    seq, status, risk_state, inserted_seq = claimed
+                else:
+                    cursor.execute(_CLAIM_SEQ_SQL.format(rule=rule), [conversation_id, *rule_params])
+                    claimed = cursor.fetchone()
+                    if claimed is None:
+                        return None
+                    seq, status, risk_state = claimed
+                    cursor.execute(_INSERT_SQL, [conversation_id, seq, sender_role, sender_id, client_id, text, at])
+                    inserted = cursor.fetchone()
+                    inserted_seq = seq if inserted is not None else None
+                if inserted_seq is None:
+                    raise _AlreadyStored  # rolls the seq claim back: no gap
             if sender_role == Role.YOUTH:
                 youth_message_stored.send(
                     sender=Conversation,

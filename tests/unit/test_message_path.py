@@ -1,0 +1,83 @@
+"""The relay's storage path in-process: idempotency, gapless seq, and the crisis hook never losing a message."""
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role, User
+from chat.models import Conversation, Message
+from chat.services.messages import do_send_message
+from crisis.models import Alert
+from protocol.errors import Refused
+from realtime import collecting
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def conversation():
+    youth = User.objects.create(username="y-unit", role=Role.YOUTH)
+    counselor = User.objects.create(username="c-unit", role=Role.COUNSELOR)
+    now = timezone.now()
+    return Conversation.objects.create(youth=youth, counselor=counselor, topic="psych", status="active",
+                                       requested_at=now, queued_at=now)
+
+
+def send(conversation, client_id, text, role="youth"):
+    user_id = conversation.youth_id if role == "youth" else conversation.counselor_id
+    with collecting() as events:
+        ack = do_send_message(user_id=user_id, role=role, conversation_id=conversation.pk, client_id=client_id, text=text)
+    return ack, events
+
+
+def test_resend_is_idempotent_and_seq_gapless(conversation):
+    first, events = send(conversation, "a", "你好")
+    assert first.seq == 1 and len(events) == 1  # one MESSAGE published
+    again, events = send(conversation, "a", "你好")
+    assert again.seq == 1 and events == []  # nothing new stored or published
+    assert send(conversation, "b", "在吗", role="counselor")[0].seq == 2
+    assert list(Message.objects.filter(conversation=conversation).values_list("seq", flat=True).order_by("seq")) == [1, 2]
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 2
+
+
+def test_refusals_store_nothing(conversation):
+    for text, code in [("x" * 2001, "too_large"), ("   ", "invalid"), ("<b></b>", "invalid")]:
+        with pytest.raises(Refused) as refused:
+            send(conversation, f"r-{code}", text)
+        assert refused.value.code == code
+    assert not Message.objects.exists()
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 0
+
+
+def test_a_failing_escalation_never_loses_the_message(conversation, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup during escalation")
+
+    monkeypatch.setattr("crisis.services.alerts.do_escalate", broken)
+    ack, _ = send(conversation, "risky", "我今晚就吃药自杀")
+    assert ack.seq == 1
+    assert Message.objects.get(conversation=conversation, seq=1).text == "我今晚就吃药自杀"
+
+
+def test_a_failing_detector_never_loses_the_message(conversation, monkeypatch):
+    def broken():
+        raise RuntimeError("lexicon failed to load")
+
+    monkeypatch.setattr("crisis.services.alerts.current_detector", broken)
+    assert send(conversation, "m", "我想死")[0].seq == 1
+    assert Message.objects.filter(conversation=conversation).count() == 1
+
+
+def test_a_risky_youth_message_stores_an_alert_and_raises_the_risk(conversation):
+    _, events = send(conversation, "risky", "我已经写好遗书了，今晚就从楼顶跳下去")
+    alert = Alert.objects.get(conversation=conversation)
+    assert alert.level == 4 and alert.category == "suicide" and alert.message_seq == 1
+    conversation.refresh_from_db()
+    assert conversation.risk_level == 4
+    groups = [target for _, target, _ in events]
+    assert sorted(groups) == sorted([f"conv.{conversation.pk}", "supervisors", f"conv.{conversation.pk}.staff"])
+    # The counselor's words are never scanned.
+    send(conversation, "c1", "你说想从楼顶跳下去，能多说说吗？", role="counselor")
+    assert Alert.objects.filter(conversation=conversation).count() == 1
