@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.consumer import get_handler_name
 from django.conf import settings
+from django.db import connection
 
 from accounts.models import Role
 from accounts.services import AuthFailed, Principal, authenticate_access_token
@@ -89,8 +92,48 @@ def _call_collecting(handler: Handler, consumer: "GatewayConsumer", principal: P
     return reply, events
 
 
+class _MessageStoreLanes:
+    """Where `message.send` runs: on PostgreSQL, one of N single-thread lanes chosen by
+    conversation id, instead of Channels' one database thread per process.
+
+    Storing messages is most of the database work; in one thread it queues behind itself and
+    everything else. A lane per conversation keeps a conversation's messages in order (the
+    seq is gapless either way: the row lock assigns it); different conversations proceed in
+    parallel, each lane with its own connection. SQLite keeps the single thread: it has one
+    writer anyway.
+    """
+
+    def __init__(self, lanes: int) -> None:
+        self.lanes = lanes
+        self._callers: list[DatabaseSyncToAsync] | None = None
+
+    def caller(self, conversation_id: int) -> Callable:
+        if connection.vendor != "postgresql" or self.lanes < 2:
+            return database_sync_to_async(_call_collecting)
+        if self._callers is None:
+            self._callers = [
+                DatabaseSyncToAsync(_call_collecting, thread_sensitive=False,
+                                    executor=ThreadPoolExecutor(1, thread_name_prefix=f"messages-{n}"))
+                for n in range(self.lanes)
+            ]
+        return self._callers[conversation_id % self.lanes]
+
+
+message_lanes = _MessageStoreLanes(settings.MESSAGE_STORE_THREADS)
+
+
 class GatewayConsumer(AsyncWebsocketConsumer):
     principal: Principal | None = None
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels' own dispatch first hops into the database thread to close stale
+        # connections, for every event, relays included: deliveries then queue behind message
+        # stores. Every database call here goes through DatabaseSyncToAsync, which closes
+        # stale connections itself, so that hop is skipped.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         self.principal = None
@@ -189,8 +232,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if principal.role not in roles:
             await self._refuse(Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref)
             return
+        call = (message_lanes.caller(frame.conversation) if isinstance(frame, f.MessageSend)
+                else database_sync_to_async(_call_collecting))
         try:
-            reply, events = await database_sync_to_async(_call_collecting)(handler, self, principal, frame)
+            reply, events = await call(handler, self, principal, frame)
         except Refused as refusal:
             await self._refuse(refusal, frame.ref)
             return

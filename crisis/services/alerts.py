@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import LiveSocket, Role, User
@@ -51,13 +53,12 @@ def on_youth_message_stored(*, conversation_id: int, seq: int, text: str, at: da
 
 def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[str], excerpt: str,
                 at: datetime, risk: ConversationRisk) -> Alert | None:
-    conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
-    updates: dict = {"risk_state": risk.to_json()}
-    if level > conversation.risk_level:
-        updates["risk_level"] = level  # rises, never falls on its own
-    Conversation.objects.filter(pk=conversation_id).update(**updates)
+    # The risk level rises, never falls on its own: GREATEST in the one UPDATE.
+    Conversation.objects.filter(pk=conversation_id).update(
+        risk_state=risk.to_json(), risk_level=Greatest(F("risk_level"), Value(level)))
     if level < settings.CRISIS_ALERT_LEVEL or not categories:
         return None
+    conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
     if conversation.status == Conversation.Status.QUEUED:
         do_raise_priority(conversation_id=conversation_id, priority=level)
     category = categories[0]
