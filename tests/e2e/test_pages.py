@@ -289,3 +289,13 @@ def test_supervisor_gets_the_alert_watches_whispers_and_acknowledges(live_stack,
     supervisor.fill("#referral-handed", "来访者称已服药，提供了所在区域，已联系120。")
     supervisor.click("#referral-form button[type=submit]")
     expect(supervisor.locator("#toasts")).to_contain_text("转介已记录")
+
+
+def test_an_admin_gets_the_lexicon_editor_but_no_live_conversations(live_stack, contexts):
+    base = live_stack.urls[0]
+    page = contexts().new_page()
+    sign_in(page, base, staff(live_stack, "admin"), "/supervisor/")
+    expect(page.locator("#tab-lexicon")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#tab-live")).to_be_hidden()
+    expect(page.locator("#view-live")).to_be_hidden()
+    expect(page.locator("#view-lexicon")).to_be_visible()
