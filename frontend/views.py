@@ -6,11 +6,14 @@ conversation text is ever rendered on the server (and nothing private can end
 up in a cache or a server log of rendered pages).
 """
 
-from django.views.decorators.cache import never_cache
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 
+# The shells are cheap, and a stale cached shell could pair old HTML with new
+# scripts after a deploy; the static assets themselves stay cacheable.
+@method_decorator(never_cache, name="dispatch")
 class PageView(TemplateView):
     """A page shell. `page` names the ES module the template loads."""
 
@@ -22,27 +25,21 @@ class PageView(TemplateView):
         return context
 
 
-# The shells are cheap, and a stale cached shell could pair old HTML with new
-# scripts after a deploy; the static assets themselves stay cacheable.
-@method_decorator(never_cache, name="dispatch")
 class YouthPage(PageView):
     template_name = "frontend/youth.html"
     page = "youth"
 
 
-@method_decorator(never_cache, name="dispatch")
 class StaffLoginPage(PageView):
     template_name = "frontend/login.html"
     page = "login"
 
 
-@method_decorator(never_cache, name="dispatch")
 class CounselorConsolePage(PageView):
     template_name = "frontend/console.html"
     page = "console"
 
 
-@method_decorator(never_cache, name="dispatch")
 class SupervisorConsolePage(PageView):
     template_name = "frontend/supervisor.html"
     page = "supervisor"
