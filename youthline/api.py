@@ -1,6 +1,8 @@
 """Small helpers the JSON views share: parsing, errors in the contract's shape, bearer auth."""
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from typing import Any
 
@@ -51,6 +53,15 @@ def bearer_principal(request: HttpRequest, *, roles: tuple[str, ...]) -> Princip
 
 def api_view(view):
     """Turn ApiError into the contract's error body; views stay transport only."""
+    if inspect.iscoroutinefunction(view):
+
+        async def wrapped_async(request: HttpRequest, *args: Any, **kwargs: Any):
+            try:
+                return await view(request, *args, **kwargs)
+            except ApiError as exc:
+                return exc.response()
+
+        return functools.wraps(view)(wrapped_async)
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any):
         try:
@@ -58,6 +69,4 @@ def api_view(view):
         except ApiError as exc:
             return exc.response()
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    return functools.wraps(view)(wrapped)
