@@ -30,9 +30,13 @@ CONVERSATIONS_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "conversations.jsonl
 HOLDOUT2_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout2.jsonl"
 # The second round's tuning split (paraphrases written separately from holdout2).
 DEV2_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev2.jsonl"
+# Written at the start of round three, measured before any change, never tuned on.
+HOLDOUT3_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout3.jsonl"
+# The third round's tuning split (written after measuring holdout3 "before").
+DEV3_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev3.jsonl"
 # Sets `run` knows: ours (all 506 lines), holdout (the 40 `holdout-*` lines of ours, not
-# tuned on in round one), holdout2, dev2, psysuicide.
-SETS = ("ours", "holdout", "holdout2", "dev2", "psysuicide")
+# tuned on in round one), holdout2, dev2, holdout3, dev3, psysuicide.
+SETS = ("ours", "holdout", "holdout2", "dev2", "holdout3", "dev3", "psysuicide")
 PSYSUICIDE_ENV = "YOUTHLINE_PSYSUICIDE_PATH"
 
 # class -> (expected level, expected category slots, short kind name)
@@ -322,6 +326,10 @@ def run(detector: Detector, baseline_scan: Callable[[str], ScanResult] | None, s
             messages = load_ours(HOLDOUT2_PATH)
         elif name == "dev2":
             messages = load_ours(DEV2_PATH)
+        elif name == "holdout3":
+            messages = load_ours(HOLDOUT3_PATH)
+        elif name == "dev3":
+            messages = load_ours(DEV3_PATH)
         elif name == "psysuicide":
             messages = load_psysuicide(psysuicide)
         else:

@@ -71,6 +71,9 @@ class _Rule:
     # The same clauses as role keys ("suicide/passive", "*/method"), for a quick set test.
     clause_keys: tuple[frozenset[str], ...] = ()
     all_keys: frozenset[str] = frozenset()
+    # scope "message" (round 3): checked within one message only; its roles are not
+    # accumulation roles, so they never change the conversation state on their own.
+    message_only: bool = False
 
 
 @dataclass(slots=True)
@@ -265,8 +268,10 @@ class Detector:
         self._gapped_exclusions, _ = gap_automaton(
             (k, ()) for k, v in context_keys.items() if any(kind == _EXCLUSION for kind, _e in v))
         self._contextual_roles = frozenset(settings["contextual_roles"])
-        self._rule_roles = frozenset(role for rule in doc.get("escalations", []) for clause in rule["requires"]
-                                     for role in clause)
+        # Roles that matter for accumulation: those of rules checked across a conversation.
+        self._rule_roles = frozenset(role for rule in doc.get("escalations", [])
+                                     if rule.get("scope", "conversation") == "conversation"
+                                     for clause in rule["requires"] for role in clause)
 
         min_latin = settings["latin_substring_min_length"]
         self._triggers = _build_automaton({k: tuple(v) for k, v in trigger_keys.items()}, min_latin)
@@ -279,7 +284,8 @@ class Detector:
                                 for clause in r["requires"])
             rules.append(_Rule(name=r["name"], category=r["category"], level=r["level"],
                                clauses=tuple(frozenset(clause) for clause in r["requires"]),
-                               clause_keys=clause_keys, all_keys=frozenset().union(*clause_keys)))
+                               clause_keys=clause_keys, all_keys=frozenset().union(*clause_keys),
+                               message_only=r.get("scope", "conversation") == "message"))
         self._rules = tuple(rules)
         return self
 
@@ -316,7 +322,7 @@ class Detector:
         # in this conversation, so it is remembered.
         if self._has_context:
             for _end, (_length, _left, _right, cues) in self._context.iter(normalized):
-                if any(kind == _MODIFIER for kind, _entry in cues):
+                if any(kind == _MODIFIER and entry.role in self._rule_roles for kind, entry in cues):
                     return self._analyze(text, risk)
         return NO_RISK
 
@@ -460,11 +466,14 @@ class Detector:
             current = levels.get(rule.category, 0)
             if rule.level <= current or rule.all_keys.isdisjoint(message_keys):
                 continue  # this message must satisfy at least one clause itself
-            if not all(not keys.isdisjoint(message_keys) or not keys.isdisjoint(remembered_keys)
-                       for keys in rule.clause_keys):
+            if rule.message_only:
+                if not all(not keys.isdisjoint(message_keys) for keys in rule.clause_keys):
+                    continue
+            elif not all(not keys.isdisjoint(message_keys) or not keys.isdisjoint(remembered_keys)
+                         for keys in rule.clause_keys):
                 continue
             contributing = self._satisfy(rule, message_roles, None)
-            if contributing is None and risk is not None:
+            if contributing is None and risk is not None and not rule.message_only:
                 if self._satisfy(rule, {}, remembered) is not None:
                     continue  # already complete before this message: not news
                 contributing = self._satisfy(rule, message_roles, remembered)

@@ -62,7 +62,8 @@ _CONTEXT_LISTS = ("negation", "negation_exceptions", "fiction", "game", "first_p
                   "generic_person", "benign_purpose")
 _GROUP_KEYS = {"role", "level", "terms", "pinyin", "initials", "third_party_max_level", "first_person_level", "note"}
 _MODIFIER_KEYS = {"role", "terms", "note"}
-_ESCALATION_KEYS = {"name", "category", "requires", "level", "note"}
+_ESCALATION_KEYS = {"name", "category", "requires", "level", "scope", "note"}
+_RULE_SCOPES = ("conversation", "message")
 
 
 def load_shipped_lexicon() -> dict:
@@ -233,6 +234,8 @@ def validate_lexicon(doc: dict) -> list[str]:
         if category not in CATEGORIES:
             check.error(f"{spot}.category", f"{category!r} is not a category ({', '.join(CATEGORIES)})")
         check.level(f"{spot}.level", rule.get("level"), 1, MAX_LEVEL)
+        if "scope" in rule and rule["scope"] not in _RULE_SCOPES:
+            check.error(f"{spot}.scope", f"{rule['scope']!r} is not a scope ({', '.join(_RULE_SCOPES)})")
         requires = rule.get("requires")
         if not isinstance(requires, list) or not requires:
             check.error(f"{spot}.requires", "must be a non-empty list of lists of roles, e.g. [[\"ideation\"], [\"method\"]]")

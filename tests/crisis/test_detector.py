@@ -497,3 +497,182 @@ def test_holdout2_precision_and_benign_rate_guard(detector):
     assert report.benign_alert_rate <= 0.05
     for category in ("suicide", "self_harm"):
         assert report.categories[category].precision >= 0.80, category
+
+
+# -- round 3: colloquial ideation, farewell/preparation, bullying/abuse/fraud families -----------
+# One test per family, each with a hard negative. The sentences are written for the tests
+# (not copied from holdout3, which is never tuned on).
+
+
+def category_level(detector: Detector, text: str, category: str) -> int:
+    return level_of(detector, text, category)
+
+
+@pytest.mark.parametrize("text", [
+    "感觉活得真没劲",                    # 没劲 = 没意思 (活得 alias)
+    "真想睡过去别醒了",                  # sleeping and never waking
+    "好想永远闭上眼睛",
+    "我想去另一个世界了",                # another world / heaven
+    "没有我大家都会轻松一点",            # the world without me
+    "要是我不在了，妈妈会难过吗",        # if I were gone
+    "我根本就不该出生",                  # should not have been born
+    "这条命我真的不想要了",              # word order with fillers
+])
+def test_colloquial_passive_ideation_is_level_2(detector, text):
+    assert level_of(detector, text) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "上学好没劲啊", "这个游戏玩得真没劲", "想去另一个城市读大学", "好想睡一觉醒来就放假了",
+    "这部番讲主角穿越到另一个世界", "作业多到我想消失", "我宁愿死也不吃香菜",
+])
+def test_colloquial_ideation_hard_negatives(detector, text):
+    assert detector.scan(text).level < 2, text
+
+
+@pytest.mark.parametrize("text", ["遗书我昨天就写完了", "我偷偷写了一封遗书", "遗言我已经录好了", "后事我都安排好了"])
+def test_will_or_farewell_letter_written_is_preparation(detector, text):
+    assert level_of(detector, text) >= 3
+
+
+def test_will_written_hard_negatives(detector):
+    assert detector.scan("语文作文要写一封遗书给十年后的自己，我写好了").level < 2  # homework
+    assert detector.scan("小说里女主写好了遗书").level < 2                          # fiction
+    assert detector.scan("我不会写遗书的，放心").level < 2                          # negated
+    assert level_of(detector, "外公的后事都安排好了") < 2                           # someone else's funeral: grief
+
+
+@pytest.mark.parametrize("text", [
+    "谢谢你们陪我，大家保重，我要走了",           # goodbye + going
+    "给爸妈留了一封信，等我走了他们就会看到",     # letter + going
+    "我的东西都送人了，反正以后也用不到了",       # giving away + no future
+])
+def test_farewell_behaviours(detector, text):
+    assert level_of(detector, text) >= 3
+
+
+@pytest.mark.parametrize("text", [
+    "毕业了，跟大家告个别，好舍不得", "我把旧书都送人了，腾地方放新书", "我给笔友写了一封信", "我要走了，明天见",
+])
+def test_farewell_hard_negatives(detector, text):
+    assert detector.scan(text).level < 2, text
+
+
+def test_distress_with_a_going_euphemism(detector):
+    assert level_of(detector, "活着好累，真的想走了") == 2
+    assert level_of(detector, "人间不值得") < 2                     # a meme alone: distress at most
+    assert detector.scan("我想走了，这个聚会太无聊").level == 0       # leaving a party
+
+
+def test_ideation_words_in_any_order(detector):
+    assert level_of(detector, "自杀这个想法我有很久了") >= 2            # topic + pondered
+    assert level_of(detector, "活着的意义我早就找不到了") == 2          # meaning + lost
+    assert level_of(detector, "跳楼这件事我想过很多次") >= 3             # with a method
+    assert detector.scan("你就是我活下去的理由").level == 0
+    assert detector.scan("这道题我想了很久").level == 0
+
+
+def test_a_scouted_place_is_a_plan(detector):
+    assert level_of(detector, "那座桥我已经去看过了") == 3
+    assert level_of(detector, "天台我已经看好了，这周五晚上") == 4
+    assert detector.scan("天台我们已经看好了，周五拍毕业照").level < 2  # benign purpose
+
+
+def test_painless_death_query(detector):
+    assert level_of(detector, "怎样才能死得不疼") >= 3
+    assert detector.scan("打耳洞怎样才能不疼").level == 0
+
+
+@pytest.mark.parametrize("text, level", [
+    ("全班都不理我，把我当空气", 2),          # exclusion without 被
+    ("被室友排挤了一整个学期", 2),            # isolated_peer in any order
+    ("她们天天在群里骂我", 2),
+    ("有人在背后造我的黄谣", 2),
+    ("有人朝我吐口水", 3),                     # degrading
+    ("被几个男生按在地上打", 3),               # physical, group
+    ("高年级的说不给钱就揍我", 3),             # extortion
+])
+def test_bullying_families(detector, text, level):
+    assert category_level(detector, text, "bullying") == level
+
+
+def test_bullying_hard_negatives(detector):
+    for text in ["我们宿舍关系很好，从来没人孤立谁", "同学借了我的橡皮", "我妈打我电话没接", "网上有人说我坏话，我很在意"]:
+        assert category_level(detector, text, "bullying") < 2, text
+
+
+@pytest.mark.parametrize("text", [
+    "我继父总是趁我睡着摸我", "补课老师的手一直往下摸", "网友让我拍没穿衣服的照片", "被强迫发生了关系",
+])
+def test_sexual_abuse_disclosure_families(detector, text):
+    assert category_level(detector, text, "sexual_abuse") == 3
+
+
+def test_sexual_abuse_hard_negatives(detector):
+    for text in ["老师摸了摸我的头说加油", "我爸摸我的头", "妹妹摸我的猫被挠了", "表哥来我家带我打游戏"]:
+        assert detector.scan(text).level == 0, text
+
+
+@pytest.mark.parametrize("text, level", [
+    ("我妈拿衣架打我，腿上青一块紫一块", 2),
+    ("被我爸罚跪了一晚上", 2),
+    ("我爸掐着我的脖子不放", 3),
+    ("我爸拿菜刀追着我们", 3),
+])
+def test_domestic_violence_families(detector, text, level):
+    assert category_level(detector, text, "violence") == level
+
+
+def test_domestic_violence_hard_negatives(detector):
+    assert detector.scan("我妈拿菜刀切西瓜").level == 0
+    assert detector.scan("衣架打折了，再买一个").level == 0
+
+
+@pytest.mark.parametrize("text, level", [
+    ("我被骗了三百块零花钱", 2),                     # scammed + amount
+    ("付了钱以后对方就把我拉黑了", 2),                # paid + blocked
+    ("说要先交会员费才能接单", 2),                    # advance fee
+    ("客服让我先转账再退款", 3),
+    ("他说不给他钱就把视频发到我班级群", 3),          # sextortion
+])
+def test_fraud_families(detector, text, level):
+    assert category_level(detector, text, "fraud") == level
+
+
+def test_fraud_hard_negatives(detector):
+    assert detector.scan("我爸给了我五百块零花钱").level == 0
+    assert detector.scan("班会上老师说刷单都是骗局，千万别信").level < 2
+    assert detector.scan("我把他拉黑了，烦死了").level == 0
+
+
+def test_message_scope_rules_do_not_touch_the_conversation_state(detector, lexicon):
+    # Round-3 rules have "scope": "message": their roles (同学, 老师, 找不到 ...) are no
+    # accumulation roles, so ordinary messages naming them leave the stored state alone.
+    assert all(rule.get("scope") == "message" for rule in lexicon["escalations"] if rule.get("note", "").startswith("round 3"))
+    risk = ConversationRisk()
+    for text in ["我同学说他找不到作业了", "老师写好了评语", "我把旧书送给同桌了"]:
+        before = risk.to_json()
+        assert detector.scan_in_conversation(text, risk).level == 0
+        assert risk.to_json() == before, text
+    # ... and they are not checked across messages.
+    risk = ConversationRisk()
+    detector.scan_in_conversation("遗书", risk)
+    assert detector.scan_in_conversation("我想了很久", risk).level < 2
+
+
+def test_rule_scope_is_validated(lexicon):
+    doc = copy.deepcopy(lexicon)
+    doc["escalations"][0]["scope"] = "forever"
+    assert any("scope" in problem for problem in validate_lexicon(doc))
+    doc["escalations"][0]["scope"] = "message"
+    assert validate_lexicon(doc) == []
+
+
+@pytest.mark.parametrize("text", ["我妈今天打我电话没接", "他昨天打我手机了", "我爸每天打我电话问成绩"])
+def test_a_phone_call_is_not_a_beating(detector, text):
+    # 天天打我 is stored as 天打我 (repeats collapse), which also sits inside 今天打我电话.
+    assert detector.scan(text).level == 0
+
+
+def test_being_hit_every_day_still_alerts(detector):
+    assert detector.scan("同学天天打我").level >= 2
