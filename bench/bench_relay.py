@@ -132,7 +132,6 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 
     n = args.messages
     db = database_sync_to_async
-    loop = asyncio.get_running_loop()
 
     def fixtures() -> tuple[int, list[int], dict[int, int]]:
         counselor = do_ensure_staff(username="bench-counselor", password="bench-pass-123", role="counselor",

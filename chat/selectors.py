@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db import connection
 
 from accounts.models import Role, YouthProfile
-from chat.models import Conversation, Message, Survey, WrapUp
+from chat.models import Conversation, Message, Survey
 from protocol import errors
 from protocol import frames as f
 
@@ -126,10 +126,6 @@ def session_summaries(*, user_id: int, role: str) -> list[f.ConversationSummary]
                 )
             )
     return summaries
-
-
-def has_wrapup(*, conversation_id: int) -> bool:
-    return WrapUp.objects.filter(conversation_id=conversation_id).exists()
 
 
 def waiting_counts() -> dict[str, int]:

@@ -102,17 +102,3 @@ def warm_up_in_background() -> None:
             connection.close()
 
     threading.Thread(target=work, name="lexicon-warm-up", daemon=True).start()
-
-
-def loaded_version() -> int:
-    return _loaded_version
-
-
-def reload_now() -> Detector:
-    """Compile the newest version synchronously (commands and tests)."""
-    global _detector, _loaded_version, _checked_at
-    newest = _newest_version()
-    detector = _compile(newest)
-    with _lock:
-        _detector, _loaded_version, _checked_at = detector, newest, time.monotonic()
-    return detector
