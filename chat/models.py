@@ -57,6 +57,13 @@ class Conversation(models.Model):
             models.Index(fields=["counselor", "status"], name="conv_counselor_status"),
             models.Index(fields=["youth", "status"], name="conv_youth_status"),
         ]
+        constraints = [
+            # One open conversation per youth, whatever races between tabs and processes.
+            models.UniqueConstraint(
+                fields=["youth"], condition=models.Q(status__in=["queued", "active"]),
+                name="one_open_conversation_per_youth",
+            ),
+        ]
 
 
 class Message(models.Model):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time as clock, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -81,6 +81,15 @@ class QueueAnswer:
 
 def do_request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
     """Join the queue (or answer for the youth's open request); outside hours offer a message."""
+    try:
+        return _request_consultation(youth_id=youth_id, topic=topic)
+    except IntegrityError:
+        # The same youth asked twice at once (two tabs, two processes): the other request
+        # created the conversation; answer with it.
+        return _request_consultation(youth_id=youth_id, topic=topic)
+
+
+def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
     with transaction.atomic():
         existing = (
             Conversation.objects.select_for_update()

@@ -119,3 +119,16 @@ def test_seq_race_both_sides_and_resends_from_two_processes(live_stack, make_you
     finally:
         c.close()
         y1.close()
+
+
+def test_one_youth_asking_from_two_processes_at_once_gets_one_conversation(live_stack, make_youth):
+    youth = make_youth(live_stack.urls[0])
+    sockets = [WsClient(url, youth["access"]) for url in live_stack.urls for _ in range(2)]
+    try:
+        _run_all([lambda s=s: s.send({"type": "consult.request", "topic": "aid"}) for s in sockets])
+        answers = [s.recv("queue.joined")["conversation"] for s in sockets]
+        assert len(set(answers)) == 1
+        assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s", (youth["youth_id"],)) == [(1,)]
+    finally:
+        for s in sockets:
+            s.close()
