@@ -34,9 +34,13 @@ DEV2_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev2.jsonl"
 HOLDOUT3_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout3.jsonl"
 # The third round's tuning split (written after measuring holdout3 "before").
 DEV3_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev3.jsonl"
+# Written at the start of round four, measured before any change, never tuned on.
+HOLDOUT4_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout4.jsonl"
+# The fourth round's tuning split (written after measuring holdout4 "before").
+DEV4_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev4.jsonl"
 # Sets `run` knows: ours (all 506 lines), holdout (the 40 `holdout-*` lines of ours, not
-# tuned on in round one), holdout2, dev2, holdout3, dev3, psysuicide.
-SETS = ("ours", "holdout", "holdout2", "dev2", "holdout3", "dev3", "psysuicide")
+# tuned on in round one), holdout2, dev2, holdout3, dev3, holdout4, dev4, psysuicide.
+SETS = ("ours", "holdout", "holdout2", "dev2", "holdout3", "dev3", "holdout4", "dev4", "psysuicide")
 PSYSUICIDE_ENV = "YOUTHLINE_PSYSUICIDE_PATH"
 
 # class -> (expected level, expected category slots, short kind name)
@@ -330,6 +334,10 @@ def run(detector: Detector, baseline_scan: Callable[[str], ScanResult] | None, s
             messages = load_ours(HOLDOUT3_PATH)
         elif name == "dev3":
             messages = load_ours(DEV3_PATH)
+        elif name == "holdout4":
+            messages = load_ours(HOLDOUT4_PATH)
+        elif name == "dev4":
+            messages = load_ours(DEV4_PATH)
         elif name == "psysuicide":
             messages = load_psysuicide(psysuicide)
         else:

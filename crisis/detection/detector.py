@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .lexicon import lexicon_settings, validate_lexicon
+from .lexicon import context_terms, lexicon_settings, validate_lexicon
 from .model import CATEGORIES, NO_RISK, ConversationRisk, Finding, ScanResult, make_result
 from .normalize import BOUNDARY_MARKS, SENTENCE_MARK, Normalizer, is_latin_letter
 
@@ -33,6 +33,9 @@ NEUTRAL = "*"  # the "category" of modifiers: their roles serve every category's
 
 # Context cue kinds.
 _NEGATION, _FICTION, _FIRST, _THIRD, _GENERIC, _EXCLUSION, _MODIFIER, _NOT_NEGATION, _GAME, _PURPOSE = range(10)
+# Round 4: acting/role cues, reported questions and the youth's denial after them,
+# farewells to a thing (永别了我的…) and what keeps such a farewell a farewell.
+_ROLE, _ASKED, _DENIAL_REPLY, _FAREWELL_OBJECT, _FAREWELL_KEEP = range(10, 15)
 _PERSON_PRIORITY = {_THIRD: 3, _GENERIC: 2, _FIRST: 1}
 _CONTEXT_KIND_BY_LIST = {
     "negation": _NEGATION,
@@ -43,6 +46,11 @@ _CONTEXT_KIND_BY_LIST = {
     "generic_person": _GENERIC,
     "negation_exceptions": _NOT_NEGATION,
     "benign_purpose": _PURPOSE,
+    "role_play": _ROLE,
+    "asked": _ASKED,
+    "denial_reply": _DENIAL_REPLY,
+    "farewell_object": _FAREWELL_OBJECT,
+    "farewell_keep": _FAREWELL_KEEP,
 }
 
 # Categories that a game cue (游戏里, 王者) suppresses even when the youth is the subject.
@@ -130,7 +138,7 @@ class Detector:
     __slots__ = ("version", "_normalizer", "_triggers", "_context", "_rules", "_settings", "_gap_chars",
                  "_has_triggers", "_has_context", "_generic_categories", "_gapped", "_has_gapped", "_filler_delete",
                  "_fillers", "_gap_max", "_contextual_roles", "_rule_roles", "_gapped_exclusions", "_wake",
-                 "_short_keys", "_filler_dense")
+                 "_short_keys", "_filler_dense", "_collapsed_terms", "_collapsed_context")
 
     version: str
 
@@ -167,6 +175,10 @@ class Detector:
                         for t in g["terms"]]
         pinyin = _PinyinTable(normalize(t) for t in pinyin_terms) if pinyin_terms else None
 
+        # Terms whose normalization collapsed a repeated character (天天打我 -> 天打我): such a
+        # hit only counts where the message really repeated it, else 今天打我电话 holds 天打我.
+        translate_only = self._normalizer.table
+        self._collapsed_terms = {}
         trigger_keys: dict[str, list[_Entry]] = {}
         for category, body in doc["categories"].items():
             for group in body["groups"]:
@@ -175,6 +187,9 @@ class Detector:
                                    third_party_max_level=group.get("third_party_max_level"),
                                    first_person_level=group.get("first_person_level"))
                     keys = forms(term)
+                    collapsed = normalize(term)
+                    if collapsed != term.translate(translate_only) and _is_cjk(collapsed[:1]):
+                        self._collapsed_terms[term] = collapsed
                     if pinyin is not None and group.get("pinyin"):
                         keys |= {normalize(v) for v in pinyin.variants(normalize(term),
                                                                         initials=bool(group.get("initials")))}
@@ -192,9 +207,16 @@ class Detector:
                     bucket.append((kind, entry))
 
         context = doc.get("context", {})
+        plain_context: set[str] = set()
+        collapsed_context: set[str] = set()
         for list_name, kind in _CONTEXT_KIND_BY_LIST.items():
-            for term in context.get(list_name, []):
+            for term in context_terms(context.get(list_name, [])):
                 add_context(term, kind)
+                key = normalize(term)
+                (collapsed_context if key != term.translate(self._normalizer.table) else plain_context).add(key)
+        # Person and other cues written with a repeat (奶奶, 哥哥) are stored collapsed (奶, 哥):
+        # they count only where the message repeats the character (奶奶, not 奶茶).
+        self._collapsed_context = frozenset(k for k in collapsed_context - plain_context if _is_cjk(k[:1]))
         for terms in context.get("exclusions", {}).values():
             for term in terms:
                 add_context(term, _EXCLUSION)
@@ -352,9 +374,17 @@ class Detector:
         exclusions: list[tuple[int, int]] = []
         modifiers: list[_Hit] = []
         purpose_positions: list[int] = []
+        role_ends: list[int] = []
+        asked_ends: list[int] = []
+        denial_starts: list[int] = []
+        farewell_objects: list[tuple[int, int]] = []
+        farewell_keeps: list[int] = []
         for end_index, (length, left, right, cues) in self._context.iter(normalized):
             start, end = end_index - length + 1, end_index + 1
             if (left or right) and not self._latin_alone(text, starts, ends, start, end, left, right):
+                continue
+            if self._collapsed_context and normalized[start:end] in self._collapsed_context and \
+                    all(ends[j] - starts[j] < 2 for j in range(start, end)):
                 continue
             for kind, entry in cues:
                 if kind == _NEGATION:
@@ -372,6 +402,16 @@ class Detector:
                     modifiers.append(_Hit(start, end, entry))
                 elif kind == _PURPOSE:
                     purpose_positions.append(start)
+                elif kind == _ROLE:
+                    role_ends.append(end)
+                elif kind == _ASKED:
+                    asked_ends.append(end)
+                elif kind == _DENIAL_REPLY:
+                    denial_starts.append(start)
+                elif kind == _FAREWELL_OBJECT:
+                    farewell_objects.append((start, end))
+                elif kind == _FAREWELL_KEEP:
+                    farewell_keeps.append(start)
                 else:
                     persons.append((start, end, kind))
 
@@ -395,11 +435,34 @@ class Detector:
         content_length = sum(1 for ch in normalized if ch not in BOUNDARY_MARKS)
 
         negated_spans: list[tuple[int, int, str]] = []
+        first_positions = [p_start for p_start, _, kind in persons if kind == _FIRST] if role_ends else []
+        # A farewell to a thing (永别了我的长头发): the lead is an exclusion unless a person
+        # or the world follows it (永别了我的朋友们, 永别了我的世界 stays a farewell).
+        for fo_start, fo_end in farewell_objects:
+            if not any(fo_end <= k <= fo_end + 2 for k in farewell_keeps) and \
+                    not any(fo_end <= p_start <= fo_end + 2 for p_start, _, kind in persons if kind in (_THIRD, _GENERIC)):
+                exclusions.append((fo_start, fo_end))
 
         def stands(hit: _Hit) -> bool:
             """Exclusion, negation, person anchor, fiction: sets hit.anchor, says whether it counts."""
             for ex_start, ex_end in exclusions:
                 if ex_start <= hit.start and hit.end <= ex_end:
+                    return False
+            collapsed = self._collapsed_terms.get(hit.entry.term)
+            if collapsed is not None and normalized[hit.start:hit.end] == collapsed and \
+                    all(ends[j] - starts[j] < 2 for j in range(hit.start, hit.end)):
+                return False  # 天天打我 compiles to 天打我; 今天打我 repeats nothing
+            sentence = sentence_of(hit.start)
+            # Reported speech answered with a denial (老师问我想不想死，我说没有): the term is the question.
+            if asked_ends and denial_starts and \
+                    any(a_end <= hit.start and sentence_of(a_end - 1) == sentence for a_end in asked_ends) and \
+                    any(d_start >= hit.end and sentence_of(d_start) == sentence for d_start in denial_starts):
+                return False
+            # Acting a part (我演一个想自杀的女孩): the role beats the 我 inside the cue; a 我 after
+            # the role cue (…，其实我自己也想死) is the youth again.
+            for r_end in role_ends:
+                if r_end <= hit.start and sentence_of(r_end - 1) == sentence and \
+                        not any(r_end <= f < hit.start for f in first_positions):
                     return False
             if self._negated(normalized, hit.start, negation_ends):
                 negated_spans.append((hit.start, hit.end, hit.entry.category))

@@ -59,7 +59,18 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
 _KNOWN_TOP_LEVEL = {"format", "version", "description", "note", "settings", "roles", "categories", "modifiers",
                     "escalations", "context", "variants"}
 _CONTEXT_LISTS = ("negation", "negation_exceptions", "fiction", "game", "first_person", "third_party",
-                  "generic_person", "benign_purpose")
+                  "generic_person", "benign_purpose", "role_play", "asked", "denial_reply", "farewell_object",
+                  "farewell_keep")
+# Context lists that may also be written as an object of named families (round 4:
+# benign_purpose {"sport": [...], "craft": [...]}); the detector reads the union.
+_FAMILY_LISTS = frozenset({"benign_purpose"})
+
+
+def context_terms(value: Any) -> list[str]:
+    """The terms of a context list, written as a list or as an object of named family lists."""
+    if isinstance(value, dict):
+        return [term for terms in value.values() for term in terms]
+    return list(value)
 _GROUP_KEYS = {"role", "level", "terms", "pinyin", "initials", "third_party_max_level", "first_person_level", "note"}
 _MODIFIER_KEYS = {"role", "terms", "note"}
 _ESCALATION_KEYS = {"name", "category", "requires", "level", "scope", "note"}
@@ -260,7 +271,11 @@ def validate_lexicon(doc: dict) -> list[str]:
         check.unknown_keys("context", context, set(_CONTEXT_LISTS) | {"exclusions", "note"})
         for name in _CONTEXT_LISTS:
             if name in context:
-                check.term_list(f"context.{name}", context[name], allow_empty=True)
+                if name in _FAMILY_LISTS and isinstance(context[name], dict):
+                    for family, terms in context[name].items():
+                        check.term_list(f"context.{name}.{family}", terms, allow_empty=True)
+                else:
+                    check.term_list(f"context.{name}", context[name], allow_empty=True)
         exclusions = context.get("exclusions", {})
         if not isinstance(exclusions, dict):
             check.error("context.exclusions", "must be an object of named lists (e.g. \"hyperbole\", \"idiom\")")

@@ -676,3 +676,144 @@ def test_a_phone_call_is_not_a_beating(detector, text):
 
 def test_being_hit_every_day_still_alerts(detector):
     assert detector.scan("同学天天打我").level >= 2
+
+
+# -- round 4 ------------------------------------------------------------------------
+
+def test_round4_lexicon_version(detector):
+    assert detector.version == "2026.02.1"
+
+
+@pytest.mark.parametrize("text", ["下周跳长绳比赛，我买了一根新绳子", "绳子买好了，周五拔河", "买了一卷麻绳，周末做手工",
+                                  "我攒了一整盒卡贴", "囤了好几盒饼干当零食", "攒了一大袋瓶盖给美术课"])
+def test_benign_purpose_families_and_stockpile_needs_a_drug(detector, text):
+    assert level_of(detector, text) < 2
+
+
+@pytest.mark.parametrize("text, level", [("我攒了几十片安眠药", 3), ("我偷偷攒了一整盒安眠药", 3), ("我偷偷攒了好多片", 3),
+                                         ("绳子买好了，今晚就用", 4)])
+def test_stockpile_and_means_still_alert(detector, text, level):
+    assert level_of(detector, text) >= level
+
+
+def test_benign_purpose_may_be_written_as_families(lexicon):
+    assert isinstance(lexicon["context"]["benign_purpose"], dict)
+    doc = copy.deepcopy(lexicon)
+    doc["context"]["benign_purpose"] = ["烧烤"]  # the old list form stays valid
+    assert validate_lexicon(doc) == []
+    doc["context"]["benign_purpose"] = {"sport": "跳绳"}
+    assert validate_lexicon(doc)
+
+
+@pytest.mark.parametrize("text", ["永别了我的耳机，掉进下水道了", "永别了，我的压岁钱", "永别了我最爱的奶茶店，关门了"])
+def test_farewell_to_a_thing_is_not_a_farewell(detector, text):
+    assert level_of(detector, text) < 2
+
+
+@pytest.mark.parametrize("text", ["永别了我的朋友们", "永别了，我的家人", "永别了，我的人生", "永别了"])
+def test_farewell_to_people_still_alerts(detector, text):
+    assert level_of(detector, text) >= 3
+
+
+@pytest.mark.parametrize("text", ["辅导员问我有没有想过自杀，我说没有", "我妈问我想不想死，我说才不想", "问卷上问有没有伤害过自己，我填的没有"])
+def test_reported_question_with_a_later_denial(detector, text):
+    assert detector.scan(text).level < 2
+
+
+@pytest.mark.parametrize("text", ["老师问我想不想死，我说想", "有人问我怎么了，我说我想死", "同学问我为什么哭，我说我不想活了"])
+def test_reported_question_without_denial_still_alerts(detector, text):
+    assert level_of(detector, text) >= 2
+
+
+@pytest.mark.parametrize("text", ["我演一个想自杀的学生，台词好多", "我扮演一个割腕的病人", "我演的角色最后跳楼了"])
+def test_acting_a_part_beats_a_near_wo(detector, text):
+    assert detector.scan(text).level < 2
+
+
+def test_acting_then_the_youth_themself(detector):
+    assert level_of(detector, "我演一个想自杀的学生，其实我自己也想死") >= 2
+
+
+@pytest.mark.parametrize("text", ["好想消失在被窝里", "尴尬得想原地消失", "想消失在人群里不被看见"])
+def test_vanishing_hyperbole(detector, text):
+    assert level_of(detector, text) < 2
+
+
+@pytest.mark.parametrize("text", ["想原地消失，永远的那种", "好想消失", "想从这个世界上消失"])
+def test_vanishing_for_real(detector, text):
+    assert level_of(detector, text) >= 2
+
+
+@pytest.mark.parametrize("text", ["昨天打我语音的是我同学", "今天打我座机没人接"])
+def test_collapsed_terms_need_a_real_repeat(detector, text):
+    assert detector.scan(text).level == 0
+
+
+def test_collapsed_terms_still_match_a_repeat(detector):
+    assert level_of(detector, "他们天天打我", "bullying") >= 2
+    assert level_of(detector, "他们天 天打我", "bullying") >= 2
+
+
+@pytest.mark.parametrize("text", ["如果我走了，你们会难过吗", "要是哪天我死了，会有人记得吗", "假如我离开这个世界，我妈会后悔吗"])
+def test_conditional_ideation(detector, text):
+    assert level_of(detector, text) >= 2
+
+
+@pytest.mark.parametrize("text", ["我走了，明天见", "要是我走了谁来开门？我去上补习班", "如果我赢了你请客", "要是我迟到了老师会骂我"])
+def test_conditional_hard_negatives(detector, text):
+    assert level_of(detector, text) < 2
+
+
+@pytest.mark.parametrize("text", ["有时候想出个车祸就好了", "我死了他们就清净了吧", "被车撞死就解脱了"])
+def test_death_with_relief(detector, text):
+    assert level_of(detector, text) >= 2
+
+
+@pytest.mark.parametrize("text", ["放假了终于清净了", "要是今天停电就好了", "考完就解脱了", "热死了，下雨就好了"])
+def test_relief_without_death(detector, text):
+    assert level_of(detector, text) < 2
+
+
+@pytest.mark.parametrize("text", ["今晚就是最后一晚了", "这是我活着的最后一天", "过了今晚我就不在了"])
+def test_last_night_without_method(detector, text):
+    assert level_of(detector, text) >= 3
+
+
+@pytest.mark.parametrize("text", ["今晚是军训的最后一晚", "这是我在外婆家的最后一晚", "明天是假期的最后一天"])
+def test_last_night_of_something(detector, text):
+    assert level_of(detector, text) < 2
+
+
+@pytest.mark.parametrize("text", ["叔叔亲了我，说这是我们的小秘密", "他让我脱衣服，说不许告诉你妈", "教练摸我大腿，说不能告诉任何人"])
+def test_secrecy_with_touch(detector, text):
+    assert level_of(detector, text, "sexual_abuse") >= 2
+
+
+@pytest.mark.parametrize("text", ["这是我们的小秘密，别告诉我妈我考了满分", "不许告诉我爸我给他买了礼物", "叔叔说给阿姨的惊喜是我们的小秘密",
+                                  "爸爸亲了我一下"])
+def test_secrecy_hard_negatives(detector, text):
+    assert level_of(detector, text, "sexual_abuse") < 2
+
+
+@pytest.mark.parametrize("text", ["校门口有几个高年级的要我交三十块", "初三的让我每周交保护费", "放学路上有人拦我，让我交十块钱"])
+def test_extortion_at_the_school_gate(detector, text):
+    assert level_of(detector, text, "bullying") >= 2
+
+
+@pytest.mark.parametrize("text", ["同学要我交二十块班费", "老师让我交五十块资料费", "我妈要我交出来手机"])
+def test_extortion_hard_negatives(detector, text):
+    assert detector.scan(text).level < 2
+
+
+def test_round4_rules_are_message_scope(detector, lexicon):
+    new = {"conditional_death", "conditional_going", "death_relief", "secret_touch", "extortion_demand", "vanish_forever"}
+    assert {rule["name"] for rule in lexicon["escalations"] if rule.get("scope") == "message"} >= new
+    risk = ConversationRisk()
+    for text in ["如果下雨", "我走了", "校门口见", "这是我们的小秘密", "就好了"]:
+        before = risk.to_json()
+        assert detector.scan_in_conversation(text, risk).level == 0
+        assert risk.to_json() == before, text
+
+
+def test_glad_someone_is_fine_is_no_death_wish(detector):
+    assert level_of(detector, "表哥出车祸了，人没事就好了") < 2

@@ -1,4 +1,4 @@
-"""`python manage.py crisis_eval [--set ours|holdout|holdout2|dev2|holdout3|dev3|psysuicide|all ...] [--json] [--errors N]`
+"""`python manage.py crisis_eval [--set ours|holdout|holdout2|dev2|holdout3|dev3|holdout4|dev4|psysuicide|all ...] [--json] [--errors N]`
 
 Precision, recall and F1 of the crisis detector per category and per level on
 our labelled set, its 40-line holdout, the second-round holdout2 (and the
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--set", dest="which", action="append",
                             choices=(*evaluation.SETS, "all"),
-                            help="a set to evaluate (repeatable); default: all = ours, holdout, holdout2, holdout3, psysuicide")
+                            help="a set to evaluate (repeatable); default: all = ours, holdout, holdout2, holdout3, holdout4, psysuicide")
         parser.add_argument("--json", action="store_true", help="machine-readable output")
         parser.add_argument("--errors", type=int, default=0, metavar="N",
                             help="print N misclassified examples per set (for tuning the lexicon)")
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             document = _document_of(detector) or load_shipped_lexicon()
         baseline = KeywordBaseline.from_lexicon(document)
         which = options["which"] or ["all"]
-        sets = ("ours", "holdout", "holdout2", "holdout3", "psysuicide") if "all" in which else tuple(dict.fromkeys(which))
+        sets = ("ours", "holdout", "holdout2", "holdout3", "holdout4", "psysuicide") if "all" in which else tuple(dict.fromkeys(which))
         try:
             reports = evaluation.run(detector, baseline.scan, sets, psysuicide=options["psysuicide"])
         except FileNotFoundError as exc:
