@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from moderation.ratelimit import KeyedLimiter
-from youthline.api import ApiError, api_view, client_address, json_body
+from protocol.http import ApiError, api_view, client_address, json_body
 
 # Per process; with N processes a client gets N times the budget, still far below brute force.
 _auth_limiter = KeyedLimiter(rate=settings.AUTH_RATE_PER_MIN / 60.0, burst=settings.AUTH_RATE_PER_MIN)

@@ -5,9 +5,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import bearer_principal
 from accounts.models import Role
 from crisis.services import lexicon
-from youthline.api import ApiError, api_view, bearer_principal, json_body
+from protocol.http import ApiError, api_view, json_body
 
 EDITORS = (Role.SUPERVISOR, Role.ADMIN)
 

@@ -1,4 +1,4 @@
-"""Small helpers the JSON views share: parsing, errors in the contract's shape, bearer auth."""
+"""The HTTP side of the wire protocol: JSON bodies in, errors out in the contract's shape."""
 from __future__ import annotations
 
 import functools
@@ -7,8 +7,6 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-
-from accounts.services import AuthFailed, Principal, authenticate_access_token
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -36,19 +34,6 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
 
 def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def bearer_principal(request: HttpRequest, *, roles: tuple[str, ...]) -> Principal:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise ApiError(401, "unauthorized", "an Authorization: Bearer token is required")
-    try:
-        principal = authenticate_access_token(token=token.strip())
-    except AuthFailed as exc:
-        raise ApiError(401, "unauthorized", str(exc)) from None
-    if principal.role not in roles:
-        raise ApiError(403, "forbidden", "your role cannot do this")
-    return principal
 
 
 def api_view(view):
