@@ -38,9 +38,15 @@ DEV3_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev3.jsonl"
 HOLDOUT4_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout4.jsonl"
 # The fourth round's tuning split (written after measuring holdout4 "before").
 DEV4_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev4.jsonl"
+# The labelled files besides ours, by set name: one place, read by `run` and by crisis_eval.
+SET_FILES = {
+    "holdout2": HOLDOUT2_PATH, "dev2": DEV2_PATH,
+    "holdout3": HOLDOUT3_PATH, "dev3": DEV3_PATH,
+    "holdout4": HOLDOUT4_PATH, "dev4": DEV4_PATH,
+}
 # Sets `run` knows: ours (all 506 lines), holdout (the 40 `holdout-*` lines of ours, not
-# tuned on in round one), holdout2, dev2, holdout3, dev3, holdout4, dev4, psysuicide.
-SETS = ("ours", "holdout", "holdout2", "dev2", "holdout3", "dev3", "holdout4", "dev4", "psysuicide")
+# tuned on in round one), the files above, psysuicide.
+SETS = ("ours", "holdout", *SET_FILES, "psysuicide")
 PSYSUICIDE_ENV = "YOUTHLINE_PSYSUICIDE_PATH"
 
 # class -> (expected level, expected category slots, short kind name)
@@ -326,18 +332,8 @@ def run(detector: Detector, baseline_scan: Callable[[str], ScanResult] | None, s
             messages = load_ours()
         elif name == "holdout":
             messages = [m for m in load_ours() if m.id.startswith("holdout-")]
-        elif name == "holdout2":
-            messages = load_ours(HOLDOUT2_PATH)
-        elif name == "dev2":
-            messages = load_ours(DEV2_PATH)
-        elif name == "holdout3":
-            messages = load_ours(HOLDOUT3_PATH)
-        elif name == "dev3":
-            messages = load_ours(DEV3_PATH)
-        elif name == "holdout4":
-            messages = load_ours(HOLDOUT4_PATH)
-        elif name == "dev4":
-            messages = load_ours(DEV4_PATH)
+        elif name in SET_FILES:
+            messages = load_ours(SET_FILES[name])
         elif name == "psysuicide":
             messages = load_psysuicide(psysuicide)
         else:
