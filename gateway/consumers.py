@@ -92,6 +92,10 @@ def _call_collecting(handler: Handler, consumer: "GatewayConsumer", principal: P
     return reply, events
 
 
+# Every frame but message.send runs here: Channels' one database thread of the process.
+_in_database_thread = database_sync_to_async(_call_collecting)
+
+
 class _MessageStoreLanes:
     """Where `message.send` runs: on PostgreSQL, one of N single-thread lanes chosen by
     conversation id, instead of Channels' one database thread per process.
@@ -109,7 +113,7 @@ class _MessageStoreLanes:
 
     def caller(self, conversation_id: int) -> Callable:
         if connection.vendor != "postgresql" or self.lanes < 2:
-            return database_sync_to_async(_call_collecting)
+            return _in_database_thread
         if self._callers is None:
             self._callers = [
                 DatabaseSyncToAsync(_call_collecting, thread_sensitive=False,
@@ -233,7 +237,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._refuse(Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref)
             return
         call = (message_lanes.caller(frame.conversation) if isinstance(frame, f.MessageSend)
-                else database_sync_to_async(_call_collecting))
+                else _in_database_thread)
         try:
             reply, events = await call(handler, self, principal, frame)
         except Refused as refusal:

@@ -30,18 +30,20 @@ from protocol import frames as f
 from realtime import SUPERVISORS, publish_on_commit, staff_group
 
 log = logging.getLogger(__name__)
+_EMPTY_RISK_STATE = ConversationRisk().to_json()
 
 
 def on_youth_message_stored(*, conversation_id: int, seq: int, text: str, at: datetime, status: str,
                             risk_state: dict | None, **_: object) -> None:
     try:
         risk = ConversationRisk.from_json(risk_state)
-        before = risk.to_json()
         result = current_detector().scan_in_conversation(text, risk)
+        # The stored state is what to_json() wrote, so comparing with it needs no second copy.
+        unchanged = risk.to_json() == (risk_state or _EMPTY_RISK_STATE)
     except Exception:  # noqa: BLE001 - the message is stored whatever the detector does
         log.exception("crisis scan failed for conversation %s seq %s", conversation_id, seq)
         return
-    if result.level == 0 and risk.to_json() == before:
+    if result.level == 0 and unchanged:
         return
     try:
         with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
