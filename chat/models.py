@@ -44,7 +44,8 @@ class Conversation(models.Model):
     ended_by = models.CharField(max_length=12, blank=True)
     # The last seq handed out; the row lock on this counter makes seq gapless across processes.
     last_seq = models.IntegerField(default=0)
-    # The counselor who transferred it away; the queue prefers someone else for it.
+    # The counselor who last handed it back to the queue (a transfer, or a drop past the
+    # grace period); the queue prefers someone else for it.
     transferred_from = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -105,7 +105,6 @@ def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> f.Con
         # Everyone hears of the transfer before the counselor's sockets leave the conversation.
         publish_on_commit(conversation_group(conversation.pk), frame)
         do_return_to_queue(conversation=conversation, reason="transferred", topic=topic)
-        Conversation.objects.filter(pk=conversation.pk).update(transferred_from_id=counselor_id)
         do_post_system_message(conversation_id=conversation.pk, text="你的咨询正在转接给另一位咨询师，请稍候。")
         conversation.refresh_from_db()
         position, eta = queue_position(conversation=conversation)

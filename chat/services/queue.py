@@ -294,6 +294,8 @@ def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | 
         topic=topic or conversation.topic,
         # Front of the line within its priority: it had waited once already.
         queued_at=conversation.requested_at,
+        # The queue prefers someone else next time (see do_dispatch).
+        transferred_from_id=previous_counselor,
     )
     Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
         released_at=now, release_reason=reason
