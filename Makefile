@@ -12,7 +12,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/youthline \
 	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-test install-load services test test-fast loadtest bench-crisis crisis-eval messages clean
+.PHONY: run install install-test install-load services test test-fast test-js loadtest bench-crisis crisis-eval messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ services:
 ## test: the whole suite against PostgreSQL, Redis, real Daphne processes and headless Chromium
 test: install-test services
 	$(TEST_ENV) $(BIN)/python -m pytest -q
+
+## test-js: unit tests of the front-end modules with logic (node's built-in runner, no npm install)
+test-js:
+	node --test frontend/tests/
 
 ## loadtest: locust, headless, against local Daphne processes on PostgreSQL + Redis
 loadtest: install-load services

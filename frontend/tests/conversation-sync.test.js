@@ -1,0 +1,232 @@
+// ConversationSync: the outbox (kept in storage, resent with the same client_id
+// after a reconnect or a reload, removed on ack, pruned) and gap filling (a seq
+// jump asks history after the last contiguous seq; duplicates are dropped;
+// the order is kept).
+
+import { afterEach, beforeEach, describe, mock, test } from "node:test";
+import assert from "node:assert/strict";
+
+import { FakeSession, MemoryStorage, connectAndAuth, installBrowser, settle } from "./fakes.js";
+import { ConversationSync, RealtimeClient } from "../static/frontend/js/ws-client.js";
+
+const KEY = "yl.youth.outbox";
+let storage;
+let client;
+let sync;
+let shown; // what the page was told, in order: [conversation, seq, text, fromHistory]
+
+function newSync() {
+  const next = new ConversationSync(client, { storage, key: KEY });
+  next.on("message", (conversation, message, { fromHistory }) => {
+    shown.push([conversation, message.seq, message.text, fromHistory]);
+  });
+  return next;
+}
+
+function stored() {
+  return JSON.parse(storage.getItem(KEY) || "[]");
+}
+
+function message(seq, text, extra = {}) {
+  return { type: "message", conversation: 5, seq, sender: "counselor", text, at: "2026-01-01T00:00:00Z", ...extra };
+}
+
+beforeEach(() => {
+  installBrowser();
+  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
+  storage = new MemoryStorage();
+  shown = [];
+  client = new RealtimeClient(new FakeSession());
+  sync = newSync();
+});
+
+afterEach(() => {
+  client.stop();
+  mock.timers.reset();
+  mock.restoreAll();
+});
+
+describe("the outbox", () => {
+  test("a message is kept in storage until the server acknowledges it", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const item = sync.send(5, "我最近压力很大");
+    const sent = socket.sentOfType("message.send");
+    assert.deepEqual(sent, [{ type: "message.send", conversation: 5, client_id: item.client_id, text: "我最近压力很大" }]);
+    assert.deepEqual(stored().map((entry) => entry.client_id), [item.client_id]);
+    socket.receive({ type: "message.ack", conversation: 5, client_id: item.client_id, seq: 1 });
+    assert.deepEqual(stored(), []);
+    assert.deepEqual(sync.pendingFor(5), []);
+  });
+
+  test("the stored MESSAGE with our client_id settles the outbox too (the ack may be lost)", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const item = sync.send(5, "hello");
+    socket.receive(message(1, "hello", { sender: "youth", client_id: item.client_id }));
+    assert.deepEqual(stored(), []);
+  });
+
+  test("what was written offline is sent after the reconnect, with the same client_id", async () => {
+    mock.method(Math, "random", () => 0);
+    client.start();
+    const first = await connectAndAuth();
+    sync.track(5);
+    first.drop(1006);
+    const item = sync.send(5, "are you there?");
+    assert.deepEqual(stored().map((entry) => entry.text), ["are you there?"]);
+    mock.timers.tick(250);
+    const second = await connectAndAuth();
+    assert.deepEqual(second.sentOfType("message.send"), [
+      { type: "message.send", conversation: 5, client_id: item.client_id, text: "are you there?" },
+    ]);
+    // Sent before the history request, so the history already holds it.
+    const types = second.sent.map((frame) => frame.type);
+    assert.ok(types.indexOf("message.send") < types.indexOf("history"));
+  });
+
+  test("an unacknowledged message is resent after a reload, with the same client_id", async () => {
+    client.start();
+    const before = await connectAndAuth();
+    sync.track(5);
+    const item = sync.send(5, "sent just before the reload");
+    before.drop(1006);
+    client.stop();
+
+    // The reload: a new client and a new sync over the same storage.
+    installBrowser();
+    client = new RealtimeClient(new FakeSession());
+    sync = newSync();
+    assert.deepEqual(sync.pendingFor(5).map((entry) => entry.client_id), [item.client_id]);
+    client.start();
+    const after = await connectAndAuth({ conversations: [{ conversation: 5, status: "active" }] });
+    sync.track(5);
+    assert.deepEqual(after.sentOfType("message.send").map((frame) => frame.client_id), [item.client_id]);
+  });
+
+  test("each message is resent once per connection, not once per track()", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    socket.drop(1006);
+    sync.send(5, "one");
+    mock.timers.tick(500);
+    const next = await connectAndAuth();
+    sync.track(5);
+    sync.track(5);
+    assert.equal(next.sentOfType("message.send").length, 1);
+  });
+
+  test("pruning keeps only the conversations still open, in memory and in storage", async () => {
+    sync.track(5);
+    sync.track(6);
+    sync.send(5, "five");
+    sync.send(6, "six");
+    sync.pruneOutbox([6]);
+    assert.deepEqual(stored().map((entry) => entry.conversation), [6]);
+    assert.deepEqual(sync.pendingFor(5), []);
+    sync.untrack(6);
+    assert.equal(storage.getItem(KEY), null);
+  });
+
+  test("another tab's queued message survives this tab's writes", () => {
+    storage.setItem(KEY, JSON.stringify([{ conversation: 5, client_id: "other-tab", text: "theirs", at: "" }]));
+    sync = newSync();
+    sync.outbox = []; // this tab read the storage before the other tab wrote
+    sync.send(5, "mine");
+    assert.deepEqual(stored().map((entry) => entry.text).sort(), ["mine", "theirs"]);
+  });
+});
+
+describe("gap filling", () => {
+  test("a seq jump asks the history after the last contiguous seq, and the gap is filled in order", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5); // asks the history after seq 0 once the socket is ready
+    socket.receive({ type: "history", conversation: 5, messages: [] });
+    socket.sent.length = 0;
+    socket.receive(message(1, "one"));
+    assert.deepEqual(socket.sentOfType("history"), []);
+    socket.receive(message(4, "four"));
+    assert.deepEqual(socket.sentOfType("history"), [{ type: "history", conversation: 5, after_seq: 1 }]);
+    socket.receive({ type: "history", conversation: 5, messages: [message(2, "two"), message(3, "three"), message(4, "four")] });
+    assert.deepEqual(
+      shown.map(([, seq, text, fromHistory]) => [seq, text, fromHistory]),
+      [[1, "one", false], [4, "four", false], [2, "two", true], [3, "three", true]],
+    );
+    assert.equal(sync.log(5).contiguous, 4);
+    assert.equal(sync.log(5).hasGap, false);
+  });
+
+  test("one history request at a time on a connection, however many jumps", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    socket.receive({ type: "history", conversation: 5, messages: [] });
+    socket.sent.length = 0;
+    socket.receive(message(3, "three"));
+    socket.receive(message(5, "five"));
+    assert.equal(socket.sentOfType("history").length, 1);
+  });
+
+  test("duplicates are dropped: a seq is shown once, live or from history", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    socket.receive(message(1, "one"));
+    socket.receive(message(1, "one"));
+    socket.receive({ type: "history", conversation: 5, messages: [message(1, "one"), message(2, "two")] });
+    socket.receive(message(2, "two"));
+    assert.deepEqual(shown.map(([, seq]) => seq), [1, 2]);
+  });
+
+  test("after a reconnect the history is asked after the last contiguous seq", async () => {
+    mock.method(Math, "random", () => 0);
+    client.start();
+    const first = await connectAndAuth();
+    sync.track(5);
+    first.receive({ type: "history", conversation: 5, messages: [message(1, "one"), message(2, "two")] });
+    first.receive(message(4, "four")); // 3 is still missing when the socket dies
+    first.drop(1006);
+    mock.timers.tick(250);
+    const second = await connectAndAuth();
+    assert.deepEqual(second.sentOfType("history"), [{ type: "history", conversation: 5, after_seq: 2 }]);
+  });
+
+  test("a history answer that narrowed a gap asks again; an empty one does not loop", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    socket.receive({ type: "history", conversation: 5, messages: [] });
+    socket.sent.length = 0;
+    socket.receive(message(6, "six"));
+    assert.equal(socket.sentOfType("history").length, 1);
+    socket.receive({ type: "history", conversation: 5, messages: [message(1, "one"), message(2, "two")] });
+    assert.deepEqual(socket.sentOfType("history").at(-1), { type: "history", conversation: 5, after_seq: 2 });
+    socket.receive({ type: "history", conversation: 5, messages: [] });
+    assert.equal(socket.sentOfType("history").length, 2);
+  });
+
+  test("a message of a conversation it does not follow is ignored when autoTrack is off", async () => {
+    sync = new ConversationSync(client, { storage, key: "other", autoTrack: false });
+    const seen = [];
+    sync.on("message", (conversation) => seen.push(conversation));
+    client.start();
+    const socket = await connectAndAuth();
+    socket.receive(message(1, "not watched"));
+    await settle();
+    assert.deepEqual(seen, []);
+  });
+
+  test("the page is told the number of history messages, so it can scroll once", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const histories = [];
+    sync.on("history", (conversation, count) => histories.push([conversation, count]));
+    socket.receive({ type: "history", conversation: 5, messages: [message(1, "one")] });
+    assert.deepEqual(histories, [[5, 1]]);
+  });
+});
