@@ -44,28 +44,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-_template_ready = False
+_templates: dict[Path, str] = {}  # checkout root -> its migrated template database
 _template_lock = threading.Lock()
 
 
-def ensure_template() -> None:
-    """Migrate a template database once per test session; stacks clone it."""
-    global _template_ready
+def ensure_template(root: Path = ROOT) -> str:
+    """Migrate a template database once per test session (and checkout); stacks clone it."""
     with _template_lock:
-        if _template_ready:
-            return
+        if root in _templates:
+            return _templates[root]
+        name = TEMPLATE_DB if root == ROOT else f"{TEMPLATE_DB}_{len(_templates)}"
         with psycopg.connect(admin_dsn(), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
-        env = {**os.environ, "DATABASE_URL": database_url(TEMPLATE_DB)}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-        _template_ready = True
-        atexit.register(_drop_template)
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        env = {**os.environ, "DATABASE_URL": database_url(name)}
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=root, env=env, check=True)
+        _templates[root] = name
+        atexit.register(_drop_template, name)
+        return name
 
 
-def _drop_template() -> None:
+def _drop_template(name: str) -> None:
     with psycopg.connect(admin_dsn(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 class WebhookReceiver:
@@ -106,16 +107,18 @@ class WebhookReceiver:
 class LiveStack:
     processes: int = 2
     env: dict[str, str] = field(default_factory=dict)
+    # The checkout the servers run from: another one (an older commit) for before/after benchmarks.
+    root: Path = ROOT
     urls: list[str] = field(default_factory=list)
     db_name: str = ""
     _procs: list[subprocess.Popen] = field(default_factory=list)
     _logs: list[Path] = field(default_factory=list)
 
     def start(self) -> "LiveStack":
-        ensure_template()
+        template = ensure_template(self.root)
         self.db_name = f"youthline_live_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(admin_dsn(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {self.db_name} TEMPLATE {TEMPLATE_DB}")
+            conn.execute(f"CREATE DATABASE {self.db_name} TEMPLATE {template}")
         base_env = {
             **os.environ,
             "DATABASE_URL": database_url(self.db_name),
@@ -134,7 +137,7 @@ class LiveStack:
                 cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "youthline.asgi:application"]
             log_path = log_dir / f"{self.db_name}-{index}.log"
             self._logs.append(log_path)
-            self._procs.append(subprocess.Popen(cmd, cwd=ROOT, env=base_env, stdout=log_path.open("wb"),
+            self._procs.append(subprocess.Popen(cmd, cwd=self.root, env=base_env, stdout=log_path.open("wb"),
                                                 stderr=subprocess.STDOUT))
             self.urls.append(f"http://127.0.0.1:{port}")
         for url, proc, log in zip(self.urls, self._procs, self._logs):
@@ -156,7 +159,7 @@ class LiveStack:
         raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
 
     def manage(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.base_env,
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=self.root, env=self.base_env,
                               capture_output=True, text=True, check=True)
         return done.stdout
 
