@@ -12,7 +12,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/youthline \
 	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-test install-load services test test-fast test-js loadtest bench-crisis crisis-eval messages clean
+.PHONY: run install install-test install-load services test test-fast test-js loadtest bench-crisis bench-dashboard crisis-eval messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ loadtest: install-load services
 ## bench-crisis: detector throughput and latency, with and without normalization
 bench-crisis: install
 	$(BIN)/python bench/bench_crisis.py
+
+## bench-dashboard: database queries per minute with 20 supervisor and 5 counselor tabs open in Chromium
+##   (options: make bench-dashboard BENCH_ARGS="--activity --window 60 --repo /tmp/yl-before")
+bench-dashboard: install-test services
+	$(TEST_ENV) $(BIN)/python bench/bench_dashboard_queries.py $(BENCH_ARGS)
 
 crisis-eval: install
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py crisis_eval
