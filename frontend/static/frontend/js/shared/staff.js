@@ -2,11 +2,12 @@
 // sessionStorage (it dies with the tab), the redirect to sign-in, sign-out,
 // the connection banner and the sound switch.
 
-import { gettext } from "./i18n.js";
-import { Session, TokenStore, homeForRole, safeStorage } from "./api.js";
-import { RealtimeClient } from "./ws-client.js";
-import { $, bindConnectionBanner } from "./ui.js";
-import { audioReady, unlockAudio, unlockOnFirstGesture } from "./sound.js";
+import { gettext } from "../i18n.js";
+import { Session, TokenStore, homeForRole, safeStorage } from "../api.js";
+import { RealtimeClient } from "../ws-client.js";
+import { audioReady, unlockAudio, unlockOnFirstGesture } from "../sound.js";
+import { $ } from "./dom.js";
+import { bindConnectionBanner } from "./connection.js";
 
 export const staffStorage = safeStorage("session");
 

@@ -1,9 +1,9 @@
 // Staff sign-in: POST /api/v1/auth/login, tokens into sessionStorage (they
 // die with the tab), then the console of the role.
 
-import { gettext } from "./i18n.js";
-import { ApiError, Session, TokenStore, homeForRole, login, safeStorage } from "./api.js";
-import { $ } from "./ui.js";
+import { gettext } from "../i18n.js";
+import { ApiError, Session, TokenStore, homeForRole, login, safeStorage } from "../api.js";
+import { $ } from "../shared/dom.js";
 
 const tokens = new TokenStore(safeStorage("session"), "yl.staff");
 const session = new Session(tokens);

@@ -1,0 +1,117 @@
+// The supervisor console: live crisis alerts, the dashboard (queue, live
+// conversations, team), watching a conversation, whispering, joining,
+// recording a referral, and the risk lexicon editor.
+// This module follows the server's frames; board.js draws the alerts and the
+// tables, monitor.js the watched conversation, lexicon.js the editor.
+
+import { gettext, interpolate } from "../i18n.js";
+import { $, $$, flashTitle } from "../shared/dom.js";
+import { toast } from "../shared/toast.js";
+import { staffTooFast, toastUnsolicitedErrors } from "../shared/errors.js";
+import { categoryLabel } from "../shared/labels.js";
+import { startStaffPage } from "../shared/staff.js";
+import { alertSound } from "../sound.js";
+import { applyDashboard, board, boardActions, renderAlerts } from "./board.js";
+import { createMonitor } from "./monitor.js";
+import { bindReferral } from "./referral.js";
+import { createLexiconEditor } from "./lexicon.js";
+import { describeFailure } from "./failures.js";
+
+function runSupervisor({ client, session, tokens }) {
+  const lexicon = createLexiconEditor(session);
+  const monitor = createMonitor(client);
+  bindReferral(client);
+
+  // ── tabs: live / lexicon ──────────────────────────────────────────────
+  const tabButtons = $$(".sv-tab");
+  function selectTab(button) {
+    for (const other of tabButtons) {
+      const selected = other === button;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      $(`#${other.getAttribute("aria-controls")}`).hidden = !selected;
+    }
+    if (button.id === "tab-lexicon") lexicon.open();
+  }
+  for (const button of tabButtons) {
+    button.addEventListener("click", () => selectTab(button));
+    button.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+      const next = tabButtons[(tabButtons.indexOf(button) + 1) % tabButtons.length];
+      next.focus();
+      selectTab(next);
+    });
+  }
+
+  // ── alerts ────────────────────────────────────────────────────────────
+  boardActions.watch = (id) => monitor.watch(id);
+  boardActions.acknowledge = async (alert) => {
+    try {
+      await client.request(
+        { type: "crisis.ack", alert: alert.alert },
+        { expect: "crisis.acked", match: (f) => f.alert === alert.alert },
+      );
+    } catch (problem) {
+      if (problem.code === "invalid") toast(gettext("Another supervisor has already acknowledged this alert."));
+      else toast(describeFailure(problem), { kind: "error" });
+    }
+  };
+
+  client.on("crisis.alert", (frame) => {
+    const known = board.alerts.get(frame.alert);
+    const becameOverdue = known && frame.overdue && !known.overdue;
+    const alert = { ...(known || {}), ...frame, fresh: true };
+    board.alerts.set(frame.alert, alert);
+    if (frame.topic || frame.counselor) {
+      const info = board.info.get(frame.conversation) || {};
+      board.info.set(frame.conversation, {
+        ...info, topic: frame.topic || info.topic, counselor: (frame.counselor && frame.counselor.name) || info.counselor,
+      });
+    }
+    renderAlerts();
+    setTimeout(() => {
+      alert.fresh = false;
+    }, 3000);
+    if (!known || becameOverdue) {
+      alertSound(frame.level);
+      flashTitle(frame.overdue ? gettext("Overdue alert") : gettext("Crisis alert"));
+      document.body.classList.remove("flash-screen");
+      void document.body.offsetWidth; // restart the animation
+      document.body.classList.add("flash-screen");
+      $("#alert-announcer").textContent = interpolate(
+        frame.overdue
+          ? gettext("Overdue crisis alert: %(category)s, level %(level)s, conversation %(id)s.")
+          : gettext("New crisis alert: %(category)s, level %(level)s, conversation %(id)s."),
+        { category: categoryLabel(frame.category), level: frame.level, id: frame.conversation },
+      );
+    }
+  });
+
+  client.on("crisis.acked", (frame) => {
+    const alert = board.alerts.get(frame.alert);
+    if (!alert) return;
+    alert.acknowledged_by = frame.by;
+    renderAlerts();
+  });
+
+  // ── dashboard: asked once per connection, then pushed by the server when it changes ──
+  client.on("auth.ok", () => client.send({ type: "dashboard" }));
+  client.on("dashboard", (frame) => {
+    applyDashboard(frame);
+    monitor.renderHead();
+  });
+
+  toastUnsolicitedErrors(client, { rate_limited: staffTooFast });
+
+  renderAlerts();
+  if (tokens.role === "admin") {
+    // Admins look after staff and the lexicon; live conversations are for supervisors alone.
+    $("#tab-live").hidden = true;
+    selectTab($("#tab-lexicon"));
+    return;
+  }
+  client.start();
+}
+
+const page = startStaffPage({ roles: ["supervisor", "admin"] });
+if (page) runSupervisor(page);
