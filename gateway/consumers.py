@@ -23,7 +23,7 @@ from accounts.services import AuthFailed, Principal, authenticate_access_token
 from chat.services import conversations, messages, queue, sessions
 from crisis.services import supervision
 from crisis.services.alerts import do_ack_alert
-from gateway import duties
+from gateway import heartbeat
 from moderation.ratelimit import TokenBucket
 from protocol import frames as f
 from protocol.errors import Refused
@@ -146,7 +146,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.refused_in_a_row = 0
         self.auth_deadline: asyncio.TimerHandle | None = None
         await self.accept()
-        duties.ensure_started()
+        heartbeat.ensure_started()
         header_token = self._bearer_token()
         if header_token is not None:
             await self._authenticate(header_token, ref=None)
@@ -180,7 +180,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if self.auth_deadline is not None:
             self.auth_deadline.cancel()
         self.principal = principal
-        duties.local_channel_names.add(self.channel_name)
+        heartbeat.local_channel_names.add(self.channel_name)
         for group in session.groups:
             await self._join(group)
         await self.send(text_data=f.encode(session.auth_ok))
@@ -192,7 +192,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined.clear()
         if self.principal is not None:
-            duties.local_channel_names.discard(self.channel_name)
+            heartbeat.local_channel_names.discard(self.channel_name)
             await database_sync_to_async(sessions.do_close_session)(
                 principal=self.principal, channel_name=self.channel_name
             )

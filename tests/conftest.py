@@ -21,6 +21,17 @@ def _require_services() -> None:
         pytest.fail("live tests need PostgreSQL and Redis: run them with `make test`")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jobs_stay_in_process():
+    """In-process tests never reach the job store: what services schedule stays in Huey's
+    memory and never runs (live stacks run real workers, each under its own Huey name)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = False
+
+
 @pytest.fixture(scope="session")
 def oncall_webhook():
     receiver = WebhookReceiver()
@@ -54,8 +65,8 @@ def start_stack():
     _require_services()
     started: list[LiveStack] = []
 
-    def start(processes: int = 1, **env: str) -> LiveStack:
-        stack = LiveStack(processes=processes, env={**LIVE_TIMERS, **env}).start()
+    def start(processes: int = 1, workers: int = 1, **env: str) -> LiveStack:
+        stack = LiveStack(processes=processes, workers=workers, env={**LIVE_TIMERS, **env}).start()
         started.append(stack)
         return stack
 

@@ -109,10 +109,15 @@ class LiveStack:
     env: dict[str, str] = field(default_factory=dict)
     # The checkout the servers run from: another one (an older commit) for before/after benchmarks.
     root: Path = ROOT
+    # Job workers (`manage.py run_huey`) on the stack's database and Redis, under the stack's
+    # own Huey name; an older checkout without the job runner runs none.
+    workers: int = 1
     urls: list[str] = field(default_factory=list)
     db_name: str = ""
     _procs: list[subprocess.Popen] = field(default_factory=list)
     _logs: list[Path] = field(default_factory=list)
+    _workers: list[subprocess.Popen] = field(default_factory=list)
+    worker_logs: list[Path] = field(default_factory=list)
 
     def start(self) -> "LiveStack":
         template = ensure_template(self.root)
@@ -123,6 +128,8 @@ class LiveStack:
             **os.environ,
             "DATABASE_URL": database_url(self.db_name),
             "CHANNELS_PREFIX": f"t{self.db_name[-8:]}",
+            "HUEY_NAME": f"t{self.db_name[-8:]}",
+            "HUEY_IMMEDIATE": "0",
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
@@ -140,9 +147,33 @@ class LiveStack:
             self._procs.append(subprocess.Popen(cmd, cwd=self.root, env=base_env, stdout=log_path.open("wb"),
                                                 stderr=subprocess.STDOUT))
             self.urls.append(f"http://127.0.0.1:{port}")
+        has_job_runner = "huey" in (self.root / "youthline" / "settings.py").read_text()
+        for index in range(self.workers if has_job_runner else 0):
+            log_path = log_dir / f"{self.db_name}-worker{index}.log"
+            self.worker_logs.append(log_path)
+            self._workers.append(subprocess.Popen([sys.executable, "manage.py", "run_huey"], cwd=self.root,
+                                                  env=base_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT))
         for url, proc, log in zip(self.urls, self._procs, self._logs):
             self._wait_up(url, proc, log)
+        for proc, log in zip(self._workers, self.worker_logs):
+            self._wait_worker(proc, log)
         return self
+
+    @staticmethod
+    def _wait_worker(proc: subprocess.Popen, log: Path) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"job worker exited: {log.read_text()[-3000:]}")
+            if "consumer started" in log.read_text(errors="replace"):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"job worker did not start: {log.read_text()[-3000:]}")
+
+    def kill_worker(self, index: int) -> None:
+        """SIGKILL, as a crash: no shutdown, whatever it was running is lost."""
+        self._workers[index].kill()
+        self._workers[index].wait(timeout=10)
 
     @staticmethod
     def _wait_up(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -195,12 +226,19 @@ class LiveStack:
         return "\n".join(p.read_text(errors="replace")[-5000:] for p in self._logs)
 
     def stop(self) -> None:
-        for proc in self._procs:
+        procs = self._procs + self._workers
+        for proc in procs:
             proc.terminate()
-        for proc in self._procs:
+        for proc in procs:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
         with psycopg.connect(admin_dsn(), autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)")
+        if self._workers and os.environ.get("REDIS_URL"):
+            import redis  # channels-redis' dependency
+
+            client = redis.Redis.from_url(os.environ["REDIS_URL"])
+            for key in client.scan_iter(match=f"huey.*.{self.base_env['HUEY_NAME']}"):
+                client.delete(key)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # The job runner (manage.py run_huey); it loads each app's tasks.py.
+    "huey.contrib.djhuey",
     "accounts",
     "moderation",
     "chat",
@@ -101,7 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL lets the page read while a message is being written; the busy timeout rides out
     # the short write locks of the one process the embedded default runs.
-    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;",
+                                            # The job worker is a second process writing the same file:
+                                            # take the write lock when a transaction begins, so the two
+                                            # queue instead of one failing on a stale read snapshot.
+                                            "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,6 +125,49 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- jobs (Huey; docs/architecture.md, "Jobs") ---------------------------------------------
+def _huey_sqlite_path() -> str:
+    """Beside the SQLite database (db.sqlite3 -> db.huey.sqlite3), else var/huey.sqlite3."""
+    explicit = os.environ.get("HUEY_SQLITE_PATH")
+    if explicit:
+        return explicit
+    database = DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and str(database["NAME"]) not in ("", ":memory:"):
+        db_path = Path(database["NAME"])
+        return str(db_path.with_name(f"{db_path.stem}.huey.sqlite3"))
+    return str(BASE_DIR / "var" / "huey.sqlite3")
+
+
+# Deployments (and test stacks) sharing one Redis keep their queues apart by name.
+HUEY_NAME = os.environ.get("HUEY_NAME", "youthline")
+if REDIS_URL:
+    _huey_storage: dict = {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
+    HUEY_SQLITE_PATH = ""
+else:
+    HUEY_SQLITE_PATH = _huey_sqlite_path()
+    Path(HUEY_SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+    _huey_storage = {"huey_class": "huey.SqliteHuey", "filename": HUEY_SQLITE_PATH}
+HUEY = {
+    "name": HUEY_NAME,
+    **_huey_storage,
+    # djhuey runs tasks inline when DEBUG is on unless told otherwise; timers must be real.
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "results": False,  # every job re-reads the database and returns nothing anyone waits for
+    "utc": True,
+    "consumer": {
+        "workers": env_int("HUEY_WORKERS", 2),
+        "worker_type": "thread",
+        # The scheduler moves due timers to the queue every second: a timer runs within ~1 s.
+        "scheduler_interval": 1,
+        # SQLite is polled (Redis blocks on the queue): back off to at most 0.5 s when idle.
+        "initial_delay": 0.1,
+        "backoff": 1.15,
+        "max_delay": 0.5,
+        "check_worker_health": True,
+        "periodic": env_bool("HUEY_PERIODIC", True),
+    },
+}
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -175,6 +224,8 @@ QUEUE_ABANDON_S = env_int("QUEUE_ABANDON_S", 120)
 # "HH:MM-HH:MM" in TIME_ZONE; 12355 answers around the clock by default.
 SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "00:00-24:00")
 SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)
+# Live views (dashboard, queue counter): changes within this window share one push.
+LIVE_VIEW_DELAY_S = float(os.environ.get("LIVE_VIEW_DELAY_S", "0.3"))
 # HTTP endpoints that create identities or check passwords: per client address per minute.
 AUTH_RATE_PER_MIN = env_int("AUTH_RATE_PER_MIN", 30)
 

@@ -21,6 +21,7 @@ from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
 from chat.models import Assignment, Conversation
 from chat.selectors import history_after, youth_info
 from chat.services.messages import do_post_system_message
+from chat.tasks import schedule_long_wait_check
 from protocol import errors
 from protocol import frames as f
 from realtime import conversation_group, publish, publish_on_commit, staff_group, user_group
@@ -122,6 +123,7 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
         )
     # The youth hears the conversation's messages from now on (they may write while waiting).
     publish_on_commit(user_group(youth_id), None, join=[conversation_group(conversation.pk)])
+    schedule_long_wait_check(conversation_id=conversation.pk)
     do_dispatch()
     conversation.refresh_from_db(fields=["status"])
     position, eta = queue_position(conversation=conversation) if conversation.status == Conversation.Status.QUEUED else (0, 0)

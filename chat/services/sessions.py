@@ -8,6 +8,7 @@ from accounts.services import Principal, do_register_socket, do_unregister_socke
 from chat.models import Conversation
 from chat.selectors import session_summaries, waiting_counts
 from chat.services.queue import do_dispatch
+from chat.tasks import schedule_offline_checks
 from protocol import frames as f
 from realtime import SUPERVISORS, conversation_group, staff_group, user_group
 
@@ -40,6 +41,7 @@ def do_open_session(*, principal: Principal, channel_name: str) -> Session:
 
 def do_close_session(*, principal: Principal, channel_name: str) -> None:
     do_unregister_socket(user_id=principal.user_id, channel_name=channel_name)
+    schedule_offline_checks(user_id=principal.user_id, role=principal.role)
 
 
 def queue_stats(*, ref: f.Ref = None) -> f.QueueStats:

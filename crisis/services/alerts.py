@@ -25,6 +25,7 @@ from chat.services.queue import do_raise_priority
 from crisis.detection import ConversationRisk
 from crisis.models import Alert, SupervisorAction
 from crisis.runtime import current_detector
+from crisis.tasks import schedule_overdue_check
 from protocol import errors
 from protocol import frames as f
 from realtime import SUPERVISORS, publish_on_commit, staff_group
@@ -70,6 +71,7 @@ def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[
         return None
     alert = Alert.objects.create(conversation_id=conversation_id, message_seq=seq, category=category, level=level,
                                  excerpt=excerpt[:200], created_at=at, last_raised_at=at)
+    schedule_overdue_check(alert_id=alert.pk)
     publish_on_commit(SUPERVISORS, alert_frame(alert, conversation))
     publish_on_commit(staff_group(conversation_id), f.CrisisFlag(
         conversation=conversation_id, alert=alert.pk, category=category, level=level, excerpt=alert.excerpt))
