@@ -125,3 +125,16 @@ class LeftMessage(models.Model):
     reason = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
+
+
+class UnscannedMessage(models.Model):
+    """A youth message stored without a crisis scan, because the scan failed.
+
+    The message itself is kept (it is in `Message`); this row makes the failure loud: it is
+    counted on the supervisors' dashboard, with the conversation to read by hand.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    seq = models.IntegerField()
+    error = models.CharField(max_length=200)
+    at = models.DateTimeField(db_index=True)

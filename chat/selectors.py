@@ -1,14 +1,16 @@
 """Reads: who may see a conversation, its history, summaries for a reconnecting socket."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 
 from accounts.models import Role, YouthProfile
-from chat.models import Conversation, Message, Survey
+from chat.models import Conversation, Message, Survey, Topic
+from chat.records import ConversationBrief, StoredMessage, YouthCard
 from protocol import errors
-from protocol import frames as f
 
 HISTORY_PAGE = 500
 
@@ -17,22 +19,22 @@ def iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def message_frame(message: Message) -> f.Message:
-    return f.Message(
+def stored_message(message: Message) -> StoredMessage:
+    return StoredMessage(
         conversation=message.conversation_id,
         seq=message.seq,
         sender=message.sender_role,
         text=message.text,
         client_id=message.client_id,
-        at=iso(message.created_at),
+        at=message.created_at,
     )
 
 
-def youth_info(*, youth_id: int) -> f.YouthInfo:
+def youth_card(*, youth_id: int) -> YouthCard:
     profile = YouthProfile.objects.filter(user_id=youth_id).first()
     if profile is None:
-        return f.YouthInfo(id=youth_id, nickname="", channel="", region="")
-    return f.YouthInfo(id=youth_id, nickname=profile.nickname, channel=profile.channel, region=profile.region)
+        return YouthCard(id=youth_id, nickname="", channel="", region="")
+    return YouthCard(id=youth_id, nickname=profile.nickname, channel=profile.channel, region=profile.region)
 
 
 def get_conversation_for(*, conversation_id: int, user_id: int, role: str) -> Conversation:
@@ -55,13 +57,13 @@ def get_conversation_for(*, conversation_id: int, user_id: int, role: str) -> Co
     raise errors.forbidden("not your conversation")
 
 
-def history_after(*, conversation_id: int, after_seq: int, limit: int = HISTORY_PAGE) -> list[f.Message]:
+def history_after(*, conversation_id: int, after_seq: int, limit: int = HISTORY_PAGE) -> list[StoredMessage]:
     rows = (
         Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq)
         .order_by("seq")
         .only("conversation_id", "seq", "sender_role", "text", "client_id", "created_at")[:limit]
     )
-    return [message_frame(m) for m in rows]
+    return [stored_message(m) for m in rows]
 
 
 def existing_seq(*, conversation_id: int, sender_role: str, client_id: str) -> int | None:
@@ -74,16 +76,15 @@ def existing_seq(*, conversation_id: int, sender_role: str, client_id: str) -> i
     return None if row is None else int(row[0])
 
 
-def counselor_name(conversation: Conversation) -> f.Person | None:
+def counselor_name(conversation: Conversation) -> str | None:
     if conversation.counselor_id is None:
         return None
-    counselor = conversation.counselor
-    return f.Person(name=counselor.shown_name)
+    return conversation.counselor.shown_name
 
 
-def session_summaries(*, user_id: int, role: str) -> list[f.ConversationSummary]:
+def session_summaries(*, user_id: int, role: str) -> list[ConversationBrief]:
     """What a (re)connecting socket needs to resume: the user's current conversations."""
-    summaries: list[f.ConversationSummary] = []
+    summaries: list[ConversationBrief] = []
     if role == Role.YOUTH:
         open_conversations = list(
             Conversation.objects.filter(youth_id=user_id, status__in=Conversation.OPEN_STATUSES)
@@ -98,12 +99,12 @@ def session_summaries(*, user_id: int, role: str) -> list[f.ConversationSummary]
                 open_conversations = [last_ended]
         for conversation in open_conversations:
             summaries.append(
-                f.ConversationSummary(
+                ConversationBrief(
                     conversation=conversation.pk,
                     status=conversation.status,
                     topic=conversation.topic,
                     last_seq=conversation.last_seq,
-                    counselor=counselor_name(conversation),
+                    counselor_name=counselor_name(conversation),
                     survey_due=conversation.status == Conversation.Status.ENDED,
                 )
             )
@@ -115,13 +116,13 @@ def session_summaries(*, user_id: int, role: str) -> list[f.ConversationSummary]
         )
         for conversation in [*active, *ended_without_wrapup]:
             summaries.append(
-                f.ConversationSummary(
+                ConversationBrief(
                     conversation=conversation.pk,
                     status=conversation.status,
                     topic=conversation.topic,
                     last_seq=conversation.last_seq,
                     risk_level=conversation.risk_level,
-                    youth=youth_info(youth_id=conversation.youth_id),
+                    youth=youth_card(youth_id=conversation.youth_id),
                     wrapup_due=conversation.status == Conversation.Status.ENDED,
                 )
             )
@@ -133,3 +134,20 @@ def waiting_counts() -> dict[str, int]:
     for topic in Conversation.objects.filter(status=Conversation.Status.QUEUED).values_list("topic", flat=True):
         counts[topic] = counts.get(topic, 0) + 1
     return counts
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """What a youth page shows before asking for a counselor: the topics and whether the line is open."""
+
+    topics: list[str]
+    open: bool
+    service_hours: str
+    timezone: str
+
+
+def service_info() -> ServiceInfo:
+    from chat.services.queue import within_service_hours  # chat.services imports this module
+
+    return ServiceInfo(topics=list(Topic.values), open=within_service_hours(), service_hours=settings.SERVICE_HOURS,
+                       timezone=settings.TIME_ZONE)

@@ -6,8 +6,14 @@ class CrisisConfig(AppConfig):
     verbose_name = "Crisis detection and escalation"
 
     def ready(self) -> None:
-        # Every youth message passes through the detector, inside the transaction that stores it.
-        from chat.signals import youth_message_stored
-        from crisis.services.alerts import on_youth_message_stored
+        from chat.scanning import install_scanner
+        from crisis.live import dashboard_publications
+        from crisis.routes import VOCABULARY
+        from crisis.services.alerts import scan_youth_message
+        from protocol.registry import registry
+        from realtime.live import TOPICS, register_live_view
 
-        youth_message_stored.connect(on_youth_message_stored, dispatch_uid="crisis-scan")
+        # Every youth message passes through the detector, inside the transaction that stores it.
+        install_scanner(scan_youth_message)
+        registry.register(VOCABULARY)
+        register_live_view(name="dashboard", topics=TOPICS, compute=dashboard_publications)

@@ -1,16 +1,19 @@
 """Fan-out of server frames to sockets, whichever process holds them.
 
 The channel layer only notifies; the database is the record. Services call `publish` with a
-frame after their transaction commits (`publish_on_commit`); every consumer in the group gets a
-`relay` event carrying the encoded frame, optionally told to join or leave groups first (so a
-socket starts receiving a conversation the moment it is assigned to it).
+domain event after their transaction commits (`publish_on_commit`); the app that owns the event
+registered a presenter for it (`protocol.registry`), which turns it into a server frame, encoded
+once here; every consumer in the group gets a `relay` event carrying the encoded frame,
+optionally told to join or leave groups first (so a socket starts receiving a conversation the
+moment it is assigned to it).
 
 Groups:
   user.<id>            every socket of one user
   conv.<id>            everyone who sees a conversation's messages (youth, counselor, watchers)
   conv.<id>.staff      the staff side of a conversation (counselor, watching supervisors):
                        whispers and risk flags go here and never reach the youth
-  supervisors          every supervisor socket (crisis alerts)
+  supervisors          every supervisor socket (crisis alerts, the dashboard)
+  staff                every counselor and supervisor socket (the queue counter)
 """
 from __future__ import annotations
 
@@ -23,10 +26,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from protocol.frames import ServerFrame, encode
+from protocol.frames import encode
+from protocol.registry import registry
 
 log = logging.getLogger(__name__)
 SUPERVISORS = "supervisors"
+STAFF = "staff"  # every counselor and supervisor socket (the queue counter)
 
 
 def user_group(user_id: int) -> str:
@@ -41,11 +46,11 @@ def staff_group(conversation_id: int) -> str:
     return f"conv.{conversation_id}.staff"
 
 
-def relay_event(frame: ServerFrame | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
+def relay_event(domain_event: object | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
                 exclude: str | None = None) -> dict:
     event: dict = {"type": "relay"}
-    if frame is not None:
-        event["text"] = encode(frame)
+    if domain_event is not None:
+        event["text"] = encode(registry.present(domain_event))
     if join:
         event["join"] = list(join)
     if leave:
@@ -98,16 +103,16 @@ async def send_collected(events: list[tuple[str, str, dict]]) -> None:
             log.exception("publish to %s failed; clients recover through history", target)
 
 
-def publish(group: str, frame: ServerFrame | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
+def publish(group: str, domain_event: object | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
             exclude: str | None = None) -> None:
     """Send now (or, inside `collecting`, as soon as the service call returns)."""
-    _deliver(group, relay_event(frame, join=join, leave=leave, exclude=exclude))
+    _deliver(group, relay_event(domain_event, join=join, leave=leave, exclude=exclude))
 
 
-def publish_on_commit(group: str, frame: ServerFrame | None, *, join: Iterable[str] = (),
+def publish_on_commit(group: str, domain_event: object | None, *, join: Iterable[str] = (),
                       leave: Iterable[str] = (), exclude: str | None = None) -> None:
     """Send once the surrounding transaction commits: nobody hears of what was not stored."""
-    event = relay_event(frame, join=join, leave=leave, exclude=exclude)
+    event = relay_event(domain_event, join=join, leave=leave, exclude=exclude)
     transaction.on_commit(lambda: _deliver(group, event))
 
 

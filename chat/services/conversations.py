@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from chat.models import Conversation, LeftMessage, Survey, WrapUp
+from chat.records import (
+    BackInQueue, ConversationClosed, ConversationTransferred, HistoryPage, QueuePlace, SomeoneTyping, WrapUpInput,
+)
 from chat.selectors import get_conversation_for, history_after
 from chat.services.messages import do_post_system_message
 from chat.services.queue import do_dispatch, do_return_to_queue, queue_position
@@ -13,19 +16,20 @@ from moderation.hygiene import clean_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
 from protocol import errors
-from protocol import frames as f
 from realtime import conversation_group, publish, publish_on_commit, staff_group, user_group
+from realtime.live import changed
 
 SUMMARY_MAX_CHARS = 4000
 COMMENT_MAX_CHARS = 500
 LEFT_MESSAGE_MAX_CHARS = 2000
 
 
-def read_history(*, user_id: int, role: str, conversation_id: int, after_seq: int, ref: f.Ref = None) -> f.History:
+def read_history(*, user_id: int, role: str, conversation_id: int, after_seq: int) -> HistoryPage:
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=user_id, role=role)
     if role == Role.SUPERVISOR:
         do_log_transcript_access(conversation_id=conversation.pk, user_id=user_id, purpose=TranscriptAccess.Purpose.HISTORY)
-    return f.History(conversation=conversation.pk, messages=history_after(conversation_id=conversation.pk, after_seq=after_seq), ref=ref)
+    return HistoryPage(conversation=conversation.pk,
+                       messages=history_after(conversation_id=conversation.pk, after_seq=after_seq))
 
 
 def do_typing(*, user_id: int, role: str, conversation_id: int, channel_name: str) -> None:
@@ -33,19 +37,20 @@ def do_typing(*, user_id: int, role: str, conversation_id: int, channel_name: st
     if conversation.status != Conversation.Status.ACTIVE:
         raise errors.invalid(f"the conversation is {conversation.status}")
     # Not stored: a typing notice is worth nothing a second later.
-    publish(conversation_group(conversation.pk), f.TypingNotice(conversation=conversation.pk, role=role), exclude=channel_name)
+    publish(conversation_group(conversation.pk), SomeoneTyping(conversation=conversation.pk, role=role), exclude=channel_name)
 
 
-def check_wrapup(wrapup: f.WrapUp) -> f.WrapUp:
+def check_wrapup(wrapup: WrapUpInput) -> WrapUpInput:
     if len(wrapup.summary) > SUMMARY_MAX_CHARS:
         raise errors.too_large(f"the summary may hold at most {SUMMARY_MAX_CHARS} characters")
     if len(wrapup.category) > 64:
         raise errors.too_large("the category may hold at most 64 characters")
-    return f.WrapUp(category=clean_text(wrapup.category), risk_level=wrapup.risk_level,
-                    summary=clean_text(wrapup.summary), needs_followup=wrapup.needs_followup)
+    return WrapUpInput(category=clean_text(wrapup.category), risk_level=wrapup.risk_level,
+                       summary=clean_text(wrapup.summary), needs_followup=wrapup.needs_followup)
 
 
-def do_end_conversation(*, user_id: int, role: str, conversation_id: int, wrapup: f.WrapUp | None) -> f.ConversationEnded:
+def do_end_conversation(*, user_id: int, role: str, conversation_id: int,
+                        wrapup: WrapUpInput | None) -> ConversationClosed:
     if role not in (Role.YOUTH, Role.COUNSELOR):
         raise errors.forbidden("only the youth or the counselor can end a conversation")
     checked_wrapup = None
@@ -66,23 +71,24 @@ def do_end_conversation(*, user_id: int, role: str, conversation_id: int, wrapup
         conversation.ended_at = timezone.now()
         conversation.ended_by = role
         conversation.save(update_fields=["status", "ended_at", "ended_by"])
+        changed("queue", "team", "conversations")
         if checked_wrapup is not None:
             _store_wrapup(conversation=conversation, counselor_id=user_id, wrapup=checked_wrapup)
-        frame = f.ConversationEnded(conversation=conversation.pk, by=role)
-        publish_on_commit(conversation_group(conversation.pk), frame,
+        closed = ConversationClosed(conversation=conversation.pk, by=role)
+        publish_on_commit(conversation_group(conversation.pk), closed,
                           leave=[conversation_group(conversation.pk), staff_group(conversation.pk)])
     do_dispatch()
-    return frame
+    return closed
 
 
-def _store_wrapup(*, conversation: Conversation, counselor_id: int, wrapup: f.WrapUp) -> None:
+def _store_wrapup(*, conversation: Conversation, counselor_id: int, wrapup: WrapUpInput) -> None:
     WrapUp.objects.create(
         conversation=conversation, counselor_id=counselor_id, category=wrapup.category,
         risk_level=wrapup.risk_level, summary=wrapup.summary, needs_followup=wrapup.needs_followup,
     )
 
 
-def do_submit_wrapup(*, counselor_id: int, conversation_id: int, wrapup: f.WrapUp, ref: f.Ref = None) -> f.WrapupOk:
+def do_submit_wrapup(*, counselor_id: int, conversation_id: int, wrapup: WrapUpInput) -> int:
     checked = check_wrapup(wrapup)
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
     if conversation.status != Conversation.Status.ENDED:
@@ -92,29 +98,29 @@ def do_submit_wrapup(*, counselor_id: int, conversation_id: int, wrapup: f.WrapU
             _store_wrapup(conversation=conversation, counselor_id=counselor_id, wrapup=checked)
     except IntegrityError:
         raise errors.invalid("this conversation already has a wrap-up") from None
-    return f.WrapupOk(conversation=conversation.pk, ref=ref)
+    return conversation.pk
 
 
-def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> f.ConversationTransferred:
+def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> ConversationTransferred:
     with transaction.atomic():
         conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if conversation.status != Conversation.Status.ACTIVE or conversation.counselor_id != counselor_id:
             raise errors.invalid(f"the conversation is {conversation.status}")
-        frame = f.ConversationTransferred(conversation=conversation.pk, topic=topic)
+        transferred = ConversationTransferred(conversation=conversation.pk, topic=topic)
         # Everyone hears of the transfer before the counselor's sockets leave the conversation.
-        publish_on_commit(conversation_group(conversation.pk), frame)
+        publish_on_commit(conversation_group(conversation.pk), transferred)
         do_return_to_queue(conversation=conversation, reason="transferred", topic=topic)
         do_post_system_message(conversation_id=conversation.pk, text="你的咨询正在转接给另一位咨询师，请稍候。")
         conversation.refresh_from_db()
         position, eta = queue_position(conversation=conversation)
         publish_on_commit(user_group(conversation.youth_id),
-                          f.QueueJoined(conversation=conversation.pk, position=position, eta_s=eta))
+                          BackInQueue(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)))
     do_dispatch()
-    return frame
+    return transferred
 
 
-def do_submit_survey(*, youth_id: int, conversation_id: int, score: int, comment: str, ref: f.Ref = None) -> f.SurveyOk:
+def do_submit_survey(*, youth_id: int, conversation_id: int, score: int, comment: str) -> int:
     if len(comment) > COMMENT_MAX_CHARS:
         raise errors.too_large(f"the comment may hold at most {COMMENT_MAX_CHARS} characters")
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=youth_id, role=Role.YOUTH)
@@ -125,10 +131,10 @@ def do_submit_survey(*, youth_id: int, conversation_id: int, score: int, comment
             Survey.objects.create(conversation=conversation, score=score, comment=clean_text(comment))
     except IntegrityError:
         raise errors.invalid("this conversation was already rated") from None
-    return f.SurveyOk(conversation=conversation.pk, ref=ref)
+    return conversation.pk
 
 
-def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact: str, ref: f.Ref = None) -> f.LeaveMessageOk:
+def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact: str) -> int:
     if len(text) > LEFT_MESSAGE_MAX_CHARS or len(contact) > 100:
         raise errors.too_large(f"a message may hold at most {LEFT_MESSAGE_MAX_CHARS} characters, a contact 100")
     cleaned = clean_text(text)
@@ -149,6 +155,7 @@ def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact:
             conversation.ended_at = timezone.now()
             conversation.ended_by = Role.YOUTH
             conversation.save(update_fields=["status", "ended_at", "ended_by"])
+            changed("queue")
             publish_on_commit(user_group(youth_id), None, leave=[conversation_group(conversation.pk)])
     do_dispatch()
-    return f.LeaveMessageOk(conversation=conversation.pk, ref=ref)
+    return conversation.pk

@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from accounts.models import Role
 from chat.models import Conversation
-from chat.selectors import existing_seq, iso
-from chat.signals import youth_message_stored
+from chat.records import MessageAccepted, StoredMessage
+from chat.scanning import StoredYouthMessage, scan_stored_youth_message
+from chat.selectors import existing_seq
 from moderation.hygiene import clean_text
 from protocol import errors
-from protocol import frames as f
 from realtime import conversation_group, publish_on_commit
 
 _ACTIVE = Conversation.Status.ACTIVE.value
@@ -105,19 +105,15 @@ def _store(*, conversation_id: int, sender_role: str, sender_id: int | None, cli
                 if inserted_seq is None:
                     raise _AlreadyStored  # rolls the seq claim back: no gap
             if sender_role == Role.YOUTH:
-                youth_message_stored.send(
-                    sender=Conversation,
-                    conversation_id=conversation_id,
-                    seq=seq,
-                    text=text,
-                    at=now,
-                    status=status,
+                # The crisis scan is a step of storing a youth message (chat/scanning.py).
+                scan_stored_youth_message(StoredYouthMessage(
+                    conversation_id=conversation_id, seq=seq, text=text, at=now, status=status,
                     risk_state=json.loads(risk_state) if isinstance(risk_state, str) else risk_state,
-                )
+                ))
             publish_on_commit(
                 conversation_group(conversation_id),
-                f.Message(conversation=conversation_id, seq=seq, sender=sender_role, text=text,
-                          client_id=client_id, at=iso(now)),
+                StoredMessage(conversation=conversation_id, seq=seq, sender=sender_role, text=text,
+                              client_id=client_id, at=now),
             )
     except _AlreadyStored:
         stored_seq = existing_seq(conversation_id=conversation_id, sender_role=sender_role, client_id=client_id)
@@ -143,8 +139,7 @@ def _explain_refusal(*, conversation_id: int, user_id: int, role: str) -> errors
     return errors.invalid(f"the conversation is {conversation.status}")
 
 
-def do_send_message(*, user_id: int, role: str, conversation_id: int, client_id: str, text: str,
-                    ref: f.Ref = None) -> f.MessageAck:
+def do_send_message(*, user_id: int, role: str, conversation_id: int, client_id: str, text: str) -> MessageAccepted:
     rule = _WRITE_RULES.get(role)
     if rule is None:
         raise errors.forbidden("this role cannot send messages")
@@ -155,9 +150,9 @@ def do_send_message(*, user_id: int, role: str, conversation_id: int, client_id:
         # A resend of a message stored before the conversation ended is still answered.
         seq = existing_seq(conversation_id=conversation_id, sender_role=role, client_id=client_id)
         if seq is not None and _is_participant(conversation_id=conversation_id, user_id=user_id, role=role):
-            return f.MessageAck(client_id=client_id, seq=seq, conversation=conversation_id, ref=ref)
+            return MessageAccepted(conversation=conversation_id, client_id=client_id, seq=seq)
         raise _explain_refusal(conversation_id=conversation_id, user_id=user_id, role=role)
-    return f.MessageAck(client_id=client_id, seq=stored.seq, conversation=conversation_id, ref=ref)
+    return MessageAccepted(conversation=conversation_id, client_id=client_id, seq=stored.seq)
 
 
 def _is_participant(*, conversation_id: int, user_id: int, role: str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from datetime import datetime, time as clock, timedelta
 
 from django.conf import settings
@@ -19,12 +18,13 @@ from django.utils import timezone
 
 from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
 from chat.models import Assignment, Conversation
-from chat.selectors import history_after, youth_info
+from chat.records import AssignedToCounselor, AssignedToYouth, BackInQueue, ConversationClosed, LeaveMessageOffer, PresenceChanged, QueueMoved, QueuePlace
+from chat.selectors import history_after, youth_card
 from chat.services.messages import do_post_system_message
 from chat.tasks import schedule_long_wait_check
 from protocol import errors
-from protocol import frames as f
 from realtime import conversation_group, publish, publish_on_commit, staff_group, user_group
+from realtime.live import changed
 
 DISPATCH_LOCK_KEY = 7_355_001  # any constant shared by every process of this deployment
 DEFAULT_HANDLE_S = 8 * 60
@@ -74,10 +74,7 @@ def estimate_wait_s(*, position: int, serving_capacity: int) -> int:
 
 
 # ----- requests -------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class QueueAnswer:
-    frame: f.ServerFrame
-    conversation_id: int
+QueueAnswer = QueuePlace | LeaveMessageOffer
 
 
 def do_request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
@@ -101,7 +98,7 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
             raise errors.invalid("you are already in a conversation")
         if existing is not None:
             position, eta = queue_position(conversation=existing)
-            return QueueAnswer(f.QueueJoined(conversation=existing.pk, position=position, eta_s=eta), existing.pk)
+            return QueuePlace(conversation=existing.pk, position=position, eta_s=eta)
         now = timezone.now()
         profile = YouthProfile.objects.filter(user_id=youth_id).first()
         open_now = within_service_hours(now)
@@ -116,31 +113,31 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
             within_service_hours=open_now,
             leave_message_offered_at=None if open_now else now,
         )
+        changed("queue")
     if not open_now:
-        return QueueAnswer(
-            f.QueueUnavailable(conversation=conversation.pk, reason="outside_hours", service_hours=settings.SERVICE_HOURS),
-            conversation.pk,
-        )
+        return LeaveMessageOffer(conversation=conversation.pk, reason="outside_hours",
+                                 service_hours=settings.SERVICE_HOURS)
     # The youth hears the conversation's messages from now on (they may write while waiting).
     publish_on_commit(user_group(youth_id), None, join=[conversation_group(conversation.pk)])
     schedule_long_wait_check(conversation_id=conversation.pk)
     do_dispatch()
     conversation.refresh_from_db(fields=["status"])
     position, eta = queue_position(conversation=conversation) if conversation.status == Conversation.Status.QUEUED else (0, 0)
-    return QueueAnswer(f.QueueJoined(conversation=conversation.pk, position=position, eta_s=eta), conversation.pk)
+    return QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)
 
 
-def do_cancel_request(*, youth_id: int, conversation_id: int) -> f.ConversationEnded:
+def do_cancel_request(*, youth_id: int, conversation_id: int) -> ConversationClosed:
     with transaction.atomic():
         updated = Conversation.objects.filter(
             pk=conversation_id, youth_id=youth_id, status=Conversation.Status.QUEUED
         ).update(status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by=Role.YOUTH)
         if not updated:
             _refuse_queue_action(youth_id=youth_id, conversation_id=conversation_id, action="cancel")
-        frame = f.ConversationEnded(conversation=conversation_id, by=Role.YOUTH)
-        publish_on_commit(conversation_group(conversation_id), frame, leave=[conversation_group(conversation_id)])
+        changed("queue")
+        closed = ConversationClosed(conversation=conversation_id, by=Role.YOUTH)
+        publish_on_commit(conversation_group(conversation_id), closed, leave=[conversation_group(conversation_id)])
     do_dispatch()
-    return frame
+    return closed
 
 
 def _refuse_queue_action(*, youth_id: int, conversation_id: int, action: str) -> None:
@@ -242,18 +239,19 @@ def _assign(*, conversation: Conversation, profile: CounselorProfile) -> bool:
     if not updated:
         return False
     CounselorProfile.objects.filter(pk=profile.pk).update(last_assigned_at=now)
+    changed("queue", "team", "conversations")
     Assignment.objects.create(conversation_id=conversation.pk, counselor_id=profile.user_id, assigned_at=now)
     counselor = profile.user
     publish_on_commit(
         user_group(conversation.youth_id),
-        f.ConversationAssignedToYouth(conversation=conversation.pk, counselor=f.Person(name=counselor.shown_name)),
+        AssignedToYouth(conversation=conversation.pk, counselor_name=counselor.shown_name),
         join=[conversation_group(conversation.pk)],
     )
     publish_on_commit(
         user_group(counselor.pk),
-        f.ConversationAssignedToCounselor(
+        AssignedToCounselor(
             conversation=conversation.pk,
-            youth=youth_info(youth_id=conversation.youth_id),
+            youth=youth_card(youth_id=conversation.youth_id),
             topic=conversation.topic,
             history=history_after(conversation_id=conversation.pk, after_seq=0),
             risk_level=conversation.risk_level,
@@ -273,7 +271,7 @@ def _announce_positions(still_waiting: list[Conversation], profiles: list[Counse
         eta = estimate_wait_s(position=position, serving_capacity=capacity.get(conversation.topic, 0))
         publish_on_commit(
             user_group(conversation.youth_id),
-            f.QueuePosition(conversation=conversation.pk, position=position, eta_s=eta),
+            QueueMoved(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)),
         )
 
 
@@ -282,6 +280,7 @@ def do_raise_priority(*, conversation_id: int, priority: int) -> bool:
     """Raise (never lower) a waiting conversation's priority; re-dispatch so it moves up now."""
     raised = Conversation.objects.filter(pk=conversation_id, priority__lt=priority).update(priority=priority)
     if raised:
+        changed("queue")
         transaction.on_commit(do_dispatch)
     return bool(raised)
 
@@ -302,6 +301,7 @@ def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | 
     Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
         released_at=now, release_reason=reason
     )
+    changed("queue", "team", "conversations")
     if previous_counselor is not None:
         publish_on_commit(
             user_group(previous_counselor),
@@ -331,13 +331,14 @@ def do_requeue_abandoned_conversations() -> int:
             position, eta = 1, estimate_wait_s(position=1, serving_capacity=serving_capacity(conversation.topic))
             publish_on_commit(
                 user_group(conversation.youth_id),
-                f.QueueJoined(conversation=conversation.pk, position=position, eta_s=eta),
+                BackInQueue(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)),
             )
             requeued += 1
         # They are no longer counted as on shift until they come back and say so.
         CounselorProfile.objects.filter(user_id__in=gone).update(
             presence=CounselorProfile.Presence.AWAY, offline_since=None
         )
+        changed("team")
     if requeued:
         do_dispatch()
     return requeued
@@ -357,7 +358,7 @@ def do_offer_leave_message_to_long_waiters() -> int:
             Conversation.objects.filter(pk=conversation.pk).update(leave_message_offered_at=timezone.now())
             publish_on_commit(
                 user_group(conversation.youth_id),
-                f.QueueUnavailable(conversation=conversation.pk, reason="wait_too_long", service_hours=settings.SERVICE_HOURS),
+                LeaveMessageOffer(conversation=conversation.pk, reason="wait_too_long", service_hours=settings.SERVICE_HOURS),
             )
             offered += 1
     return offered
@@ -377,18 +378,20 @@ def do_cancel_abandoned_requests() -> int:
         if abandoned:
             Conversation.objects.filter(pk__in=abandoned, status=Conversation.Status.QUEUED).update(
                 status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by="system")
+            changed("queue")
     if abandoned:
         do_dispatch()
     return len(abandoned)
 
 
 # ----- presence -------------------------------------------------------------------------------
-def do_set_presence(*, counselor_id: int, status: str, channel_name: str = "") -> f.PresenceOk:
+def do_set_presence(*, counselor_id: int, status: str, channel_name: str = "") -> str:
     updated = CounselorProfile.objects.filter(user_id=counselor_id).update(presence=status, offline_since=None)
     if not updated:
         raise errors.forbidden("only counselors have a presence")
+    changed("team")
     # The counselor's other consoles (tabs, devices) show the same status.
-    publish(user_group(counselor_id), f.PresenceOk(status=status), exclude=channel_name or None)
+    publish(user_group(counselor_id), PresenceChanged(status=status), exclude=channel_name or None)
     if status == CounselorProfile.Presence.AVAILABLE:
         do_dispatch()
-    return f.PresenceOk(status=status)
+    return status

@@ -1,22 +1,15 @@
 """A socket's session: who it is, which groups it hears, what it needs to resume."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from accounts.models import CounselorProfile, Role
 from accounts.services import Principal, do_register_socket, do_unregister_socket
 from chat.models import Conversation
-from chat.selectors import session_summaries, waiting_counts
+from chat.records import Session
+from chat.selectors import session_summaries
 from chat.services.queue import do_dispatch
 from chat.tasks import schedule_offline_checks
-from protocol import frames as f
-from realtime import SUPERVISORS, conversation_group, staff_group, user_group
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    auth_ok: f.AuthOk
-    groups: list[str]
+from realtime import STAFF, SUPERVISORS, conversation_group, staff_group, user_group
+from realtime.live import changed
 
 
 def do_open_session(*, principal: Principal, channel_name: str) -> Session:
@@ -30,19 +23,21 @@ def do_open_session(*, principal: Principal, channel_name: str) -> Session:
                 groups.append(staff_group(summary.conversation))
     if principal.role == Role.SUPERVISOR:
         groups.append(SUPERVISORS)
+    if principal.role in (Role.COUNSELOR, Role.SUPERVISOR):
+        groups.append(STAFF)
+    if principal.role == Role.COUNSELOR:
+        changed("team")
     presence = None
     if principal.role == Role.COUNSELOR:
         presence = CounselorProfile.objects.filter(user_id=principal.user_id).values_list("presence", flat=True).first()
         if presence == CounselorProfile.Presence.AVAILABLE:
             do_dispatch()
-    auth_ok = f.AuthOk(role=principal.role, user=principal.user_id, conversations=summaries, presence=presence)
-    return Session(auth_ok=auth_ok, groups=groups)
+    return Session(role=principal.role, user_id=principal.user_id, conversations=summaries, presence=presence,
+                   groups=groups)
 
 
 def do_close_session(*, principal: Principal, channel_name: str) -> None:
     do_unregister_socket(user_id=principal.user_id, channel_name=channel_name)
+    if principal.role == Role.COUNSELOR:
+        changed("team")
     schedule_offline_checks(user_id=principal.user_id, role=principal.role)
-
-
-def queue_stats(*, ref: f.Ref = None) -> f.QueueStats:
-    return f.QueueStats(waiting=waiting_counts(), ref=ref)

@@ -1,8 +1,10 @@
 """From a risky youth message to a supervisor who has acted on it.
 
-`on_youth_message_stored` runs inside the transaction that stores each youth message, with
-the conversation row locked: the scan (tens of microseconds) and, when something is found,
-the risk update and the alert commit together with the message, and are published after.
+`scan_youth_message` is the crisis scan step of storing a youth message (chat/scanning.py): it
+runs inside the transaction that stores the message, with the conversation row locked. The
+scan (tens of microseconds) writes nothing; when something is found, the risk update and the
+alert are written in a savepoint of their own, commit together with the message and are
+published after. A failure propagates to chat, which records the message as unscanned.
 """
 from __future__ import annotations
 
@@ -20,38 +22,33 @@ from django.utils import timezone
 
 from accounts.models import LiveSocket, Role, User
 from chat.models import Conversation
+from chat.scanning import StoredYouthMessage
 from chat.selectors import iso
 from chat.services.queue import do_raise_priority
 from crisis.detection import ConversationRisk
 from crisis.models import Alert, SupervisorAction
+from crisis.records import AlertAcknowledged, AlertView, RiskFlag
 from crisis.runtime import current_detector
 from crisis.tasks import schedule_overdue_check
 from protocol import errors
-from protocol import frames as f
 from realtime import SUPERVISORS, publish_on_commit, staff_group
+from realtime.live import changed
 
 log = logging.getLogger(__name__)
 _EMPTY_RISK_STATE = ConversationRisk().to_json()
 
 
-def on_youth_message_stored(*, conversation_id: int, seq: int, text: str, at: datetime, status: str,
-                            risk_state: dict | None, **_: object) -> None:
-    try:
-        risk = ConversationRisk.from_json(risk_state)
-        result = current_detector().scan_in_conversation(text, risk)
-        # The stored state is what to_json() wrote, so comparing with it needs no second copy.
-        unchanged = risk.to_json() == (risk_state or _EMPTY_RISK_STATE)
-    except Exception:  # noqa: BLE001 - the message is stored whatever the detector does
-        log.exception("crisis scan failed for conversation %s seq %s", conversation_id, seq)
-        return
+def scan_youth_message(message: StoredYouthMessage) -> None:
+    risk = ConversationRisk.from_json(message.risk_state)
+    result = current_detector().scan_in_conversation(message.text, risk)
+    # The stored state is what to_json() wrote, so comparing with it needs no second copy.
+    unchanged = risk.to_json() == (message.risk_state or _EMPTY_RISK_STATE)
     if result.level == 0 and unchanged:
         return
-    try:
-        with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
-            do_escalate(conversation_id=conversation_id, seq=seq, level=result.level,
-                        categories=list(result.categories), excerpt=result.excerpt(text), at=at, risk=risk)
-    except Exception:  # noqa: BLE001 - the message is stored and acknowledged whatever happens here
-        log.exception("escalation failed for conversation %s seq %s", conversation_id, seq)
+    with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
+        do_escalate(conversation_id=message.conversation_id, seq=message.seq, level=result.level,
+                    categories=list(result.categories), excerpt=result.excerpt(message.text), at=message.at,
+                    risk=risk)
 
 
 def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[str], excerpt: str,
@@ -59,6 +56,8 @@ def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[
     # The risk level rises, never falls on its own: GREATEST in the one UPDATE.
     Conversation.objects.filter(pk=conversation_id).update(
         risk_state=risk.to_json(), risk_level=Greatest(F("risk_level"), Value(level)))
+    if level > 0:
+        changed("conversations")
     if level < settings.CRISIS_ALERT_LEVEL or not categories:
         return None
     conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
@@ -71,21 +70,22 @@ def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[
         return None
     alert = Alert.objects.create(conversation_id=conversation_id, message_seq=seq, category=category, level=level,
                                  excerpt=excerpt[:200], created_at=at, last_raised_at=at)
+    changed("alerts")
     schedule_overdue_check(alert_id=alert.pk)
-    publish_on_commit(SUPERVISORS, alert_frame(alert, conversation))
-    publish_on_commit(staff_group(conversation_id), f.CrisisFlag(
+    publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
+    publish_on_commit(staff_group(conversation_id), RiskFlag(
         conversation=conversation_id, alert=alert.pk, category=category, level=level, excerpt=alert.excerpt))
     if not _supervisor_online():
         transaction.on_commit(lambda: notify_oncall(alert_id=alert.pk))
     return alert
 
 
-def alert_frame(alert: Alert, conversation: Conversation) -> f.CrisisAlert:
+def alert_view(alert: Alert, conversation: Conversation) -> AlertView:
     counselor = conversation.counselor
-    return f.CrisisAlert(
+    return AlertView(
         alert=alert.pk, conversation=alert.conversation_id, category=alert.category, level=alert.level,
-        excerpt=alert.excerpt, at=iso(alert.created_at), topic=conversation.topic, overdue=alert.overdue,
-        counselor=f.Person(name=counselor.shown_name) if counselor is not None else None,
+        excerpt=alert.excerpt, at=alert.created_at, topic=conversation.topic, overdue=alert.overdue,
+        counselor_name=counselor.shown_name if counselor is not None else None,
     )
 
 
@@ -107,7 +107,8 @@ def do_ack_alert(*, supervisor_id: int, alert_id: int) -> None:
         name = User.objects.get(pk=supervisor_id).shown_name
         SupervisorAction.objects.create(supervisor_id=supervisor_id, action="crisis.ack",
                                         conversation_id=alert.conversation_id, alert_id=alert_id)
-        publish_on_commit(SUPERVISORS, f.CrisisAcked(alert=alert_id, by=name))
+        changed("alerts")
+        publish_on_commit(SUPERVISORS, AlertAcknowledged(alert=alert_id, by=name))
 
 
 def do_raise_overdue_alerts() -> int:
@@ -124,13 +125,14 @@ def do_raise_overdue_alerts() -> int:
         if not overdue:
             return 0
         nobody_online = not _supervisor_online()
+        changed("alerts")
         for alert in overdue:
             alert.overdue = True
             alert.last_raised_at = timezone.now()
             alert.raise_count += 1
             alert.save(update_fields=["overdue", "last_raised_at", "raise_count"])
             conversation = Conversation.objects.select_related("counselor").get(pk=alert.conversation_id)
-            publish_on_commit(SUPERVISORS, alert_frame(alert, conversation))
+            publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
             if nobody_online:
                 alert_id = alert.pk
                 transaction.on_commit(lambda alert_id=alert_id: notify_oncall(alert_id=alert_id))

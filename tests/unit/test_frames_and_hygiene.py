@@ -9,6 +9,8 @@ from hypothesis import given, settings as hyp_settings, strategies as st
 from moderation import ratelimit
 from moderation.hygiene import clean_text, clean_text_reference
 from moderation.ratelimit import KeyedLimiter, TokenBucket
+from chat import frames as chat_frames
+from crisis import frames as crisis_frames
 from protocol import frames as f
 
 WRAPUP = {"category": "情绪困扰", "risk_level": 2, "summary": "学业压力", "needs_followup": True}
@@ -17,27 +19,27 @@ WRAPUP = {"category": "情绪困扰", "risk_level": 2, "summary": "学业压力"
 VALID: dict[str, tuple[dict, type]] = {
     "auth": ({"type": "auth", "token": "abc.def.ghi"}, f.Auth),
     "ping": ({"type": "ping"}, f.Ping),
-    "consult.request": ({"type": "consult.request", "topic": "legal"}, f.ConsultRequest),
-    "consult.cancel": ({"type": "consult.cancel", "conversation": 7}, f.ConsultCancel),
-    "leave_message": ({"type": "leave_message", "conversation": 7, "text": "请回电", "contact": "138"}, f.LeaveMessage),
-    "survey.submit": ({"type": "survey.submit", "conversation": 7, "score": 5, "comment": "谢谢"}, f.SurveySubmit),
-    "presence": ({"type": "presence", "status": "available"}, f.Presence),
+    "consult.request": ({"type": "consult.request", "topic": "legal"}, chat_frames.ConsultRequest),
+    "consult.cancel": ({"type": "consult.cancel", "conversation": 7}, chat_frames.ConsultCancel),
+    "leave_message": ({"type": "leave_message", "conversation": 7, "text": "请回电", "contact": "138"}, chat_frames.LeaveMessage),
+    "survey.submit": ({"type": "survey.submit", "conversation": 7, "score": 5, "comment": "谢谢"}, chat_frames.SurveySubmit),
+    "presence": ({"type": "presence", "status": "available"}, chat_frames.Presence),
     "conversation.transfer": ({"type": "conversation.transfer", "conversation": 7, "topic": "aid"},
-                              f.ConversationTransfer),
-    "wrapup.submit": ({"type": "wrapup.submit", "conversation": 7, "wrapup": WRAPUP}, f.WrapupSubmit),
-    "queue.stats": ({"type": "queue.stats"}, f.QueueStatsRequest),
-    "message.send": ({"type": "message.send", "conversation": 7, "client_id": "c-1", "text": "你好"}, f.MessageSend),
-    "history": ({"type": "history", "conversation": 7, "after_seq": 3}, f.HistoryRequest),
-    "typing": ({"type": "typing", "conversation": 7}, f.Typing),
-    "conversation.end": ({"type": "conversation.end", "conversation": 7, "wrapup": WRAPUP}, f.ConversationEnd),
-    "crisis.ack": ({"type": "crisis.ack", "alert": 9}, f.CrisisAck),
-    "conversation.monitor": ({"type": "conversation.monitor", "conversation": 7}, f.ConversationMonitor),
-    "conversation.unmonitor": ({"type": "conversation.unmonitor", "conversation": 7}, f.ConversationUnmonitor),
-    "whisper": ({"type": "whisper", "conversation": 7, "text": "问问她是否安全"}, f.Whisper),
-    "conversation.join": ({"type": "conversation.join", "conversation": 7}, f.ConversationJoin),
+                              chat_frames.ConversationTransfer),
+    "wrapup.submit": ({"type": "wrapup.submit", "conversation": 7, "wrapup": WRAPUP}, chat_frames.WrapupSubmit),
+    "queue.stats": ({"type": "queue.stats"}, chat_frames.QueueStatsRequest),
+    "message.send": ({"type": "message.send", "conversation": 7, "client_id": "c-1", "text": "你好"}, chat_frames.MessageSend),
+    "history": ({"type": "history", "conversation": 7, "after_seq": 3}, chat_frames.HistoryRequest),
+    "typing": ({"type": "typing", "conversation": 7}, chat_frames.Typing),
+    "conversation.end": ({"type": "conversation.end", "conversation": 7, "wrapup": WRAPUP}, chat_frames.ConversationEnd),
+    "crisis.ack": ({"type": "crisis.ack", "alert": 9}, crisis_frames.CrisisAck),
+    "conversation.monitor": ({"type": "conversation.monitor", "conversation": 7}, crisis_frames.ConversationMonitor),
+    "conversation.unmonitor": ({"type": "conversation.unmonitor", "conversation": 7}, crisis_frames.ConversationUnmonitor),
+    "whisper": ({"type": "whisper", "conversation": 7, "text": "问问她是否安全"}, crisis_frames.Whisper),
+    "conversation.join": ({"type": "conversation.join", "conversation": 7}, crisis_frames.ConversationJoin),
     "referral.record": ({"type": "referral.record", "conversation": 7, "kind": "hotline", "target": "12348",
-                         "handed_over": "地址和电话", "at": "2025-01-01T10:00:00+08:00"}, f.ReferralRecord),
-    "dashboard": ({"type": "dashboard"}, f.DashboardRequest),
+                         "handed_over": "地址和电话", "at": "2025-01-01T10:00:00+08:00"}, crisis_frames.ReferralRecord),
+    "dashboard": ({"type": "dashboard"}, crisis_frames.DashboardRequest),
 }
 
 
@@ -146,7 +148,7 @@ def test_bad_frame_details_say_what_is_wrong():
 
 
 def test_encode_renames_from_and_omits_defaults():
-    whisper = json.loads(f.encode(f.WhisperNotice(conversation=3, text="hi", from_="督导")))
+    whisper = json.loads(f.encode(crisis_frames.WhisperNotice(conversation=3, text="hi", from_="督导")))
     assert whisper == {"type": "whisper", "conversation": 3, "text": "hi", "from": "督导"}
     error = json.loads(f.encode(f.Error(code="invalid", detail="no")))
     assert error == {"type": "error", "code": "invalid", "detail": "no"}

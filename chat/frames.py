@@ -1,0 +1,219 @@
+"""The chat app's WebSocket frames: the queue, conversations, messages, surveys, wrap-ups.
+
+Declared here, registered in `chat/apps.py`; the contract is docs/protocol.md.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from protocol.frames import ClientFrame, ClientId, Id, Level, Ref, ServerFrame
+
+Topic = Literal["psych", "legal", "aid"]
+
+
+# ----- client frames ------------------------------------------------------------------------
+class ConsultRequest(ClientFrame, tag="consult.request"):
+    topic: Topic
+
+
+class ConsultCancel(ClientFrame, tag="consult.cancel"):
+    conversation: Id
+
+
+class LeaveMessage(ClientFrame, tag="leave_message"):
+    conversation: Id
+    text: str
+    contact: str = ""
+
+
+class SurveySubmit(ClientFrame, tag="survey.submit"):
+    conversation: Id
+    score: Annotated[int, Meta(ge=1, le=5)]
+    comment: str = ""
+
+
+class Presence(ClientFrame, tag="presence"):
+    status: Literal["available", "away"]
+
+
+class ConversationTransfer(ClientFrame, tag="conversation.transfer"):
+    conversation: Id
+    topic: Topic
+
+
+class WrapUp(msgspec.Struct, kw_only=True):
+    category: Annotated[str, Meta(min_length=1)]
+    risk_level: Level
+    summary: str
+    needs_followup: bool = False
+
+
+class WrapupSubmit(ClientFrame, tag="wrapup.submit"):
+    conversation: Id
+    wrapup: WrapUp
+
+
+class QueueStatsRequest(ClientFrame, tag="queue.stats"):
+    pass
+
+
+class MessageSend(ClientFrame, tag="message.send"):
+    conversation: Id
+    client_id: ClientId
+    text: str
+
+
+class HistoryRequest(ClientFrame, tag="history"):
+    conversation: Id
+    after_seq: Annotated[int, Meta(ge=0)] = 0
+
+
+class Typing(ClientFrame, tag="typing"):
+    conversation: Id
+
+
+class ConversationEnd(ClientFrame, tag="conversation.end"):
+    conversation: Id
+    wrapup: WrapUp | None = None
+
+
+CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
+    ConsultRequest, ConsultCancel, LeaveMessage, SurveySubmit, Presence, ConversationTransfer, WrapupSubmit,
+    QueueStatsRequest, MessageSend, HistoryRequest, Typing, ConversationEnd,
+)
+
+
+# ----- server frames ------------------------------------------------------------------------
+class Person(msgspec.Struct, kw_only=True):
+    name: str
+
+
+class YouthInfo(msgspec.Struct, kw_only=True):
+    id: int
+    nickname: str
+    channel: str
+    region: str
+
+
+class ConversationSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
+    conversation: int
+    status: str
+    topic: str
+    last_seq: int
+    risk_level: int | None = None
+    counselor: Person | None = None
+    youth: YouthInfo | None = None
+    survey_due: bool = False
+    wrapup_due: bool = False
+
+
+class AuthOk(ServerFrame, tag="auth.ok"):
+    role: str
+    user: int
+    conversations: list[ConversationSummary]
+    presence: str | None = None  # counselors: "available" or "away"
+
+
+class Message(ServerFrame, tag="message"):
+    conversation: int
+    seq: int
+    sender: str
+    text: str
+    client_id: str
+    at: str
+
+
+class MessageAck(ServerFrame, tag="message.ack"):
+    client_id: str
+    seq: int
+    conversation: int
+    ref: Ref = None
+
+
+class History(ServerFrame, tag="history"):
+    conversation: int
+    messages: list[Message]
+    ref: Ref = None
+
+
+class QueueJoined(ServerFrame, tag="queue.joined"):
+    conversation: int
+    position: int
+    eta_s: int
+    ref: Ref = None
+
+
+class QueuePosition(ServerFrame, tag="queue.position"):
+    conversation: int
+    position: int
+    eta_s: int
+
+
+class QueueUnavailable(ServerFrame, tag="queue.unavailable"):
+    conversation: int
+    reason: Literal["outside_hours", "wait_too_long"]
+    service_hours: str
+    ref: Ref = None
+
+
+class LeaveMessageOk(ServerFrame, tag="leave_message.ok"):
+    conversation: int
+    ref: Ref = None
+
+
+class ConversationAssignedToYouth(ServerFrame, tag="conversation.assigned"):
+    conversation: int
+    counselor: Person
+
+
+class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):
+    conversation: int
+    youth: YouthInfo
+    topic: str
+    history: list[Message]
+    risk_level: int
+
+
+class ConversationTransferred(ServerFrame, tag="conversation.transferred"):
+    conversation: int
+    topic: str
+
+
+class ConversationEnded(ServerFrame, tag="conversation.ended"):
+    conversation: int
+    by: str
+
+
+class SurveyOk(ServerFrame, tag="survey.ok"):
+    conversation: int
+    ref: Ref = None
+
+
+class WrapupOk(ServerFrame, tag="wrapup.ok"):
+    conversation: int
+    ref: Ref = None
+
+
+class PresenceOk(ServerFrame, tag="presence.ok"):
+    status: str
+    ref: Ref = None
+
+
+class QueueStats(ServerFrame, tag="queue.stats"):
+    waiting: dict[str, int]
+    ref: Ref = None
+
+
+class TypingNotice(ServerFrame, tag="typing"):
+    conversation: int
+    role: str
+
+
+SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
+    AuthOk, Message, MessageAck, History, QueueJoined, QueuePosition, QueueUnavailable, LeaveMessageOk,
+    ConversationAssignedToYouth, ConversationAssignedToCounselor, ConversationTransferred, ConversationEnded,
+    SurveyOk, WrapupOk, PresenceOk, QueueStats, TypingNotice,
+)

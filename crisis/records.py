@@ -1,0 +1,112 @@
+"""What the crisis services return and announce: domain results and events, never wire frames.
+
+The transport (`crisis/routes.py`) turns them into frames.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """An alert as supervisors see it (also the event that raises it, or raises it again)."""
+
+    alert: int
+    conversation: int
+    category: str
+    level: int
+    excerpt: str
+    at: datetime
+    topic: str
+    overdue: bool
+    counselor_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAcknowledged:
+    alert: int
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFlag:
+    """To the counselor of a conversation (never the youth): the detector found a risk."""
+
+    conversation: int
+    alert: int
+    category: str
+    level: int
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class Whispered:
+    conversation: int
+    text: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRecorded:
+    referral: int
+    conversation: int
+
+
+# ----- the supervisors' dashboard -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    alert: int
+    conversation: int
+    category: str
+    level: int
+    excerpt: str
+    at: datetime
+    overdue: bool
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingRow:
+    conversation: int
+    topic: str
+    priority: int
+    risk_level: int
+    waited_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class CounselorRow:
+    user: int
+    name: str
+    online: bool
+    presence: str
+    topics: list[str]
+    load: int
+    max: int
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRow:
+    conversation: int
+    topic: str
+    risk_level: int
+    counselor: str | None
+    since: datetime | None
+    last_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorHealth:
+    unscanned_last_hour: int
+    last_unscanned_at: datetime | None
+    unscanned_conversations: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardView:
+    alerts: list[AlertRow]
+    queue: list[WaitingRow]
+    team: list[CounselorRow]
+    conversations: list[LiveRow]
+    detector: DetectorHealth
