@@ -1,8 +1,9 @@
 """The WebSocket gateway: transport only.
 
-Each client frame is size-checked, rate-limited, decoded into its typed struct
-(protocol.frames), checked against the sender's role, and handed to one domain function; the
-reply frame is sent back. Everything that other sockets should hear is published by the
+Each client frame is size-checked, rate-limited, decoded into the typed struct some app
+registered (protocol.registry), checked against the roles its route allows, and handed to the
+route's one service call; the route turns the result into the reply frame, sent back with the
+frame's `ref`. Everything that other sockets should hear is published by the
 domain functions themselves (realtime) and arrives here as a `relay` event.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
@@ -18,87 +20,36 @@ from channels.consumer import get_handler_name
 from django.conf import settings
 from django.db import connection
 
-from accounts.models import Role
 from accounts.services import AuthFailed, Principal, authenticate_access_token
-from chat.services import conversations, messages, queue, sessions
-from crisis.services import supervision
-from crisis.services.alerts import do_ack_alert
+from chat.routes import auth_ok_frame
+from chat.services import sessions
 from gateway import heartbeat
 from moderation.ratelimit import TokenBucket
 from protocol import frames as f
 from protocol.errors import Refused
+from protocol.registry import Caller, Route, registry
 from realtime import collecting, send_collected
+from realtime.live import bind_event_loop
 
 log = logging.getLogger(__name__)
 CLOSE_AUTH_FAILED = 4401
 CLOSE_FLOODING = 4429
 
-Handler = Callable[["GatewayConsumer", Principal, f.ClientFrame], f.ServerFrame | None]
-YOUTH, COUNSELOR, SUPERVISOR = Role.YOUTH.value, Role.COUNSELOR.value, Role.SUPERVISOR.value
-CONVERSING = frozenset({YOUTH, COUNSELOR, SUPERVISOR})
 
-
-def _history(consumer, who, frame: f.HistoryRequest):
-    return conversations.read_history(user_id=who.user_id, role=who.role, conversation_id=frame.conversation,
-                                      after_seq=frame.after_seq, ref=frame.ref)
-
-
-# frame type -> (roles allowed to send it, the one domain call it maps to); all run in the database thread.
-ROUTES: dict[type, tuple[frozenset[str], Handler]] = {
-    f.MessageSend: (CONVERSING, lambda c, who, fr: messages.do_send_message(
-        user_id=who.user_id, role=who.role, conversation_id=fr.conversation, client_id=fr.client_id,
-        text=fr.text, ref=fr.ref)),
-    f.HistoryRequest: (CONVERSING, _history),
-    f.Typing: (frozenset({YOUTH, COUNSELOR}), lambda c, who, fr: conversations.do_typing(
-        user_id=who.user_id, role=who.role, conversation_id=fr.conversation, channel_name=c.channel_name)),
-    f.ConsultRequest: (frozenset({YOUTH}), lambda c, who, fr: c.with_ref(
-        queue.do_request_consultation(youth_id=who.user_id, topic=fr.topic).frame, fr.ref)),
-    f.ConsultCancel: (frozenset({YOUTH}), lambda c, who, fr: queue.do_cancel_request(
-        youth_id=who.user_id, conversation_id=fr.conversation)),
-    f.LeaveMessage: (frozenset({YOUTH}), lambda c, who, fr: conversations.do_leave_message(
-        youth_id=who.user_id, conversation_id=fr.conversation, text=fr.text, contact=fr.contact, ref=fr.ref)),
-    f.SurveySubmit: (frozenset({YOUTH}), lambda c, who, fr: conversations.do_submit_survey(
-        youth_id=who.user_id, conversation_id=fr.conversation, score=fr.score, comment=fr.comment, ref=fr.ref)),
-    f.ConversationEnd: (frozenset({YOUTH, COUNSELOR}), lambda c, who, fr: conversations.do_end_conversation(
-        user_id=who.user_id, role=who.role, conversation_id=fr.conversation, wrapup=fr.wrapup)),
-    f.Presence: (frozenset({COUNSELOR}), lambda c, who, fr: c.with_ref(
-        queue.do_set_presence(counselor_id=who.user_id, status=fr.status, channel_name=c.channel_name), fr.ref)),
-    f.ConversationTransfer: (frozenset({COUNSELOR}), lambda c, who, fr: conversations.do_transfer(
-        counselor_id=who.user_id, conversation_id=fr.conversation, topic=fr.topic)),
-    f.WrapupSubmit: (frozenset({COUNSELOR}), lambda c, who, fr: conversations.do_submit_wrapup(
-        counselor_id=who.user_id, conversation_id=fr.conversation, wrapup=fr.wrapup, ref=fr.ref)),
-    f.QueueStatsRequest: (frozenset({COUNSELOR, SUPERVISOR}), lambda c, who, fr: sessions.queue_stats(ref=fr.ref)),
-    f.CrisisAck: (frozenset({SUPERVISOR}), lambda c, who, fr: do_ack_alert(
-        supervisor_id=who.user_id, alert_id=fr.alert)),
-    f.ConversationMonitor: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_monitor(
-        supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=c.channel_name, ref=fr.ref)),
-    f.ConversationUnmonitor: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_unmonitor(
-        supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=c.channel_name, ref=fr.ref)),
-    f.Whisper: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_whisper(
-        supervisor_id=who.user_id, conversation_id=fr.conversation, text=fr.text)),
-    f.ConversationJoin: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_join(
-        supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=c.channel_name, ref=fr.ref)),
-    f.ReferralRecord: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.do_record_referral(
-        supervisor_id=who.user_id, conversation_id=fr.conversation, kind=fr.kind, target=fr.target,
-        handed_over=fr.handed_over, at=fr.at, ref=fr.ref)),
-    f.DashboardRequest: (frozenset({SUPERVISOR}), lambda c, who, fr: supervision.dashboard(ref=fr.ref)),
-}
-
-
-def _call_collecting(handler: Handler, consumer: "GatewayConsumer", principal: Principal,
-                     frame: f.ClientFrame) -> tuple[f.ServerFrame | None, list[tuple[str, str, dict]]]:
+def _call_collecting(route: Route, caller: Caller, frame: f.ClientFrame) -> tuple[Any, list[tuple[str, str, dict]]]:
     with collecting() as events:
-        reply = handler(consumer, principal, frame)
-    return reply, events
+        result = route.call(caller, frame)
+    return result, events
 
 
-# Every frame but message.send runs here: Channels' one database thread of the process.
+# Every frame without a lane runs here: Channels' one database thread of the process.
 _in_database_thread = database_sync_to_async(_call_collecting)
 
 
-class _MessageStoreLanes:
-    """Where `message.send` runs: on PostgreSQL, one of N single-thread lanes chosen by
-    conversation id, instead of Channels' one database thread per process.
+class _Lanes:
+    """Where frames of a route with a `lane` run (message.send): on PostgreSQL, one of N
+    single-thread lanes chosen by the lane key (the conversation), instead of Channels' one
+    database thread per process.
 
     Storing messages is most of the database work; in one thread it queues behind itself and
     everything else. A lane per conversation keeps a conversation's messages in order (the
@@ -111,7 +62,7 @@ class _MessageStoreLanes:
         self.lanes = lanes
         self._callers: list[DatabaseSyncToAsync] | None = None
 
-    def caller(self, conversation_id: int) -> Callable:
+    def caller(self, key: int) -> Callable:
         if connection.vendor != "postgresql" or self.lanes < 2:
             return _in_database_thread
         if self._callers is None:
@@ -120,10 +71,10 @@ class _MessageStoreLanes:
                                     executor=ThreadPoolExecutor(1, thread_name_prefix=f"messages-{n}"))
                 for n in range(self.lanes)
             ]
-        return self._callers[conversation_id % self.lanes]
+        return self._callers[key % self.lanes]
 
 
-message_lanes = _MessageStoreLanes(settings.MESSAGE_STORE_THREADS)
+message_lanes = _Lanes(settings.MESSAGE_STORE_THREADS)
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -146,6 +97,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.refused_in_a_row = 0
         self.auth_deadline: asyncio.TimerHandle | None = None
         await self.accept()
+        bind_event_loop(asyncio.get_running_loop())
         heartbeat.ensure_started()
         header_token = self._bearer_token()
         if header_token is not None:
@@ -183,7 +135,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         heartbeat.local_channel_names.add(self.channel_name)
         for group in session.groups:
             await self._join(group)
-        await self.send(text_data=f.encode(session.auth_ok))
+        await self.send(text_data=f.encode(auth_ok_frame(session)))
 
     async def disconnect(self, code: int) -> None:
         if self.auth_deadline is not None:
@@ -232,20 +184,25 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if isinstance(frame, f.Auth):
             await self._refuse(Refused("invalid", "already authenticated"), frame.ref)
             return
-        roles, handler = ROUTES[type(frame)]
-        if principal.role not in roles:
+        route = registry.route(type(frame))
+        if route is None:  # a frame some app declared but nobody routes: not a frame clients send
+            await self._refuse(Refused("bad_frame", "unknown frame type"), frame.ref)
+            return
+        if principal.role not in route.roles:
             await self._refuse(Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref)
             return
-        call = (message_lanes.caller(frame.conversation) if isinstance(frame, f.MessageSend)
-                else _in_database_thread)
+        call = message_lanes.caller(route.lane(frame)) if route.lane is not None else _in_database_thread
+        caller = Caller(user_id=principal.user_id, role=principal.role, channel_name=self.channel_name)
         try:
-            reply, events = await call(handler, self, principal, frame)
+            result, events = await call(route, caller, frame)
         except Refused as refusal:
             await self._refuse(refusal, frame.ref)
             return
         self.refused_in_a_row = 0
-        if reply is not None:
-            await self.send(text_data=f.encode(reply))
+        if route.reply is not None:
+            reply = route.reply(result)
+            if reply is not None:
+                await self.send(text_data=f.encode(f.with_ref(reply, frame.ref)))
         if events:
             await send_collected(events)
 
@@ -255,12 +212,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FLOODING)
             return
         await self.send(text_data=f.encode(f.Error(code=refusal.code, detail=refusal.detail, ref=ref)))
-
-    @staticmethod
-    def with_ref(frame: f.ServerFrame, ref: f.Ref) -> f.ServerFrame:
-        if ref is not None and "ref" in frame.__struct_fields__:
-            frame.ref = ref  # type: ignore[attr-defined]
-        return frame
 
     # ----- events from the channel layer --------------------------------------------------------
     async def _join(self, group: str) -> None:
