@@ -1,0 +1,154 @@
+"""Screenshots of the pages as people see them, into docs/screenshots/ (PNG).
+
+A youth on a phone (390x844) and on a desktop (1366x860): the welcome screen, the waiting
+screen, a conversation; the counselor console and the supervisor console with a crisis alert
+and a watched conversation (desktop). Runs against a fresh live stack (tests/live.py: real
+server processes on PostgreSQL and Redis, as the browser tests do), in headless Chromium.
+
+Every page's console errors and uncaught exceptions are collected: the script fails if any
+page had one, so it doubles as a smoke test of the front end.
+
+Chinese text needs a CJK font in the machine's fontconfig (`apt-get install fonts-wqy-microhei`);
+without one Chromium draws boxes.
+
+    make services
+    DATABASE_URL=postgres://postgres@127.0.0.1:55432/youthline REDIS_URL=redis://127.0.0.1:56379/0 \
+      .venv/bin/python scripts/screenshots.py
+"""
+from __future__ import annotations
+
+import re
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from tests.live import LiveStack  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "screens-pass-123"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 860}}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+problems: list[str] = []
+
+
+def watch_errors(page: Page, name: str) -> Page:
+    page.on("console", lambda message: message.type == "error" and problems.append(f"{name}: {message.text}"))
+    page.on("pageerror", lambda error: problems.append(f"{name}: {error}"))
+    page.on("response", lambda response: response.status >= 400 and problems.append(
+        f"{name}: {response.status} {response.request.method} {response.url}"))
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    page.wait_for_timeout(400)  # let transitions settle
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    print(f"docs/screenshots/{name}.png")
+
+
+def sign_in(page: Page, base: str, username: str, landing: str) -> None:
+    page.goto(base + "/console/login/")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_url(re.compile(landing + "$"))
+
+
+def youth_takes_a_turn(page: Page, text: str) -> None:
+    page.fill("#composer-input", text)
+    page.click("#send-button")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000"}).start()
+    try:
+        base = stack.urls[0]
+        suffix = uuid.uuid4().hex[:6]
+        counselor, supervisor = f"counselor-{suffix}", f"supervisor-{suffix}"
+        stack.create_staff(username=counselor, password=PASSWORD, role="counselor", topics=["psych"], name="林老师")
+        stack.create_staff(username=supervisor, password=PASSWORD, role="supervisor", name="王督导")
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+            for kind, options in (("phone", PHONE), ("desktop", DESKTOP)):
+                youth = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"youth-{kind}")
+                youth.goto(base + "/")
+                expect(youth.locator("#welcome-title")).to_be_visible()
+                shot(youth, f"youth-welcome-{kind}")
+                youth.locator('.topic-input[value="psych"]').check(force=True)
+                youth.fill("#nickname", "小雨" if kind == "phone" else "小航")
+                youth.click("#start-button")
+                expect(youth.locator("#queue-position")).not_to_be_empty()
+                youth.wait_for_timeout(600)  # the position arrives after "finding a counselor"
+                shot(youth, f"youth-waiting-{kind}")
+                youth.context.close()
+            stack.sql("UPDATE chat_conversation SET status = 'cancelled' WHERE status = 'queued'")
+
+            sv = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "supervisor")
+            sign_in(sv, base, supervisor, "/supervisor/")
+            console = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "console")
+            sign_in(console, base, counselor, "/console/")
+            console.click("#presence-toggle")
+            expect(console.locator("#presence-toggle")).to_have_attribute("aria-checked", "true")
+
+            youth = watch_errors(browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-chat")
+            youth.goto(base + "/")
+            youth.locator('.topic-input[value="psych"]').check(force=True)
+            youth.fill("#nickname", "小雨")
+            youth.click("#start-button")
+            expect(youth.locator("#end-button")).to_be_visible()
+            youth_takes_a_turn(youth, "你好，我最近压力很大，晚上睡不着")
+            panel = console.locator(".conv-panel:not([hidden])")
+            expect(panel.locator(".msg--youth")).to_have_count(1)
+            panel.locator(".composer-input").fill("你好，我在这里。愿意和我说说，最近发生了什么吗？")
+            panel.locator(".composer-input").press("Enter")
+            expect(youth.locator("#messages .msg--counselor")).to_have_count(1)
+            youth_takes_a_turn(youth, "考试没考好，爸妈一直骂我，我有时候真的不想活了")
+            expect(panel.locator(".risk-banner")).to_be_visible()
+            panel.locator(".composer-input").fill("谢谢你愿意告诉我。你现在安全吗？")
+            panel.locator(".composer-input").press("Enter")
+            expect(youth.locator("#messages .msg--counselor")).to_have_count(2)
+            panel.locator(".composer-input").type("我会一直")
+            expect(youth.locator("#typing")).not_to_be_empty()
+            shot(youth, "youth-chat-phone")
+            shot(console, "console-desktop")
+
+            card = sv.locator(".alert-card").first
+            expect(card).to_be_visible()
+            card.locator(".alert-actions .btn-secondary").click()
+            expect(sv.locator("#monitor-messages .msg--youth")).to_have_count(2)
+            sv.fill("#whisper-input", "先确认安全，问一问身边有没有可以信任的大人")
+            sv.click("#whisper-form button[type=submit]")
+            expect(sv.locator("#monitor-messages .whisper")).to_have_count(1)
+            shot(sv, "supervisor-desktop")
+            shot(console, "console-whisper-desktop")
+
+            # The same conversation on a desktop browser, after a reload (the history comes back).
+            desktop = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "youth-chat-desktop")
+            storage = youth.evaluate("JSON.stringify(Object.entries(localStorage))")
+            desktop.goto(base + "/")
+            desktop.evaluate("entries => { for (const [k, v] of JSON.parse(entries)) localStorage.setItem(k, v); }", storage)
+            desktop.reload()
+            expect(desktop.locator("#messages .msg--counselor")).to_have_count(2)
+            shot(desktop, "youth-chat-desktop")
+            browser.close()
+    finally:
+        stack.stop()
+    if problems:
+        print("errors in the pages:", *problems, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
