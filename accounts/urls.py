@@ -1,10 +1,4 @@
-from django.urls import re_path
-
 from accounts import views
+from protocol.http import urlpatterns_of
 
-urlpatterns = [
-    re_path(r"^auth/youth/?$", views.create_youth, name="auth-youth"),
-    re_path(r"^auth/login/?$", views.login, name="auth-login"),
-    re_path(r"^auth/refresh/?$", views.refresh, name="auth-refresh"),
-    re_path(r"^auth/logout/?$", views.logout, name="auth-logout"),
-]
+urlpatterns = urlpatterns_of(views)

@@ -1,18 +1,24 @@
-"""The identity API (docs/protocol.md, HTTP). Transport only: parse, call one service, answer."""
+"""The identity API (docs/protocol.md, HTTP). Transport only: typed body in, one service call, typed body out.
+
+Decoding, validation, the error shape and the method check are `protocol.http.endpoint`'s; the
+bodies are `accounts.schemas`.
+"""
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
-from accounts import services
+from accounts import schemas, services
 from moderation.ratelimit import KeyedLimiter
-from protocol.http import ApiError, api_view, client_address, json_body
+from protocol.http import ApiError, Refusal, client_address, endpoint
 
 # Per process; with N processes a client gets N times the budget, still far below brute force.
 _auth_limiter = KeyedLimiter(rate=settings.AUTH_RATE_PER_MIN / 60.0, burst=settings.AUTH_RATE_PER_MIN)
+T = TypeVar("T")
 
 
 def _limit(request: HttpRequest) -> None:
@@ -20,7 +26,7 @@ def _limit(request: HttpRequest) -> None:
         raise ApiError(429, "rate_limited", "too many attempts; wait a minute")
 
 
-def _call(service, **kwargs):
+def _call(service: Callable[..., T], **kwargs: object) -> T:
     try:
         return service(**kwargs)
     except services.InvalidInput as exc:
@@ -29,15 +35,16 @@ def _call(service, **kwargs):
         raise ApiError(401, "unauthorized", str(exc)) from None
 
 
-@csrf_exempt  # token API: no cookies are read, so there is nothing for CSRF to ride on
-@require_POST
-@api_view
-def create_youth(request: HttpRequest) -> JsonResponse:
-    _limit(request)
-    body = json_body(request)
-    pair = _call(services.do_create_youth, channel=body.get("channel"), nickname=body.get("nickname"),
-                 region=body.get("region"))
-    return JsonResponse({"access": pair.access, "refresh": pair.refresh, "youth_id": pair.user_id}, status=201)
+REFUSED_TOKEN = Refusal(401, "unauthorized", "the refresh token is not valid, was revoked, or was used before "
+                        "(then every token of its login is revoked)")
+
+
+@endpoint("auth/youth", method="POST", name="auth-youth", status=201, request=schemas.YouthSignUp,
+          response=schemas.YouthTokens, throttle=_limit, summary="Create an anonymous youth identity",
+          example={"channel": "miniprogram", "nickname": "小林", "region": "广东·深圳"})
+def create_youth(request: HttpRequest, *, body: schemas.YouthSignUp) -> schemas.YouthTokens:
+    pair = _call(services.do_create_youth, channel=body.channel, nickname=body.nickname, region=body.region)
+    return schemas.YouthTokens(access=pair.access, refresh=pair.refresh, youth_id=pair.user_id)
 
 
 # Checking a password is PBKDF2 with a million rounds (about half a second of CPU). In
@@ -47,29 +54,26 @@ def create_youth(request: HttpRequest) -> JsonResponse:
 _check_password_in_own_thread = DatabaseSyncToAsync(lambda **kw: _call(services.do_login, **kw), thread_sensitive=False)
 
 
-@csrf_exempt
-@require_POST
-@api_view
-async def login(request: HttpRequest) -> JsonResponse:
-    _limit(request)
-    body = json_body(request)
-    pair = await _check_password_in_own_thread(username=body.get("username"), password=body.get("password"))
-    return JsonResponse({"access": pair.access, "refresh": pair.refresh, "role": pair.role})
+@endpoint("auth/login", method="POST", name="auth-login", request=schemas.StaffLogin, response=schemas.StaffTokens,
+          throttle=_limit, summary="Staff sign-in (youth identities cannot log in)",
+          refusals=[Refusal(401, "unauthorized", "wrong username or password")],
+          example={"username": "counselor1", "password": "correct horse battery staple"})
+async def login(request: HttpRequest, *, body: schemas.StaffLogin) -> schemas.StaffTokens:
+    pair: services.TokenPair = await _check_password_in_own_thread(username=body.username, password=body.password)
+    return schemas.StaffTokens(access=pair.access, refresh=pair.refresh, role=pair.role)  # type: ignore[arg-type]
 
 
-@csrf_exempt
-@require_POST
-@api_view
-def refresh(request: HttpRequest) -> JsonResponse:
-    body = json_body(request)
-    pair = _call(services.do_rotate_refresh_token, refresh=body.get("refresh"))
-    return JsonResponse({"access": pair.access, "refresh": pair.refresh})
+@endpoint("auth/refresh", method="POST", name="auth-refresh", request=schemas.RefreshTokenBody,
+          response=schemas.TokenPair, refusals=[REFUSED_TOKEN],
+          summary="Trade a refresh token for a new pair (the old one stops working)",
+          example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"})
+def refresh(request: HttpRequest, *, body: schemas.RefreshTokenBody) -> schemas.TokenPair:
+    pair = _call(services.do_rotate_refresh_token, refresh=body.refresh)
+    return schemas.TokenPair(access=pair.access, refresh=pair.refresh)
 
 
-@csrf_exempt
-@require_POST
-@api_view
-def logout(request: HttpRequest) -> HttpResponse:
-    body = json_body(request)
-    _call(services.do_logout, refresh=body.get("refresh"))
-    return HttpResponse(status=204)
+@endpoint("auth/logout", method="POST", name="auth-logout", status=204, request=schemas.RefreshTokenBody,
+          refusals=[REFUSED_TOKEN], summary="Revoke the refresh token's family (access tokens live on until they expire)",
+          example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"})
+def logout(request: HttpRequest, *, body: schemas.RefreshTokenBody) -> None:
+    _call(services.do_logout, refresh=body.refresh)

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = "Queue and conversations"
+    api_urls = "chat.urls"  # collected under /api/v1/ by youthline/urls.py
 
     def ready(self) -> None:
         from chat.routes import VOCABULARY, queue_counter_publications

@@ -1,5 +1,4 @@
-from django.urls import re_path
-
 from chat import views
+from protocol.http import urlpatterns_of
 
-urlpatterns = [re_path(r"^service/?$", views.service_info, name="service-info")]
+urlpatterns = urlpatterns_of(views)

@@ -1,18 +1,15 @@
+"""The chat app's HTTP endpoint (docs/protocol.md, HTTP). Transport only."""
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest
 
-from chat.models import Topic
-from chat.services.queue import within_service_hours
+from chat import schemas, selectors
+from protocol.http import endpoint
 
 
-@require_GET
-def service_info(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({
-        "topics": list(Topic.values),
-        "open": within_service_hours(),
-        "service_hours": settings.SERVICE_HOURS,
-        "timezone": settings.TIME_ZONE,
-    })
+@endpoint("service", method="GET", name="service-info", response=schemas.ServiceInfo,
+          summary="Topics, and whether the line is open now")
+def service_info(request: HttpRequest) -> schemas.ServiceInfo:
+    info = selectors.service_info()
+    return schemas.ServiceInfo(topics=info.topics, open=info.open, service_hours=info.service_hours,
+                               timezone=info.timezone)

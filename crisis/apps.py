@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class CrisisConfig(AppConfig):
     name = "crisis"
     verbose_name = "Crisis detection and escalation"
+    api_urls = "crisis.urls"  # collected under /api/v1/ by youthline/urls.py
 
     def ready(self) -> None:
         from chat.scanning import install_scanner

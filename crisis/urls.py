@@ -1,8 +1,4 @@
-from django.urls import re_path
-
 from crisis import views
+from protocol.http import urlpatterns_of
 
-urlpatterns = [
-    re_path(r"^crisis/lexicon/?$", views.lexicon_document, name="crisis-lexicon"),
-    re_path(r"^crisis/lexicon/versions/?$", views.lexicon_versions, name="crisis-lexicon-versions"),
-]
+urlpatterns = urlpatterns_of(views)

@@ -1,45 +1,50 @@
-"""Lexicon API for the supervisor console (docs/crisis.md). Transport only."""
+"""Lexicon API for the supervisor console (docs/crisis.md). Transport only: typed body in, one call, typed body out."""
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.http import HttpRequest
 
-from accounts.http import bearer_principal
+from accounts.http import Bearer
 from accounts.models import Role
+from accounts.services import Principal
+from crisis import schemas, selectors
 from crisis.services import lexicon
-from protocol.http import ApiError, api_view, json_body
+from protocol.http import ApiError, Refusal, endpoint
 
-EDITORS = (Role.SUPERVISOR, Role.ADMIN)
-
-
-def _view(v: lexicon.LexiconView) -> dict:
-    return {"version": v.version, "document": v.document, "updated_by": v.updated_by, "updated_at": v.updated_at}
+EDITORS = Bearer(roles=(Role.SUPERVISOR, Role.ADMIN))
 
 
-@csrf_exempt  # bearer-token API, no cookie authentication
-@require_http_methods(["GET", "PUT"])
-@api_view
-def lexicon_document(request: HttpRequest) -> JsonResponse:
-    principal = bearer_principal(request, roles=EDITORS)
-    if request.method == "GET":
-        return JsonResponse(_view(lexicon.current_lexicon()))
-    body = json_body(request)
-    base_version, note = body.get("base_version"), body.get("note", "")
-    if not isinstance(base_version, int) or not isinstance(note, str):
-        raise ApiError(400, "bad_request", "base_version (integer) and note (string) are required")
+def _lexicon(current: selectors.CurrentLexicon) -> schemas.Lexicon:
+    return schemas.Lexicon(version=current.version, document=current.document, updated_by=current.updated_by,
+                           updated_at=current.updated_at.isoformat() if current.updated_at else None)
+
+
+@endpoint("crisis/lexicon", method="GET", name="crisis-lexicon", auth=EDITORS, response=schemas.Lexicon,
+          summary="The lexicon in force")
+def lexicon_document(request: HttpRequest, *, principal: Principal) -> schemas.Lexicon:
+    return _lexicon(selectors.current_lexicon())
+
+
+@endpoint("crisis/lexicon", method="PUT", name="crisis-lexicon", auth=EDITORS, request=schemas.LexiconSave,
+          response=schemas.Lexicon, summary="Save a new lexicon version; every process picks it up without a restart",
+          refusals=[Refusal(400, "invalid", "the lexicon has errors or does not compile", schemas.LexiconRefusal),
+                    Refusal(409, "invalid", "another version was saved since base_version")],
+          example={"document": {"format": 1}, "base_version": 0, "note": "new slang from the night shift"})
+def save_lexicon(request: HttpRequest, *, principal: Principal, body: schemas.LexiconSave) -> schemas.Lexicon:
     try:
-        saved = lexicon.do_save_lexicon(author_id=principal.user_id, document=body.get("document"), note=note,
-                                        base_version=base_version)
+        saved = lexicon.do_save_lexicon(author_id=principal.user_id, document=body.document, note=body.note,
+                                        base_version=body.base_version)
     except lexicon.LexiconRejected as exc:
         raise ApiError(400, "invalid", exc.detail, errors=exc.problems) from None
     except lexicon.StaleBase as exc:
         raise ApiError(409, "invalid", str(exc)) from None
-    return JsonResponse(_view(saved))
+    return _lexicon(saved)
 
 
-@require_GET
-@api_view
-def lexicon_versions(request: HttpRequest) -> JsonResponse:
-    bearer_principal(request, roles=EDITORS)
-    return JsonResponse({"versions": lexicon.lexicon_versions()})
+@endpoint("crisis/lexicon/versions", method="GET", name="crisis-lexicon-versions", auth=EDITORS,
+          response=schemas.LexiconVersions, summary="The saved versions, newest first")
+def lexicon_versions(request: HttpRequest, *, principal: Principal) -> schemas.LexiconVersions:
+    return schemas.LexiconVersions(versions=[
+        schemas.LexiconVersionEntry(version=v.version, note=v.note, updated_by=v.updated_by,
+                                    updated_at=v.updated_at.isoformat())
+        for v in selectors.lexicon_versions()
+    ])

@@ -1,12 +1,22 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from protocol import openapi
+from protocol.http import API_ROOT, urlpatterns_of
+
+# Every app whose AppConfig names an `api_urls` module serves it under /api/v1/: adding an app
+# adds its endpoints without an edit here. The OpenAPI document describes all of them.
+API_PREFIX = API_ROOT.lstrip("/")
+api_urlpatterns = [
+    path(API_PREFIX, include(config.api_urls))
+    for config in apps.get_app_configs() if getattr(config, "api_urls", None)
+] + [path(API_PREFIX, include(urlpatterns_of(openapi)))]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("accounts.urls")),
-    path("api/v1/", include("chat.urls")),
-    path("api/v1/", include("crisis.urls")),
+    *api_urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),

@@ -1,12 +1,15 @@
-"""The lexicon as data: versions in the database, seeded from crisis/lexicon/, edited by supervisors."""
+"""The lexicon as data: versions in the database, seeded from crisis/lexicon/, edited by supervisors.
+
+Writes only; reading the lexicon is `crisis.selectors`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from crisis.detection import Detector, load_shipped_lexicon, validate_lexicon
+from crisis.detection import Detector, validate_lexicon
 from crisis.models import LexiconVersion, SupervisorAction
+from crisis.selectors import CurrentLexicon, current_lexicon
 
 
 class LexiconRejected(Exception):
@@ -19,32 +22,7 @@ class StaleBase(Exception):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class LexiconView:
-    version: int
-    document: dict
-    updated_by: str | None
-    updated_at: str | None
-
-
-def current_lexicon() -> LexiconView:
-    newest = LexiconVersion.objects.select_related("author").order_by("-number").first()
-    if newest is None:
-        return LexiconView(version=0, document=load_shipped_lexicon(), updated_by=None, updated_at=None)
-    return LexiconView(version=newest.number, document=newest.document,
-                       updated_by=newest.author.shown_name if newest.author else None,
-                       updated_at=newest.created_at.isoformat())
-
-
-def lexicon_versions() -> list[dict]:
-    return [
-        {"version": v.number, "note": v.note, "updated_by": v.author.shown_name if v.author else None,
-         "updated_at": v.created_at.isoformat()}
-        for v in LexiconVersion.objects.select_related("author").order_by("-number")[:200]
-    ]
-
-
-def check_lexicon(document: object) -> dict:
+def check_lexicon(document: object) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise LexiconRejected("the lexicon must be a JSON object", ["document is not an object"])
     problems = validate_lexicon(document)
@@ -57,7 +35,7 @@ def check_lexicon(document: object) -> dict:
     return document
 
 
-def do_save_lexicon(*, author_id: int | None, document: object, note: str, base_version: int) -> LexiconView:
+def do_save_lexicon(*, author_id: int | None, document: object, note: str, base_version: int) -> CurrentLexicon:
     """Store a new version if `base_version` is still the newest (two editors cannot overwrite each other)."""
     checked = check_lexicon(document)
     try:

@@ -1,0 +1,48 @@
+"""The lexicon API's bodies (docs/crisis.md, the supervisor console's lexicon editor)."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from protocol.http import ErrorBody
+
+Moment = Annotated[str, Meta(description="ISO 8601 with the UTC offset", examples=["2026-12-02T05:45:32.123456+00:00"])]
+Document = Annotated[dict[str, Any], Meta(description="the lexicon document (format in docs/crisis.md)")]
+
+
+class Lexicon(msgspec.Struct, kw_only=True):
+    """The lexicon in force: the newest saved version, or version 0 (the shipped file, never edited)."""
+
+    version: int
+    document: Document
+    updated_by: str | None
+    updated_at: Moment | None
+
+
+class LexiconSave(msgspec.Struct, kw_only=True):
+    """A new version, saved only if `base_version` is still the newest (two editors cannot overwrite each other)."""
+
+    document: Document
+    base_version: int
+    note: Annotated[str, Meta(description="kept to its first 200 characters")] = ""
+
+
+class LexiconVersionEntry(msgspec.Struct, kw_only=True):
+    version: int
+    note: str
+    updated_by: str | None
+    updated_at: Moment
+
+
+class LexiconVersions(msgspec.Struct, kw_only=True):
+    """The newest 200 saved versions, newest first."""
+
+    versions: list[LexiconVersionEntry]
+
+
+class LexiconRefusal(ErrorBody, kw_only=True):
+    """A lexicon that fails validation or does not compile: every problem found, one line each."""
+
+    errors: list[str] = []
