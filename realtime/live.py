@@ -9,8 +9,7 @@ a burst share one computation, so the database work follows the rate of changes,
 number of open consoles.
 
 In a server process the computation is scheduled on its event loop (`bind_event_loop`) and
-runs in the database thread like any frame; elsewhere (a job worker, a command) on a timer
-thread.
+runs on a thread of its own; elsewhere (a job worker, a command) on a timer thread.
 """
 from __future__ import annotations
 
@@ -98,14 +97,25 @@ def compute_views(views: list[LiveView]) -> list[Publication]:
     return publications
 
 
+_compute_in_own_thread: Callable | None = None
+
+
 async def _push_from_loop() -> None:
-    from channels.db import database_sync_to_async
+    global _compute_in_own_thread
+    from concurrent.futures import ThreadPoolExecutor
+
+    from channels.db import DatabaseSyncToAsync
     from channels.layers import get_channel_layer
 
     from realtime import relay_event
 
+    if _compute_in_own_thread is None:
+        # A thread (and database connection) of its own: the computation neither waits behind
+        # nor holds up the frames in the process's database thread.
+        _compute_in_own_thread = DatabaseSyncToAsync(
+            compute_views, thread_sensitive=False, executor=ThreadPoolExecutor(1, thread_name_prefix="live-views"))
     views = _take_pending()
-    publications = await database_sync_to_async(compute_views)(views)
+    publications = await _compute_in_own_thread(views)
     layer = get_channel_layer()
     for group, event in publications:
         try:

@@ -55,12 +55,13 @@ class WsClient:
         self.buffer.append(frame)
         return frame
 
-    def recv(self, type_: str, timeout: float = 10.0, **match: Any) -> dict:
-        """The first buffered or arriving frame of this type (and these field values)."""
+    def recv(self, type_: str, timeout: float = 10.0, where: Any = None, **match: Any) -> dict:
+        """The first buffered or arriving frame of this type (and these field values, and `where(frame)`)."""
         deadline = time.monotonic() + timeout
         while True:
             for i, frame in enumerate(self.buffer):
-                if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
+                if (frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items())
+                        and (where is None or where(frame))):
                     return self.buffer.pop(i)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
