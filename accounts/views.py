@@ -73,7 +73,8 @@ def refresh(request: HttpRequest, *, body: schemas.RefreshTokenBody) -> schemas.
 
 
 @endpoint("auth/logout", method="POST", name="auth-logout", status=204, request=schemas.RefreshTokenBody,
-          refusals=[REFUSED_TOKEN], summary="Revoke the refresh token's family (access tokens live on until they expire)",
+          refusals=[REFUSED_TOKEN],
+          summary="Revoke the refresh token's family (access tokens live on until they expire)",
           example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"})
 def logout(request: HttpRequest, *, body: schemas.RefreshTokenBody) -> None:
     _call(services.do_logout, refresh=body.refresh)

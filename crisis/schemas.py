@@ -45,4 +45,4 @@ class LexiconVersions(msgspec.Struct, kw_only=True):
 class LexiconRefusal(ErrorBody, kw_only=True):
     """A lexicon that fails validation or does not compile: every problem found, one line each."""
 
-    errors: list[str] = []
+    errors: list[str] = msgspec.field(default_factory=list)

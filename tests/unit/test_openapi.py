@@ -20,7 +20,7 @@ HTTP = Client(HTTP_HOST="127.0.0.1")
 
 @pytest.fixture(scope="module")
 def document() -> dict:
-    get_resolver().url_patterns  # the URLconf loads every app's endpoints, as it does in a server
+    assert get_resolver().url_patterns  # loading the URLconf registers every app's endpoints, as in a server
     return openapi_document()
 
 
@@ -49,7 +49,8 @@ def test_every_registered_endpoint_is_in_the_document(document):
     registered = {(API_ROOT + e.path, e.method.lower()) for e in registry.endpoints()}
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations}
     assert registered == documented
-    assert {("/api/v1/auth/login", "post"), ("/api/v1/crisis/lexicon", "put"), ("/api/v1/openapi.json", "get")} <= documented
+    assert {("/api/v1/auth/login", "post"), ("/api/v1/crisis/lexicon", "put"),
+            ("/api/v1/openapi.json", "get")} <= documented
 
 
 def test_every_url_under_the_api_root_is_in_the_document(document):
@@ -148,3 +149,19 @@ def test_the_document_is_served_publicly(document):
     assert served == json.loads(json.dumps(document))
     text = answer.content.decode()
     assert settings.SECRET_KEY not in text and settings.JWT_SIGNING_KEY not in text
+
+
+def test_a_view_that_returns_the_wrong_type_is_a_server_bug_not_a_body():
+    from accounts.schemas import TokenPair, YouthTokens
+    from protocol.http import Endpoint
+
+    def view(request):  # never called: answer() only names it in its error
+        raise AssertionError
+
+    answering = Endpoint(path="x", method="GET", view=view, name="x", app="tests", summary="x", request=None,
+                         response=TokenPair, status=200, auth=None, throttle=None, refusals=(), example=None)
+    assert json.loads(answering.answer(TokenPair(access="a", refresh="r")).content) == {"access": "a", "refresh": "r"}
+    with pytest.raises(TypeError):
+        answering.answer(YouthTokens(access="a", refresh="r", youth_id=1))
+    with pytest.raises(TypeError):
+        answering.answer({"access": "a", "refresh": "r"})
