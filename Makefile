@@ -34,7 +34,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 install-load: $(VENV)/.installed-load
 
-## run: install, migrate, create the demo accounts and serve the embedded default (SQLite, in-memory layer)
+## run: install, migrate, create the demo accounts and serve the embedded default (SQLite, in-memory layer, a job worker)
 run: install
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput -v0
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py demo_accounts --password $(DEMO_PASSWORD)
@@ -45,7 +45,7 @@ run: install
 	@echo "  supervisor console:  http://$(HOST):$(PORT)/supervisor/ (supervisor1 / $(DEMO_PASSWORD))"
 	@echo "  Django admin:        http://$(HOST):$(PORT)/admin/      (admin1 / $(DEMO_PASSWORD))"
 	@echo
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	env -u DATABASE_URL -u REDIS_URL sh scripts/run_embedded.sh $(BIN)/python $(HOST):$(PORT)
 
 ## services: install and start PostgreSQL, Redis and Chromium for the tests
 services:
@@ -80,4 +80,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages -l zh_Hans -l en
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.huey.sqlite3 var .pytest_cache
