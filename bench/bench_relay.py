@@ -605,7 +605,7 @@ INCLUSIVE = [
     ("publish: send_collected / group_send (loop)", "group_send ("),
     ("gateway: relay (fan-out event -> socket send)", "relay (gateway/consumers.py"),
     ("Autobahn frame parsing (dataReceived)", "dataReceived ("),
-    ("periodic duties", "run_duties_once ("),
+    ("socket heartbeat (gateway/heartbeat.py)", "_loop (gateway/heartbeat.py"),
 ]
 
 
