@@ -262,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[run] database {args.db} migrated, {args.counselors} counselors (max {args.max_chats} chats) "
               f"in {time.monotonic() - started:.1f} s", flush=True)
 
+        base_env.setdefault("HUEY_NAME", f"load_{args.db}")  # the servers and the worker share one job queue
         log_dir = Path(args.log_dir)
         log_dir.mkdir(parents=True, exist_ok=True)
         ports, servers = [], []
@@ -273,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
             servers.append((stack.spawn(cmd, cwd=ROOT, env=base_env, stdout=log.open("wb"), stderr=subprocess.STDOUT),
                             log))
             ports.append(port)
+        # The timers (grace periods, overdue alerts) run in a job worker, as in production.
+        worker_log = log_dir / "worker-0.log"
+        stack.spawn(pinned(args.server_cpus, [PYTHON, "manage.py", "run_huey"]), cwd=ROOT, env=base_env,
+                    stdout=worker_log.open("wb"), stderr=subprocess.STDOUT)
         for port, (proc, log) in zip(ports, servers):
             wait_up(port, proc, log)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
