@@ -15,6 +15,7 @@ without one Chromium draws boxes.
     DATABASE_URL=postgres://postgres@127.0.0.1:55432/youthline REDIS_URL=redis://127.0.0.1:56379/0 \
       .venv/bin/python scripts/screenshots.py
 """
+
 from __future__ import annotations
 
 import re
@@ -25,27 +26,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.live import LiveStack  # noqa: E402
+from tests.live import LiveStack
 
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "screens-pass-123"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 DESKTOP = {"viewport": {"width": 1366, "height": 860}}
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 problems: list[str] = []
 
 
 def watch_errors(page: Page, name: str) -> Page:
-    page.on("console", lambda message: message.type == "error" and problems.append(f"{name}: {message.text}"))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error" and problems.append(f"{name}: {message.text}")
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(f"{name}: {error}"))
-    page.on("response", lambda response: response.status >= 400 and problems.append(
-        f"{name}: {response.status} {response.request.method} {response.url}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and problems.append(
+                f"{name}: {response.status} {response.request.method} {response.url}"
+            )
+        ),
+    )
     return page
 
 
@@ -75,13 +97,26 @@ def main() -> int:
         base = stack.urls[0]
         suffix = uuid.uuid4().hex[:6]
         counselor, supervisor = f"counselor-{suffix}", f"supervisor-{suffix}"
-        stack.create_staff(username=counselor, password=PASSWORD, role="counselor", topics=["psych"], name="林老师")
-        stack.create_staff(username=supervisor, password=PASSWORD, role="supervisor", name="王督导")
+        stack.create_staff(
+            username=counselor,
+            password=PASSWORD,
+            role="counselor",
+            topics=["psych"],
+            name="林老师",
+        )
+        stack.create_staff(
+            username=supervisor, password=PASSWORD, role="supervisor", name="王督导"
+        )
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+            )
             for kind, options in (("phone", PHONE), ("desktop", DESKTOP)):
-                youth = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"youth-{kind}")
+                youth = watch_errors(
+                    browser.new_context(locale="zh-CN", **options).new_page(),
+                    f"youth-{kind}",
+                )
                 youth.goto(base + "/")
                 expect(youth.locator("#welcome-title")).to_be_visible()
                 shot(youth, f"youth-welcome-{kind}")
@@ -89,19 +124,31 @@ def main() -> int:
                 youth.fill("#nickname", "小雨" if kind == "phone" else "小航")
                 youth.click("#start-button")
                 expect(youth.locator("#queue-position")).not_to_be_empty()
-                youth.wait_for_timeout(600)  # the position arrives after "finding a counselor"
+                youth.wait_for_timeout(
+                    600
+                )  # the position arrives after "finding a counselor"
                 shot(youth, f"youth-waiting-{kind}")
                 youth.context.close()
-            stack.sql("UPDATE chat_conversation SET status = 'cancelled' WHERE status = 'queued'")
+            stack.sql(
+                "UPDATE chat_conversation SET status = 'cancelled' WHERE status = 'queued'"
+            )
 
-            sv = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "supervisor")
+            sv = watch_errors(
+                browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "supervisor"
+            )
             sign_in(sv, base, supervisor, "/supervisor/")
-            console = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "console")
+            console = watch_errors(
+                browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "console"
+            )
             sign_in(console, base, counselor, "/console/")
             console.click("#presence-toggle")
-            expect(console.locator("#presence-toggle")).to_have_attribute("aria-checked", "true")
+            expect(console.locator("#presence-toggle")).to_have_attribute(
+                "aria-checked", "true"
+            )
 
-            youth = watch_errors(browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-chat")
+            youth = watch_errors(
+                browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-chat"
+            )
             youth.goto(base + "/")
             youth.locator('.topic-input[value="psych"]').check(force=True)
             youth.fill("#nickname", "小雨")
@@ -110,7 +157,9 @@ def main() -> int:
             youth_takes_a_turn(youth, "你好，我最近压力很大，晚上睡不着")
             panel = console.locator(".conv-panel:not([hidden])")
             expect(panel.locator(".msg--youth")).to_have_count(1)
-            panel.locator(".composer-input").fill("你好，我在这里。愿意和我说说，最近发生了什么吗？")
+            panel.locator(".composer-input").fill(
+                "你好，我在这里。愿意和我说说，最近发生了什么吗？"
+            )
             panel.locator(".composer-input").press("Enter")
             expect(youth.locator("#messages .msg--counselor")).to_have_count(1)
             youth_takes_a_turn(youth, "考试没考好，爸妈一直骂我，我有时候真的不想活了")
@@ -134,10 +183,16 @@ def main() -> int:
             shot(console, "console-whisper-desktop")
 
             # The same conversation on a desktop browser, after a reload (the history comes back).
-            desktop = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "youth-chat-desktop")
+            desktop = watch_errors(
+                browser.new_context(locale="zh-CN", **DESKTOP).new_page(),
+                "youth-chat-desktop",
+            )
             storage = youth.evaluate("JSON.stringify(Object.entries(localStorage))")
             desktop.goto(base + "/")
-            desktop.evaluate("entries => { for (const [k, v] of JSON.parse(entries)) localStorage.setItem(k, v); }", storage)
+            desktop.evaluate(
+                "entries => { for (const [k, v] of JSON.parse(entries)) localStorage.setItem(k, v); }",
+                storage,
+            )
             desktop.reload()
             expect(desktop.locator("#messages .msg--counselor")).to_have_count(2)
             shot(desktop, "youth-chat-desktop")
