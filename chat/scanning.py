@@ -35,6 +35,7 @@ class StoredYouthMessage:
     at: datetime
     status: str  # the conversation's status when the message was stored
     risk_state: dict[str, Any] | None  # the conversation's accumulated risk before this message
+    source: str = "detector"  # "left_message" for a message left when nobody could answer (seq 0)
 
 
 Scanner = Callable[[StoredYouthMessage], None]

@@ -14,8 +14,31 @@ from protocol.frames import ClientFrame, Id, Ref, ServerFrame
 
 
 # ----- client frames ------------------------------------------------------------------------
+class Verdict(msgspec.Struct, kw_only=True):
+    real_risk: bool
+    category: str = ""
+    level: Annotated[int, Meta(ge=1, le=4)] | None = None
+    note: str = ""
+
+
 class CrisisAck(ClientFrame, tag="crisis.ack"):
     alert: Id
+    verdict: Verdict | None = None
+
+
+class CrisisVerdict(ClientFrame, tag="crisis.verdict"):
+    alert: Id
+    verdict: Verdict
+
+
+class CrisisRaise(ClientFrame, tag="crisis.raise"):
+    """A counselor's own alert: "I am worried about this youth" (the detector missed it)."""
+
+    conversation: Id
+    category: str
+    level: Annotated[int, Meta(ge=2, le=4)]
+    note: str = ""
+    seq: Annotated[int, Meta(ge=1)] | None = None  # the youth message it is about, if one
 
 
 class ConversationMonitor(ClientFrame, tag="conversation.monitor"):
@@ -48,7 +71,7 @@ class DashboardRequest(ClientFrame, tag="dashboard"):
 
 
 CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
-    CrisisAck, ConversationMonitor, ConversationUnmonitor, Whisper, ConversationJoin, ReferralRecord,
+    CrisisAck, CrisisVerdict, CrisisRaise, ConversationMonitor, ConversationUnmonitor, Whisper, ConversationJoin, ReferralRecord,
     DashboardRequest,
 )
 
@@ -64,6 +87,9 @@ class CrisisAlert(ServerFrame, tag="crisis.alert", omit_defaults=False):
     topic: str
     overdue: bool = False
     counselor: Person | None = None
+    source: str = "detector"
+    explanation: str = ""
+    note: str = ""
 
 
 class CrisisAcked(ServerFrame, tag="crisis.acked"):
@@ -84,6 +110,17 @@ class WhisperNotice(ServerFrame, tag="whisper"):
     text: str
     # `from` is a Python keyword; msgspec renames it on the wire.
     from_: str = msgspec.field(name="from")
+
+
+class VerdictOk(ServerFrame, tag="crisis.verdict.ok"):
+    alert: int
+    ref: Ref = None
+
+
+class RaiseOk(ServerFrame, tag="crisis.raise.ok"):
+    alert: int
+    conversation: int
+    ref: Ref = None
 
 
 class UnmonitorOk(ServerFrame, tag="unmonitor.ok"):
@@ -158,5 +195,5 @@ class Dashboard(ServerFrame, tag="dashboard"):
 
 
 SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
-    CrisisAlert, CrisisAcked, CrisisFlag, WhisperNotice, UnmonitorOk, JoinOk, ReferralOk, Dashboard,
+    CrisisAlert, CrisisAcked, VerdictOk, RaiseOk, CrisisFlag, WhisperNotice, UnmonitorOk, JoinOk, ReferralOk, Dashboard,
 )

@@ -8,8 +8,22 @@ CATEGORY_CHOICES = [(c, c) for c in ("suicide", "self_harm", "bullying", "sexual
 
 
 class Alert(models.Model):
+    class Source(models.TextChoices):
+        DETECTOR = "detector", "The crisis detector, on a chat message"
+        LEFT_MESSAGE = "left_message", "The crisis detector, on a message left when nobody could answer"
+        COUNSELOR = "counselor", "A counselor who is worried (the detector missed it)"
+
     conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="alerts")
+    # The message that raised it; 0 for a left message, or a counselor's alert about no one message.
     message_seq = models.IntegerField()
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.DETECTOR)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", help_text="The counselor, for a counselor's alert")
+    note = models.TextField(blank=True, help_text="Why the counselor is worried")
+    # Which detector raised it (lexicon version 0: the shipped file), and why, for the supervisor.
+    lexicon_version = models.IntegerField(null=True, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    explanation = models.JSONField(default=dict, blank=True)
     category = models.CharField(max_length=16, choices=CATEGORY_CHOICES)
     level = models.SmallIntegerField()
     excerpt = models.CharField(max_length=200)
@@ -23,6 +37,23 @@ class Alert(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["acknowledged_at", "last_raised_at"], name="alert_open")]
+
+
+class AlertVerdict(models.Model):
+    """A supervisor's judgement of an alert: labelled data that stays on this deployment.
+
+    `crisis_train` learns from verdicts (and from counselors' alerts, which are misses of the
+    detector); the console shows the precision of each detector version from them.
+    """
+
+    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="verdict")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    real_risk = models.BooleanField()
+    category = models.CharField(max_length=16, choices=CATEGORY_CHOICES, blank=True,
+                                help_text="The right category, when it is a real risk")
+    level = models.SmallIntegerField(null=True, blank=True, help_text="The right level, when it is a real risk")
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now=True)
 
 
 class Whisper(models.Model):

@@ -21,6 +21,19 @@ class AlertView:
     topic: str
     overdue: bool
     counselor_name: str | None
+    source: str = "detector"  # detector | left_message | counselor
+    explanation: str = ""  # what fired: lexicon terms and cues, the model's score
+    note: str = ""  # a counselor's alert: why they are worried
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictInput:
+    """A supervisor's judgement of an alert: a real risk (with the right category and level) or not."""
+
+    real_risk: bool
+    category: str = ""
+    level: int | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

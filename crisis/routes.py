@@ -11,10 +11,11 @@ from crisis import frames as f
 from crisis import records as r
 from crisis.live import dashboard_view
 from crisis.services import supervision
-from crisis.services.alerts import do_ack_alert
+from crisis.services.alerts import do_ack_alert, do_raise_counselor_alert, do_record_verdict
 from protocol.registry import AppVocabulary, Route
 
 SUPERVISOR = frozenset({Role.SUPERVISOR.value})
+COUNSELOR = frozenset({Role.COUNSELOR.value})
 
 
 def _iso(moment) -> str | None:
@@ -26,7 +27,13 @@ def alert_frame(view: r.AlertView) -> f.CrisisAlert:
         alert=view.alert, conversation=view.conversation, category=view.category, level=view.level,
         excerpt=view.excerpt, at=view.at.isoformat(), topic=view.topic, overdue=view.overdue,
         counselor=Person(name=view.counselor_name) if view.counselor_name is not None else None,
+        source=view.source, explanation=view.explanation, note=view.note,
     )
+
+
+def verdict_input(verdict: f.Verdict) -> r.VerdictInput:
+    return r.VerdictInput(real_risk=verdict.real_risk, category=verdict.category, level=verdict.level,
+                          note=verdict.note)
 
 
 def dashboard_frame(view: r.DashboardView) -> f.Dashboard:
@@ -58,7 +65,16 @@ PRESENTERS = {
 
 ROUTES: list[Route] = [
     Route(f.CrisisAck, SUPERVISOR,
-          lambda who, fr: do_ack_alert(supervisor_id=who.user_id, alert_id=fr.alert)),
+          lambda who, fr: do_ack_alert(supervisor_id=who.user_id, alert_id=fr.alert,
+                                       verdict=verdict_input(fr.verdict) if fr.verdict is not None else None)),
+    Route(f.CrisisVerdict, SUPERVISOR,
+          lambda who, fr: do_record_verdict(supervisor_id=who.user_id, alert_id=fr.alert,
+                                            verdict=verdict_input(fr.verdict)),
+          reply=lambda alert: f.VerdictOk(alert=alert)),
+    Route(f.CrisisRaise, COUNSELOR,
+          lambda who, fr: do_raise_counselor_alert(counselor_id=who.user_id, conversation_id=fr.conversation,
+                                                   category=fr.category, level=fr.level, note=fr.note, seq=fr.seq),
+          reply=lambda view: f.RaiseOk(alert=view.alert, conversation=view.conversation)),
     Route(f.ConversationMonitor, SUPERVISOR,
           lambda who, fr: supervision.do_monitor(supervisor_id=who.user_id, conversation_id=fr.conversation,
                                                  channel_name=who.channel_name),

@@ -9,6 +9,7 @@ from chat.models import Conversation, LeftMessage, Survey, WrapUp
 from chat.records import (
     BackInQueue, ConversationClosed, ConversationTransferred, HistoryPage, QueuePlace, SomeoneTyping, WrapUpInput,
 )
+from chat.scanning import StoredYouthMessage, scan_stored_youth_message
 from chat.selectors import get_conversation_for, history_after
 from chat.services.messages import do_post_system_message
 from chat.services.queue import do_dispatch, do_return_to_queue, queue_position
@@ -149,7 +150,12 @@ def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact:
         if LeftMessage.objects.filter(conversation=conversation).exists():
             raise errors.invalid("a message was already left")
         reason = "outside_hours" if not conversation.within_service_hours else "wait_too_long"
-        LeftMessage.objects.create(conversation=conversation, text=cleaned, contact=clean_text(contact), reason=reason)
+        left = LeftMessage.objects.create(conversation=conversation, text=cleaned, contact=clean_text(contact),
+                                          reason=reason)
+        # A message left when nobody could answer is read by the crisis detector like any other.
+        scan_stored_youth_message(StoredYouthMessage(
+            conversation_id=conversation.pk, seq=0, text=cleaned, at=left.created_at, status=conversation.status,
+            risk_state=conversation.risk_state, source="left_message"))
         if conversation.status == Conversation.Status.QUEUED:
             conversation.status = Conversation.Status.MISSED
             conversation.ended_at = timezone.now()

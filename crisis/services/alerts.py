@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,15 +22,17 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import LiveSocket, Role, User
-from chat.models import Conversation
+from chat.models import Conversation, Message
 from chat.scanning import StoredYouthMessage
-from chat.selectors import iso
+from chat.selectors import get_conversation_for, iso
 from chat.services.queue import do_raise_priority
 from crisis.detection import ConversationRisk
-from crisis.models import Alert, SupervisorAction
-from crisis.records import AlertAcknowledged, AlertView, RiskFlag
-from crisis.runtime import current_detector
+from crisis.detection.model import CATEGORIES
+from crisis.models import Alert, AlertVerdict, SupervisorAction
+from crisis.records import AlertAcknowledged, AlertView, RiskFlag, VerdictInput
+from crisis.runtime import current_detector, loaded_lexicon_version
 from crisis.tasks import schedule_overdue_check
+from moderation.hygiene import clean_text
 from protocol import errors
 from realtime import SUPERVISORS, publish_on_commit, staff_group
 from realtime.live import changed
@@ -39,8 +42,9 @@ _EMPTY_RISK_STATE = ConversationRisk().to_json()
 
 
 def scan_youth_message(message: StoredYouthMessage) -> None:
+    detector = current_detector()
     risk = ConversationRisk.from_json(message.risk_state)
-    result = current_detector().scan_in_conversation(message.text, risk)
+    result = detector.scan_in_conversation(message.text, risk)
     # The stored state is what to_json() wrote, so comparing with it needs no second copy.
     unchanged = risk.to_json() == (message.risk_state or _EMPTY_RISK_STATE)
     if result.level == 0 and unchanged:
@@ -48,11 +52,24 @@ def scan_youth_message(message: StoredYouthMessage) -> None:
     with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
         do_escalate(conversation_id=message.conversation_id, seq=message.seq, level=result.level,
                     categories=list(result.categories), excerpt=result.excerpt(message.text), at=message.at,
-                    risk=risk)
+                    risk=risk, source=message.source,
+                    detected_by=DetectedBy(lexicon_version=loaded_lexicon_version(),
+                                           model_version=result.model.version if result.model is not None else "",
+                                           explanation=result.explain()))
+
+
+@dataclass(frozen=True, slots=True)
+class DetectedBy:
+    """Which detector raised an alert, and why: kept with the alert, shown to supervisors."""
+
+    lexicon_version: int | None
+    model_version: str
+    explanation: str
 
 
 def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[str], excerpt: str,
-                at: datetime, risk: ConversationRisk) -> Alert | None:
+                at: datetime, risk: ConversationRisk, source: str = Alert.Source.DETECTOR,
+                detected_by: DetectedBy | None = None) -> Alert | None:
     # The risk level rises, never falls on its own: GREATEST in the one UPDATE.
     Conversation.objects.filter(pk=conversation_id).update(
         risk_state=risk.to_json(), risk_level=Greatest(F("risk_level"), Value(level)))
@@ -60,16 +77,30 @@ def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[
         changed("conversations")
     if level < settings.CRISIS_ALERT_LEVEL or not categories:
         return None
-    conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
-    if conversation.status == Conversation.Status.QUEUED:
-        do_raise_priority(conversation_id=conversation_id, priority=level)
-    category = categories[0]
     # One open alert per conversation and level is enough: repeats while nobody has acted
     # would bury other conversations' alerts. A higher level is a new alert.
     if Alert.objects.filter(conversation_id=conversation_id, acknowledged_at__isnull=True, level__gte=level).exists():
+        if Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.QUEUED).exists():
+            do_raise_priority(conversation_id=conversation_id, priority=level)
         return None
-    alert = Alert.objects.create(conversation_id=conversation_id, message_seq=seq, category=category, level=level,
-                                 excerpt=excerpt[:200], created_at=at, last_raised_at=at)
+    return _raise_alert(conversation_id=conversation_id, seq=seq, category=categories[0], level=level,
+                        excerpt=excerpt, at=at, source=source, detected_by=detected_by)
+
+
+def _raise_alert(*, conversation_id: int, seq: int, category: str, level: int, excerpt: str, at: datetime,
+                 source: str, detected_by: DetectedBy | None = None, raised_by_id: int | None = None,
+                 note: str = "") -> Alert:
+    """Store an alert, move a queued youth up, and tell supervisors and the counselor (after commit)."""
+    conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
+    if conversation.status == Conversation.Status.QUEUED:
+        do_raise_priority(conversation_id=conversation_id, priority=level)
+    alert = Alert.objects.create(
+        conversation_id=conversation_id, message_seq=seq, category=category, level=level, excerpt=excerpt[:200],
+        created_at=at, last_raised_at=at, source=source, raised_by_id=raised_by_id, note=note,
+        lexicon_version=detected_by.lexicon_version if detected_by else None,
+        model_version=detected_by.model_version if detected_by else "",
+        explanation={"summary": detected_by.explanation} if detected_by else {},
+    )
     changed("alerts")
     schedule_overdue_check(alert_id=alert.pk)
     publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
@@ -80,12 +111,47 @@ def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[
     return alert
 
 
+# ----- a counselor's own alert: works whatever the detector does --------------------------
+COUNSELOR_NOTE_MAX_CHARS = 1000
+
+
+def do_raise_counselor_alert(*, counselor_id: int, conversation_id: int, category: str, level: int,
+                             note: str, seq: int | None = None) -> AlertView:
+    """"I am worried about this youth": an alert at once, recorded as a miss of the detector.
+
+    It reads no detector, so it works while the detector is down.
+    """
+    if category not in CATEGORIES:
+        raise errors.invalid(f"category must be one of {', '.join(CATEGORIES)}")
+    if not settings.CRISIS_ALERT_LEVEL <= level <= 4:
+        raise errors.invalid(f"level must be {settings.CRISIS_ALERT_LEVEL}..4")
+    if len(note) > COUNSELOR_NOTE_MAX_CHARS:
+        raise errors.too_large(f"the note may hold at most {COUNSELOR_NOTE_MAX_CHARS} characters")
+    conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise errors.invalid(f"the conversation is {conversation.status}")
+    excerpt = clean_text(note)
+    if seq is not None:
+        message = Message.objects.filter(conversation_id=conversation.pk, seq=seq, sender_role=Role.YOUTH).first()
+        if message is None:
+            raise errors.invalid("no message of the youth with that seq in this conversation")
+        excerpt = message.text
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(risk_level=Greatest(F("risk_level"), Value(level)))
+        changed("conversations")
+        alert = _raise_alert(conversation_id=conversation.pk, seq=seq or 0, category=category, level=level,
+                             excerpt=excerpt or "(no excerpt)", at=timezone.now(), source=Alert.Source.COUNSELOR,
+                             raised_by_id=counselor_id, note=clean_text(note))
+    return alert_view(alert, Conversation.objects.select_related("counselor").get(pk=conversation.pk))
+
+
 def alert_view(alert: Alert, conversation: Conversation) -> AlertView:
     counselor = conversation.counselor
     return AlertView(
         alert=alert.pk, conversation=alert.conversation_id, category=alert.category, level=alert.level,
         excerpt=alert.excerpt, at=alert.created_at, topic=conversation.topic, overdue=alert.overdue,
         counselor_name=counselor.shown_name if counselor is not None else None,
+        source=alert.source, explanation=alert.explanation.get("summary", ""), note=alert.note,
     )
 
 
@@ -93,8 +159,24 @@ def _supervisor_online() -> bool:
     return LiveSocket.objects.filter(user__role=Role.SUPERVISOR, user__is_active=True).exists()
 
 
-def do_ack_alert(*, supervisor_id: int, alert_id: int) -> None:
-    """First acknowledgement wins (a conditional update); everyone is told who."""
+def check_verdict(verdict: VerdictInput) -> VerdictInput:
+    if verdict.real_risk:
+        if verdict.category not in CATEGORIES:
+            raise errors.invalid(f"a real risk names its category: one of {', '.join(CATEGORIES)}")
+        if verdict.level is None or not 1 <= verdict.level <= 4:
+            raise errors.invalid("a real risk names its level, 1..4")
+    elif verdict.category or verdict.level:
+        raise errors.invalid("not a risk: give no category or level")
+    if len(verdict.note) > 500:
+        raise errors.too_large("the note may hold at most 500 characters")
+    return VerdictInput(real_risk=verdict.real_risk, category=verdict.category, level=verdict.level,
+                        note=clean_text(verdict.note))
+
+
+def do_ack_alert(*, supervisor_id: int, alert_id: int, verdict: VerdictInput | None = None) -> None:
+    """First acknowledgement wins (a conditional update); everyone is told who. A verdict given
+    with it is recorded (it may also come later, `do_record_verdict`)."""
+    checked = check_verdict(verdict) if verdict is not None else None
     with transaction.atomic():
         won = Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
             acknowledged_by_id=supervisor_id, acknowledged_at=timezone.now())
@@ -107,8 +189,32 @@ def do_ack_alert(*, supervisor_id: int, alert_id: int) -> None:
         name = User.objects.get(pk=supervisor_id).shown_name
         SupervisorAction.objects.create(supervisor_id=supervisor_id, action="crisis.ack",
                                         conversation_id=alert.conversation_id, alert_id=alert_id)
+        if checked is not None:
+            _store_verdict(alert=alert, supervisor_id=supervisor_id, verdict=checked)
         changed("alerts")
         publish_on_commit(SUPERVISORS, AlertAcknowledged(alert=alert_id, by=name))
+
+
+def do_record_verdict(*, supervisor_id: int, alert_id: int, verdict: VerdictInput) -> int:
+    """Judge an alert (again): the latest verdict stands; every one is in the audit trail."""
+    checked = check_verdict(verdict)
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None:
+            raise errors.not_found("no such alert")
+        _store_verdict(alert=alert, supervisor_id=supervisor_id, verdict=checked)
+    return alert.pk
+
+
+def _store_verdict(*, alert: Alert, supervisor_id: int, verdict: VerdictInput) -> None:
+    AlertVerdict.objects.update_or_create(alert=alert, defaults={
+        "supervisor_id": supervisor_id, "real_risk": verdict.real_risk, "category": verdict.category,
+        "level": verdict.level, "note": verdict.note,
+    })
+    SupervisorAction.objects.create(
+        supervisor_id=supervisor_id, action="crisis.verdict", conversation_id=alert.conversation_id,
+        alert_id=alert.pk,
+        detail={"real_risk": verdict.real_risk, "category": verdict.category, "level": verdict.level})
 
 
 def do_raise_overdue_alerts() -> int:

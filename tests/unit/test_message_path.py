@@ -81,3 +81,38 @@ def test_a_risky_youth_message_stores_an_alert_and_raises_the_risk(conversation)
     # The counselor's words are never scanned.
     send(conversation, "c1", "你说想从楼顶跳下去，能多说说吗？", role="counselor")
     assert Alert.objects.filter(conversation=conversation).count() == 1
+
+
+def test_a_failing_detector_is_loud_and_a_counselor_can_still_raise_the_alert(conversation, monkeypatch):
+    from chat import scanning
+    from chat.models import UnscannedMessage
+    from crisis.live import detector_health
+    from crisis.services.alerts import do_raise_counselor_alert
+
+    def broken():
+        raise RuntimeError("lexicon failed to load")
+
+    monkeypatch.setattr("crisis.services.alerts.current_detector", broken)
+    before = scanning.unscanned_total
+    assert send(conversation, "m", "药都攒够了")[0].seq == 1
+    # Loud: logged, counted, recorded, and on the supervisors' dashboard.
+    assert scanning.unscanned_total == before + 1
+    assert list(UnscannedMessage.objects.values_list("conversation_id", "seq")) == [(conversation.pk, 1)]
+    health = detector_health(since=timezone.now() - timezone.timedelta(hours=1))
+    assert health.unscanned_last_hour == 1 and health.unscanned_conversations == [conversation.pk]
+    # The counselor's own alert reads no detector.
+    view = do_raise_counselor_alert(counselor_id=conversation.counselor_id, conversation_id=conversation.pk,
+                                    category="suicide", level=3, note="攒药", seq=1)
+    alert = Alert.objects.get(pk=view.alert)
+    assert (alert.source, alert.level, alert.excerpt, alert.raised_by_id) == ("counselor", 3, "药都攒够了",
+                                                                              conversation.counselor_id)
+
+
+def test_with_no_scanner_installed_the_check_fails_and_messages_are_recorded_unscanned(conversation, monkeypatch):
+    from chat import scanning
+    from chat.models import UnscannedMessage
+
+    monkeypatch.setattr(scanning, "_scanner", None)
+    assert [m.id for m in scanning.scanner_is_installed()] == ["chat.E001"]
+    assert send(conversation, "n", "你好")[0].seq == 1
+    assert UnscannedMessage.objects.filter(conversation=conversation, seq=1).exists()
