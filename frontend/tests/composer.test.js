@@ -3,11 +3,13 @@
 // a new line (phones); text is trimmed, empty text is not sent, an over-long
 // message is refused and kept; typing is announced at most every 3 s.
 
-import { afterEach, beforeEach, describe, mock, test } from "node:test";
+import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { bindComposer } from "../static/frontend/js/shared/composer.js";
+import { FakeClock } from "./fakes.js";
 
+let clock;
 let form;
 let input;
 let sent;
@@ -19,7 +21,7 @@ function key(fields) {
 }
 
 beforeEach(() => {
-  mock.timers.enable({ apis: ["setTimeout", "Date"], now: 1_000_000 });
+  clock = new FakeClock().install();
   globalThis.document = { getElementById: () => null, documentElement: { lang: "zh-Hans" } };
   form = new EventTarget();
   form.submits = 0;
@@ -44,7 +46,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  mock.timers.reset();
+  clock.uninstall();
 });
 
 async function settle() {
@@ -132,11 +134,11 @@ describe("typing", () => {
     input.value = "我在";
     input.dispatchEvent(new Event("input"));
     assert.equal(typed, 1);
-    mock.timers.tick(3001);
+    clock.tick(3001);
     input.dispatchEvent(new Event("input"));
     assert.equal(typed, 2);
     input.value = "";
-    mock.timers.tick(3001);
+    clock.tick(3001);
     input.dispatchEvent(new Event("input"));
     assert.equal(typed, 2);
   });

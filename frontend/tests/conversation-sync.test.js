@@ -6,13 +6,14 @@
 import { afterEach, beforeEach, describe, mock, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { FakeSession, MemoryStorage, connectAndAuth, installBrowser, settle } from "./fakes.js";
+import { FakeClock, FakeSession, MemoryStorage, connectAndAuth, installBrowser, settle } from "./fakes.js";
 import { ConversationSync, RealtimeClient } from "../static/frontend/js/ws-client.js";
 
 const KEY = "yl.youth.outbox";
 let storage;
 let client;
 let sync;
+let clock;
 let shown; // what the page was told, in order: [conversation, seq, text, fromHistory]
 
 function newSync() {
@@ -33,7 +34,7 @@ function message(seq, text, extra = {}) {
 
 beforeEach(() => {
   installBrowser();
-  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
+  clock = new FakeClock().install();
   storage = new MemoryStorage();
   shown = [];
   client = new RealtimeClient(new FakeSession());
@@ -42,7 +43,7 @@ beforeEach(() => {
 
 afterEach(() => {
   client.stop();
-  mock.timers.reset();
+  clock.uninstall();
   mock.restoreAll();
 });
 
@@ -77,7 +78,7 @@ describe("the outbox", () => {
     first.drop(1006);
     const item = sync.send(5, "are you there?");
     assert.deepEqual(stored().map((entry) => entry.text), ["are you there?"]);
-    mock.timers.tick(250);
+    clock.tick(250);
     const second = await connectAndAuth();
     assert.deepEqual(second.sentOfType("message.send"), [
       { type: "message.send", conversation: 5, client_id: item.client_id, text: "are you there?" },
@@ -112,7 +113,7 @@ describe("the outbox", () => {
     sync.track(5);
     socket.drop(1006);
     sync.send(5, "one");
-    mock.timers.tick(500);
+    clock.tick(500);
     const next = await connectAndAuth();
     sync.track(5);
     sync.track(5);
@@ -190,7 +191,7 @@ describe("gap filling", () => {
     first.receive({ type: "history", conversation: 5, messages: [message(1, "one"), message(2, "two")] });
     first.receive(message(4, "four")); // 3 is still missing when the socket dies
     first.drop(1006);
-    mock.timers.tick(250);
+    clock.tick(250);
     const second = await connectAndAuth();
     assert.deepEqual(second.sentOfType("history"), [{ type: "history", conversation: 5, after_seq: 2 }]);
   });

@@ -132,3 +132,71 @@ export async function connectAndAuth(frame = {}) {
   socket.receive({ type: "auth.ok", role: "youth", conversations: [], ...frame });
   return socket;
 }
+
+/**
+ * A clock the test moves by hand: setTimeout, setInterval, their clear functions and
+ * Date.now on globalThis (what ws-client.js and the composer use), without node's
+ * experimental mock.timers, which node 18 (Debian's) lacks for Date.
+ */
+export class FakeClock {
+  constructor(now = 1_000_000) {
+    this.now = now;
+    this.timers = new Map(); // id -> {at, fn, every}
+    this.nextId = 1;
+    this.saved = null;
+  }
+
+  install() {
+    const g = globalThis;
+    this.saved = {
+      setTimeout: g.setTimeout, clearTimeout: g.clearTimeout,
+      setInterval: g.setInterval, clearInterval: g.clearInterval, now: Date.now,
+    };
+    g.setTimeout = (fn, ms = 0, ...args) => this.add(() => fn(...args), ms, null);
+    g.setInterval = (fn, ms = 0, ...args) => this.add(() => fn(...args), ms, Math.max(1, ms));
+    g.clearTimeout = (id) => this.timers.delete(id);
+    g.clearInterval = (id) => this.timers.delete(id);
+    Date.now = () => this.now;
+    return this;
+  }
+
+  uninstall() {
+    if (!this.saved) return;
+    Object.assign(globalThis, {
+      setTimeout: this.saved.setTimeout, clearTimeout: this.saved.clearTimeout,
+      setInterval: this.saved.setInterval, clearInterval: this.saved.clearInterval,
+    });
+    Date.now = this.saved.now;
+    this.saved = null;
+  }
+
+  add(fn, ms, every) {
+    const id = this.nextId;
+    this.nextId += 1;
+    this.timers.set(id, { at: this.now + Math.max(0, Number(ms) || 0), fn, every });
+    return id;
+  }
+
+  /** Move the clock forward, running each timer that falls due, in order. */
+  tick(ms) {
+    const end = this.now + ms;
+    for (;;) {
+      let due = null;
+      for (const [id, timer] of this.timers) {
+        if (timer.at <= end && (!due || timer.at < due[1].at)) due = [id, timer];
+      }
+      if (!due) break;
+      const [id, timer] = due;
+      this.now = timer.at;
+      if (timer.every) timer.at += timer.every;
+      else this.timers.delete(id);
+      timer.fn();
+    }
+    this.now = end;
+  }
+
+  /** Jump the clock without running timers (a phone that slept). */
+  setTime(now) {
+    this.now = now;
+  }
+}

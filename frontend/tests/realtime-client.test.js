@@ -5,29 +5,30 @@
 import { afterEach, beforeEach, describe, mock, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { FakeSession, FakeSocket, connectAndAuth, installBrowser, settle } from "./fakes.js";
+import { FakeClock, FakeSession, FakeSocket, connectAndAuth, installBrowser, settle } from "./fakes.js";
 import { CLOSE_UNAUTHORIZED, FrameError, RealtimeClient } from "../static/frontend/js/ws-client.js";
 
 let browser;
 let session;
 let client;
+let clock;
 
 beforeEach(() => {
   browser = installBrowser();
-  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
+  clock = new FakeClock().install();
   session = new FakeSession();
   client = new RealtimeClient(session);
 });
 
 afterEach(() => {
   client.stop();
-  mock.timers.reset();
+  clock.uninstall();
   mock.restoreAll();
 });
 
 /** Advance the fake clock and let the token promise of a reconnect resolve. */
 async function elapse(ms) {
-  mock.timers.tick(ms);
+  clock.tick(ms);
   await settle();
 }
 
@@ -171,7 +172,7 @@ describe("keeping the socket alive", () => {
     client.start();
     const socket = await connectAndAuth();
     browser.setVisibility("hidden");
-    mock.timers.setTime(Date.now() + 40_000); // the phone slept: no timer ran
+    clock.setTime(Date.now() + 40_000); // the phone slept: no timer ran
     browser.setVisibility("visible");
     assert.equal(socket.closedWith, 4000);
   });
