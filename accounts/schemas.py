@@ -6,11 +6,13 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from protocol.http import RequestBody
+
 # A JWT as issued by accounts.tokens (HS256, three base64url parts).
 Token = Annotated[str, Meta(description="a signed JWT (HS256)", examples=["eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"])]
 
 
-class YouthSignUp(msgspec.Struct, kw_only=True):
+class YouthSignUp(RequestBody):
     """A new anonymous youth identity; nickname and region are optional and cleaned of markup."""
 
     channel: Literal["web", "miniprogram"]
@@ -24,7 +26,7 @@ class YouthTokens(msgspec.Struct, kw_only=True):
     youth_id: int
 
 
-class StaffLogin(msgspec.Struct, kw_only=True):
+class StaffLogin(RequestBody):
     username: Annotated[str, Meta(min_length=1)]
     password: Annotated[str, Meta(min_length=1)]
 
@@ -35,7 +37,7 @@ class StaffTokens(msgspec.Struct, kw_only=True):
     role: Literal["counselor", "supervisor", "admin"]
 
 
-class RefreshTokenBody(msgspec.Struct, kw_only=True):
+class RefreshTokenBody(RequestBody):
     """A refresh token, to rotate (refresh) or to revoke with its whole family (logout)."""
 
     refresh: Token

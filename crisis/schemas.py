@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from protocol.http import ErrorBody
+from protocol.http import ErrorBody, RequestBody
 
 Moment = Annotated[str, Meta(description="ISO 8601 with the UTC offset", examples=["2026-12-02T05:45:32.123456+00:00"])]
 Document = Annotated[dict[str, Any], Meta(description="the lexicon document (format in docs/crisis.md)")]
@@ -21,7 +21,7 @@ class Lexicon(msgspec.Struct, kw_only=True):
     updated_at: Moment | None
 
 
-class LexiconSave(msgspec.Struct, kw_only=True):
+class LexiconSave(RequestBody):
     """A new version, saved only if `base_version` is still the newest (two editors cannot overwrite each other)."""
 
     document: Document

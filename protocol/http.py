@@ -40,6 +40,12 @@ class ErrorBody(msgspec.Struct):
     detail: str
 
 
+class RequestBody(msgspec.Struct, kw_only=True):
+    """What every request body shares. Fields a body does not declare are ignored, as they were
+    before the bodies were typed: a client that sends more (a newer mini-program) keeps working.
+    Refusing them would be `forbid_unknown_fields=True` here, for every endpoint at once."""
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: ErrorCode, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -84,7 +90,7 @@ class Endpoint:
     name: str  # the URL name of the path and, with the app, the OpenAPI operationId
     app: str
     summary: str
-    request: type[msgspec.Struct] | None
+    request: type[RequestBody] | None
     response: Any  # a Struct type, another msgspec-encodable type, or None for 204
     status: int
     auth: Authenticator | None
@@ -112,13 +118,13 @@ class Endpoint:
             shared.append(Refusal(429, "rate_limited", "too many calls from this address; wait a minute"))
         return (*shared, *self.refusals)
 
-    def decode(self, request: HttpRequest) -> msgspec.Struct:
+    def decode(self, request: HttpRequest) -> RequestBody:
         assert self.decoder is not None
         if len(request.body) > MAX_BODY_BYTES:
             raise ApiError(413, "too_large", "the body is too large")
         try:
             # An empty body reads as {}: required fields are then reported missing, as before.
-            decoded: msgspec.Struct = self.decoder.decode(request.body or b"{}")
+            decoded: RequestBody = self.decoder.decode(request.body or b"{}")
         except msgspec.ValidationError as exc:
             raise ApiError(400, "bad_request", str(exc)) from None
         except msgspec.DecodeError:
@@ -179,7 +185,7 @@ class EndpointRegistry:
 registry = EndpointRegistry()
 
 
-def endpoint(path: str, *, method: Method, name: str, summary: str, request: type[msgspec.Struct] | None = None,
+def endpoint(path: str, *, method: Method, name: str, summary: str, request: type[RequestBody] | None = None,
              response: Any = None, status: int = 200, auth: Authenticator | None = None,
              throttle: Throttle | None = None, refusals: Sequence[Refusal] = (),
              example: Mapping[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
