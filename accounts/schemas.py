@@ -21,17 +21,23 @@ class YouthSignUp(RequestBody):
 
 
 class YouthTokens(msgspec.Struct, kw_only=True):
+    """The new youth's token pair (the access token opens /ws/v1/) and user id."""
+
     access: Token
     refresh: Token
     youth_id: int
 
 
 class StaffLogin(RequestBody):
+    """A staff member's credentials (counselor, supervisor or admin)."""
+
     username: Annotated[str, Meta(min_length=1)]
     password: Annotated[str, Meta(min_length=1)]
 
 
 class StaffTokens(msgspec.Struct, kw_only=True):
+    """A new login: a token pair of a new family, and the role the consoles open for."""
+
     access: Token
     refresh: Token
     role: Literal["counselor", "supervisor", "admin"]
@@ -44,5 +50,7 @@ class RefreshTokenBody(RequestBody):
 
 
 class TokenPair(msgspec.Struct, kw_only=True):
+    """The rotated pair, of the same family as the refresh token traded in."""
+
     access: Token
     refresh: Token

@@ -30,6 +30,8 @@ class LexiconSave(RequestBody):
 
 
 class LexiconVersionEntry(msgspec.Struct, kw_only=True):
+    """One saved version: who saved it, when, and their note."""
+
     version: int
     note: str
     updated_by: str | None
