@@ -53,6 +53,7 @@ services:
 
 ## test: the whole suite against PostgreSQL, Redis, real Daphne processes and headless Chromium
 test: install-test services
+	node --test frontend/tests/
 	$(TEST_ENV) $(BIN)/python -m pytest -q
 
 ## test-js: unit tests of the front-end modules with logic (node's built-in runner, no npm install)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (Debian packages) and start the services the test suite runs against:
-# a throw-away PostgreSQL cluster and a Redis server on their own ports, and Chromium.
+# a throw-away PostgreSQL cluster and a Redis server on their own ports, Chromium, and Node.js
+# for the front-end unit tests.
 # Idempotent: what is installed is not installed again, what runs is not started again.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null || need+=(gettext)
+command -v node >/dev/null || need+=(nodejs)  # the front-end unit tests (node --test)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "services.sh: missing ${need[*]}; run 'make test' as root (or install them) once." >&2
