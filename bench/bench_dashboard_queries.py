@@ -330,9 +330,7 @@ def main() -> None:
 
         wait(args.settle)
 
-        # LiveStack's processes: the Daphne servers and, in checkouts with a job runner, its workers.
-        servers = [proc.pid for proc in stack._procs]
-        workers = [proc.pid for proc in getattr(stack, "_workers", [])]
+        servers, workers = stack.server_pids, stack.worker_pids  # no workers for a checkout without a job runner
         backends = backend_pids(stack)
         forget_dropped_databases(stack)
         stack.sql("SELECT pg_stat_statements_reset(0, %s, 0)", (dbid,))

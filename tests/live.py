@@ -222,6 +222,16 @@ class LiveStack:
             time.sleep(0.05)
         raise AssertionError(f"{query!r} is {value!r}, expected {expected!r}")
 
+    @property
+    def server_pids(self) -> list[int]:
+        """The Daphne processes' ids (for CPU accounting from /proc)."""
+        return [proc.pid for proc in self._procs]
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """The job workers' ids."""
+        return [proc.pid for proc in self._workers]
+
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-5000:] for p in self._logs)
 
