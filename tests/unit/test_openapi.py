@@ -165,3 +165,21 @@ def test_a_view_that_returns_the_wrong_type_is_a_server_bug_not_a_body():
         answering.answer(YouthTokens(access="a", refresh="r", youth_id=1))
     with pytest.raises(TypeError):
         answering.answer({"access": "a", "refresh": "r"})
+
+
+def test_services_and_selectors_know_nothing_of_http_bodies():
+    """Services return domain results; only views turn them into schemas (docs/architecture.md)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in [*root.glob("*/services/*.py"), *root.glob("*/services.py"), *root.glob("*/selectors.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            imported = [n for n in names if n.endswith(".schemas") or n in ("protocol.http", "django.http")]
+            if isinstance(node, ast.ImportFrom) and any(a.name == "schemas" for a in node.names):
+                imported.append(f"{node.module}.schemas")
+            offenders += [f"{path.relative_to(root)}: {n}" for n in imported]
+    assert offenders == []
