@@ -13,7 +13,7 @@ from datetime import datetime, time as clock, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
@@ -345,14 +345,18 @@ def do_requeue_abandoned_conversations() -> int:
 
 
 def do_offer_leave_message_to_long_waiters() -> int:
-    """Youths waiting longer than the maximum are offered to leave a message (once)."""
+    """Youths waiting longer than the maximum are offered to leave a message (once).
+
+    The wait counts from the youth's request, or from when a counselor last handed the
+    conversation back (transfer, counselor lost): time spent talking is not waiting."""
     cutoff = timezone.now() - timedelta(seconds=settings.QUEUE_MAX_WAIT_S)
+    back_since_cutoff = Assignment.objects.filter(conversation_id=OuterRef("pk"), released_at__gte=cutoff)
     offered = 0
     with transaction.atomic():
         waiting = list(
             Conversation.objects.select_for_update(skip_locked=True).filter(
                 status=Conversation.Status.QUEUED, requested_at__lt=cutoff, leave_message_offered_at__isnull=True
-            )
+            ).exclude(Exists(back_since_cutoff))
         )
         for conversation in waiting:
             Conversation.objects.filter(pk=conversation.pk).update(leave_message_offered_at=timezone.now())
