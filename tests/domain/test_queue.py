@@ -9,12 +9,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import CounselorProfile, YouthProfile
-from chat.models import Conversation, LeftMessage
+from chat.models import Assignment, Conversation, LeftMessage
 from chat.records import (
     AssignedToCounselor, AssignedToYouth, ConversationClosed, LeaveMessageOffer, PresenceChanged, QueueMoved,
     QueuePlace,
 )
-from chat.services.conversations import do_leave_message
+from chat.services.conversations import do_leave_message, do_transfer
 from chat.services.queue import (
     do_cancel_abandoned_requests, do_cancel_request, do_dispatch, do_offer_leave_message_to_long_waiters,
     do_request_consultation, do_set_presence, queue_position,
@@ -258,6 +258,29 @@ def test_a_long_wait_is_offered_a_message_once(make_conversation):
     assert LeftMessage.objects.get(conversation=long_waiter).reason == "wait_too_long"
     (left,) = published.to(user_group(long_waiter.youth_id))
     assert left.leave == [conversation_group(long_waiter.pk)]
+
+
+@override_settings(QUEUE_MAX_WAIT_S=600)
+def test_a_youth_handed_back_to_the_queue_waits_again_from_then(make_conversation, make_counselor):
+    """The wait that earns the offer is the one since the youth last joined the queue: after a
+    20-minute chat and a transfer nobody has "waited too long" yet."""
+    psych_only = make_counselor(topics=["psych"])
+    conversation = make_conversation(ago_s=1200)
+    dispatch()
+    assert fresh(conversation).counselor_id == psych_only.pk
+    with captured_events():
+        do_transfer(counselor_id=psych_only.pk, conversation_id=conversation.pk, topic="legal")
+    assert fresh(conversation).status == QUEUED
+
+    with captured_events() as published:
+        assert do_offer_leave_message_to_long_waiters() == 0
+    assert published.deliveries == [] and fresh(conversation).leave_message_offered_at is None
+
+    # Waiting 11 minutes since the transfer is a long wait.
+    Assignment.objects.filter(conversation=conversation).update(released_at=timezone.now() - timedelta(seconds=660))
+    with captured_events() as published:
+        assert do_offer_leave_message_to_long_waiters() == 1
+    assert published.events(LeaveMessageOffer, to=user_group(conversation.youth_id))[0].reason == "wait_too_long"
 
 
 @override_settings(QUEUE_ABANDON_S=120)
