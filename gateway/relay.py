@@ -17,8 +17,14 @@ import json
 import logging
 import time
 from functools import cache
+from typing import ClassVar
 
-from channels.layers import DEFAULT_CHANNEL_LAYER, BaseChannelLayer, InMemoryChannelLayer, channel_layers
+from channels.layers import (
+    DEFAULT_CHANNEL_LAYER,
+    BaseChannelLayer,
+    InMemoryChannelLayer,
+    channel_layers,
+)
 from django.conf import settings
 from huey.storage import SqliteStorage
 
@@ -41,7 +47,7 @@ def _outbox() -> SqliteStorage:
 class OutboxChannelLayer(BaseChannelLayer):
     """What a worker publishes goes to the outbox; workers hold no sockets, so nothing is received."""
 
-    extensions = ["groups"]
+    extensions: ClassVar[list[str]] = ["groups"]
 
     def _put(self, method: str, target: str, message: dict) -> None:
         _outbox().enqueue(json.dumps([time.time(), method, target, message]).encode())
@@ -58,7 +64,7 @@ def install_in_worker() -> None:
 
 
 def _take() -> list[list]:
-    items = []
+    items: list[list] = []
     storage = _outbox()
     while len(items) < BATCH and (data := storage.dequeue()) is not None:
         items.append(json.loads(data))

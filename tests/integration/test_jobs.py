@@ -39,7 +39,7 @@ for _ in range({count}):
 def _schedule_probe_jobs(stack: LiveStack, *, count: int, delay: float) -> list[str]:
     """Real jobs (an overdue check of an alert that does not exist: a sweep that finds nothing)."""
     out = stack.manage("shell", "-c", SCHEDULE_JOBS.format(count=count, delay=delay))
-    ids = re.findall(r"^[0-9a-f-]{36}$", out, re.M)
+    ids = re.findall(r"^[0-9a-f-]{36}$", out, re.MULTILINE)
     assert len(ids) == count, out
     return ids
 
