@@ -386,3 +386,122 @@ def format_conversations(report: ConversationReport) -> str:
         if level != conversation.level:
             lines.append(f"  {conversation.id}: expected {conversation.level}, got {level}")
     return "\n".join(lines)
+
+
+# -- the model's splits, scanners side by side, bootstrap intervals --------------------------
+
+# Sets cut from crisis/data/splits.json (crisis/model/dataset.py): the model's dev split
+# (thresholds were tuned on it) and its test split (reported once per model version),
+# whole and by source.
+SPLIT_SETS = ("dev", "dev:psy", "dev:smile", "dev:yl2",
+              "test", "test:psy", "test:smile", "test:yl2", "test:holdout")
+SCANNER_ORDER = ("keyword baseline", "lexicon", "model", "combined")
+
+
+def load_split_set(name: str) -> list[LabelledMessage]:
+    from crisis.model.dataset import load_rows, load_splits
+
+    split, _, source = name.partition(":")
+    splits = load_splits()
+    out = []
+    for row in load_rows():
+        if splits.get(row.key) != split:
+            continue
+        if source == "holdout":
+            if not (row.source.startswith("holdout") or row.key.startswith("ours:holdout-")):
+                continue
+        elif source and row.source != source:
+            continue
+        if row.source == "psy" and "他人攻击行为" in row.kind:
+            slots = (frozenset({"bullying", "violence"}),)  # as load_psysuicide maps it
+        else:
+            slots = tuple(frozenset({c}) for c in row.categories)
+        kind = row.kind if row.source != "psy" else "+".join(PSYSUICIDE_CLASSES[k][2] for k in row.kind.split("+"))
+        out.append(LabelledMessage(id=row.key, text=row.text, level=row.level, slots=slots, kind=kind))
+    return out
+
+
+def load_set(name: str, psysuicide: str | os.PathLike | None = None) -> list[LabelledMessage]:
+    if name == "ours":
+        return load_ours()
+    if name == "holdout":
+        return [m for m in load_ours() if m.id.startswith("holdout-")]
+    if name in SET_FILES:
+        return load_ours(SET_FILES[name])
+    if name == "psysuicide":
+        return load_psysuicide(psysuicide)
+    if name in SPLIT_SETS:
+        return load_split_set(name)
+    raise ValueError(f"unknown set {name!r}")
+
+
+def compare(name: str, messages: list[LabelledMessage], scanners: dict[str, Callable[[str], ScanResult]]) -> dict[str, Report]:
+    return {label: evaluate(name, messages, scan, label) for label, scan in scanners.items()}
+
+
+def format_comparison(reports: dict[str, Report]) -> str:
+    """One table: alert, categories, levels, benign alert rate; one column group per scanner."""
+    labels = [label for label in SCANNER_ORDER if label in reports] + [l for l in reports if l not in SCANNER_ORDER]
+    first = reports[labels[0]]
+    lines = [f"== {first.name} ({first.size} messages): P/R/F1 per scanner ==",
+             f"{'':<16}" + "".join(f"{label[:17]:>21}" for label in labels)]
+
+    def row(title: str, pick) -> str:
+        cells = []
+        for label in labels:
+            c = pick(reports[label])
+            cells.append(f"{c.precision:.2f}/{c.recall:.2f}/{c.f1:.2f}".rjust(21))
+        return f"{title:<16}" + "".join(cells)
+
+    lines.append(row("alert (>=2)", lambda r: r.alert))
+    for category in CATEGORIES:
+        support = first.categories[category].tp + first.categories[category].fn
+        if support or any(reports[l].categories[category].fp for l in labels):
+            lines.append(row(f"{category} ({support})", lambda r, c=category: r.categories[c]))
+    for level in (1, 2, 3, 4):
+        support = first.thresholds[level].tp + first.thresholds[level].fn
+        lines.append(row(f"level>={level} ({support})", lambda r, lv=level: r.thresholds[lv]))
+    lines.append(f"{'benign alerts':<16}" + "".join(
+        f"{reports[l].benign_alert_rate:.2%} of {reports[l].benign_count}".rjust(21) for l in labels))
+    if first.exploration_alert_rate is not None:
+        lines.append(f"{'exploration':<16}" + "".join(f"{reports[l].exploration_alert_rate:.2%}".rjust(21) for l in labels))
+    return "\n".join(lines)
+
+
+def bootstrap(report: Report, messages: list[LabelledMessage], scan: Callable[[str], ScanResult],
+              resamples: int = 1000, seed: int = 12355) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of alert P, R, F1 and the benign alert rate (messages resampled)."""
+    import random
+
+    outcomes = []
+    for m in messages:
+        predicted = scan(m.text).level >= ALERT_LEVEL
+        outcomes.append((m.alert_expected, predicted, m.level == 0))
+    rng = random.Random(seed)
+    n = len(outcomes)
+    samples: dict[str, list[float]] = {"precision": [], "recall": [], "f1": [], "benign_alert_rate": []}
+    for _ in range(resamples):
+        tp = fp = fn = benign = benign_alerts = 0
+        for _i in range(n):
+            expected, predicted, is_benign = outcomes[rng.randrange(n)]
+            tp += expected and predicted
+            fp += predicted and not expected
+            fn += expected and not predicted
+            benign += is_benign
+            benign_alerts += is_benign and predicted
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        samples["precision"].append(p)
+        samples["recall"].append(r)
+        samples["f1"].append(2 * p * r / (p + r) if p + r else 0.0)
+        samples["benign_alert_rate"].append(benign_alerts / benign if benign else 0.0)
+    out = {}
+    for key, values in samples.items():
+        values.sort()
+        out[key] = (values[int(0.025 * resamples)], values[min(resamples - 1, int(0.975 * resamples))])
+    return out
+
+
+def format_intervals(label: str, intervals: dict[str, tuple[float, float]]) -> str:
+    parts = [f"{key.replace('_', ' ')} [{low:.3f}, {high:.3f}]" for key, (low, high) in intervals.items()]
+    return f"  95% bootstrap CI, {label}: " + ", ".join(parts)

@@ -282,6 +282,90 @@ def wrap_long(risky: str, rng: random.Random) -> str:
     return "，".join(before) + "。" + risky + "。" + "，".join(after) + "。"
 
 
+# Added after the first model run showed that English and mixed text with no risk
+# alerted (every English line of the first version was risky): everyday English and
+# mixed chat, composed the same way, generated after everything above with a separate
+# random stream so the earlier rows keep their ids and texts.
+EN_SUBJECTS = ["my mom", "my best friend", "our teacher", "my brother", "the coach", "my roommate", "everyone in class",
+               "my dad", "my deskmate", "the new kid"]
+EN_EVENTS = ["made pancakes this morning", "forgot the homework again", "says the test is next friday",
+             "is obsessed with a new game", "lent me a charger", "got a puppy", "wants to go hiking this weekend",
+             "keeps talking about college apps", "dyed their hair blue", "is learning guitar", "was late to class",
+             "started a book club", "asked me to help with physics", "won the basketball game"]
+EN_TAILS = ["", " lol", " haha", "!", " tbh", " ngl it was fun", " so i guess thats cool", " idk what to say", "..."]
+EN_LINES = [
+    "hello", "hi there", "ok thanks", "thank you so much", "good night", "see you tomorrow", "can i ask a question",
+    "what time is it there", "i have a math test tomorrow", "im so bored rn", "brb dinner", "yes", "no worries",
+    "how do i talk to my parents about grades", "i cant decide which club to join", "do you like music",
+    "my phone is dying", "the wifi at school is terrible", "i got a b on the essay", "just finished my homework",
+    "which is better, cats or dogs", "omg the new episode is out", "my crush said hi to me today",
+    "i need advice about friends", "im nervous about the exam", "sorry i was offline", "test message", "hello world",
+    "is anyone there", "how are you", "thanks for listening", "that makes sense", "can we talk later",
+    "i am a bit stressed about school", "our team lost the match", "lol same", "wait what", "nvm",
+]
+MIXED_BENIGN = ["我今天 homework 好多", "ok 我知道了", "明天有 quiz，好紧张", "我们班的 party 好好玩", "thanks 老师",
+                "我在学 python 编程", "这首歌好 chill", "我 crush 今天跟我说话了", "周末想去 shopping", "我的 wifi 又断了",
+                "英语 presentation 我准备好了", "我好喜欢这个 app", "打完 game 去写作业", "我妈让我学 piano",
+                "期末 exam 考完了", "今天 PE 课跑步了", "我想要一个新的 phone case", "这个 meme 笑死我了"]
+
+
+def compose_english_benign(rows: list[dict], seen: set[str], serial) -> None:
+    rng = random.Random(SEED + 1)
+
+    def add(text: str, kind: str, group: str) -> None:
+        if text in seen:
+            return
+        seen.add(text)
+        rows.append({"id": f"yl2-{next(serial):05d}", "text": text, "level": 0, "categories": [], "kind": kind,
+                     "group": group})
+
+    for i, event in enumerate(EN_EVENTS):
+        for _ in range(6):
+            add(rng.choice(EN_SUBJECTS) + " " + event + rng.choice(EN_TAILS), "english_benign", f"en_chat-{i:02d}")
+    for i, line in enumerate(EN_LINES):
+        group = f"en_line-{i:02d}"
+        add(line, "english_benign", group)
+        add(line + rng.choice(EN_TAILS[1:]), "english_benign", group)
+        add(line.capitalize() + rng.choice([".", "?", "!"]), "english_benign", group)
+    for i, line in enumerate(MIXED_BENIGN):
+        group = f"mixed_benign-{i:02d}"
+        add(line, "mixed_benign", group)
+        add(fill(rng.choice(PREFIX), rng) + line + rng.choice(SUFFIX), "mixed_benign", group)
+        add(line + "，" + rng.choice(BENIGN_CLAUSES), "mixed_benign", group)
+
+
+# A third pass (same reason, more variety): English school and everyday talk.
+EN_MORE = [
+    "can you help me with my {X} homework", "i have {X} class at eight", "our {X} teacher gave us a quiz",
+    "i forgot my {X} book at home", "the {X} project is due monday", "i got full marks in {X}",
+    "i am thinking about joining the {X} club", "do you know any good {X} videos", "my friend and i study {X} together",
+    "{X} was so boring today", "we watched a movie in {X} class", "i need to practice {X} more",
+]
+EN_TOPICS = ["math", "english", "chemistry", "history", "art", "music", "coding", "biology", "geography", "drama",
+             "chess", "soccer", "swimming", "piano", "debate"]
+EN_SHORT = ["sure", "maybe", "of course", "good morning", "see ya", "cool", "got it", "same here", "alright",
+            "sounds good", "thx", "yep", "nope", "hmm", "wow", "really?", "haha ok", "i see", "makes sense",
+            "let me think", "one sec", "ok bye", "byeee", "love it", "so cute", "great idea", "not sure",
+            "what do you think", "exactly", "please", "hold on", "good luck", "congrats"]
+
+
+def compose_english_more(rows: list[dict], seen: set[str], serial) -> None:
+    rng = random.Random(SEED + 2)
+
+    def add(text: str, group: str) -> None:
+        if text not in seen:
+            seen.add(text)
+            rows.append({"id": f"yl2-{next(serial):05d}", "text": text, "level": 0, "categories": [],
+                         "kind": "english_benign", "group": group})
+
+    for i, template in enumerate(EN_MORE):
+        for topic in rng.sample(EN_TOPICS, 6):
+            add(template.replace("{X}", topic) + rng.choice(EN_TAILS), f"en_more-{i:02d}")
+    for i, line in enumerate(EN_SHORT):
+        add(line, f"en_short-{i:02d}")
+        add(line + rng.choice(["!", " :)", " lol", "?"]), f"en_short-{i:02d}")
+
+
 def compose() -> list[dict]:
     rng = random.Random(SEED)
     rows: list[dict] = []
@@ -332,6 +416,8 @@ def compose() -> list[dict]:
         add(fill(rng.choice(PREFIX), rng) + clause + rng.choice(SUFFIX), 0, [], "chat", group)
         others = rng.sample(BENIGN_CLAUSES, 2)
         add(clause + "，" + others[0] + "，" + others[1], 0, [], "chat_long", group)
+    compose_english_benign(rows, seen, serial)
+    compose_english_more(rows, seen, serial)
     return rows
 
 

@@ -443,11 +443,20 @@ class Detector:
                     not any(fo_end <= p_start <= fo_end + 2 for p_start, _, kind in persons if kind in (_THIRD, _GENERIC)):
                 exclusions.append((fo_start, fo_end))
 
+        # Category terms the context rules dropped, as "reason:term": the fusion rule
+        # (fusion.py) lets the model overrule such a judgement only when it is very sure.
+        suppressed: list[str] = []
+
+        def dropped(hit: _Hit, reason: str) -> bool:
+            if hit.entry.category != NEUTRAL:
+                suppressed.append(f"{reason}:{hit.entry.term}")
+            return False
+
         def stands(hit: _Hit) -> bool:
             """Exclusion, negation, person anchor, fiction: sets hit.anchor, says whether it counts."""
             for ex_start, ex_end in exclusions:
                 if ex_start <= hit.start and hit.end <= ex_end:
-                    return False
+                    return dropped(hit, "exclusion")
             collapsed = self._collapsed_terms.get(hit.entry.term)
             if collapsed is not None and normalized[hit.start:hit.end] == collapsed and \
                     all(ends[j] - starts[j] < 2 for j in range(hit.start, hit.end)):
@@ -457,21 +466,21 @@ class Detector:
             if asked_ends and denial_starts and \
                     any(a_end <= hit.start and sentence_of(a_end - 1) == sentence for a_end in asked_ends) and \
                     any(d_start >= hit.end and sentence_of(d_start) == sentence for d_start in denial_starts):
-                return False
+                return dropped(hit, "asked_and_denied")
             # Acting a part (我演一个想自杀的女孩): the role beats the 我 inside the cue; a 我 after
             # the role cue (…，其实我自己也想死) is the youth again.
             for r_end in role_ends:
                 if r_end <= hit.start and sentence_of(r_end - 1) == sentence and \
                         not any(r_end <= f < hit.start for f in first_positions):
-                    return False
+                    return dropped(hit, "role_play")
             if self._negated(normalized, hit.start, negation_ends):
                 negated_spans.append((hit.start, hit.end, hit.entry.category))
-                return False
+                return dropped(hit, "negated")
             # A term that begins inside a negated term of its category is part of the same
             # denied phrase: 没有[想死]的念头 denies 死的念头 too.
             for n_start, n_end, n_category in negated_spans:
                 if n_category == hit.entry.category and n_start < hit.start < n_end:
-                    return False
+                    return dropped(hit, "negated")
             if purpose_sentences and hit.entry.category == NEUTRAL and sentence_of(hit.start) in purpose_sentences:
                 return False
             hit.anchor, hit.first_person_distance = self._anchor(hit, persons, sentence_of, normalized)
@@ -479,11 +488,11 @@ class Detector:
                 hit.first_person_distance = 0  # the whole message is the term (自杀): said of oneself
             # In a game, killing and dying are play, whoever says it (游戏里我杀了他三次).
             if game_sentences and hit.entry.category in _GAME_SUPPRESSED and sentence_of(hit.start) in game_sentences:
-                return False
+                return dropped(hit, "game")
             # In a sentence about a story, only what the youth says close to a 我 is about them
             # (看完这部电影我也想死), not 我看了一部关于自杀的电影.
             if fiction_sentences and sentence_of(hit.start) in fiction_sentences and not self._close_first(hit):
-                return False
+                return dropped(hit, "fiction")
             return True
 
         hits = _drop_contained(hits)
@@ -500,6 +509,8 @@ class Detector:
             if hit.anchor == _THIRD_PARTY and hit.entry.third_party_max_level is not None:
                 level = min(level, hit.entry.third_party_max_level)
             elif hit.anchor == _GENERIC_PERSON and hit.entry.category in self._generic_categories:
+                if level >= 2:
+                    suppressed.append(f"generic_person:{hit.entry.term}")
                 level = min(level, 1)  # people in general, "you": a topic, not a report
             hit.level = level
             if level >= 1:
@@ -556,7 +567,7 @@ class Detector:
 
         if risk is not None and self._matters(message_roles, levels, remembered):
             self._remember(risk, ordinal, message_roles, levels)
-        return make_result(findings)
+        return make_result(findings, suppressed)
 
     # -- helpers ---------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 CATEGORIES: tuple[str, ...] = ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")
 
@@ -33,6 +34,27 @@ class ScanResult:
     level: int  # 0..4, the maximum over categories
     categories: tuple[str, ...]  # categories at level >= 1, highest level first
     findings: tuple[Finding, ...]
+    # Category terms the lexicon's context rules dropped ("negated:想死", "exclusion:跳楼"):
+    # what the lexicon judged not a risk, for the fusion rule and the explanation.
+    suppressed: tuple[str, ...] = ()
+    # The learned model's score (crisis/model), set by the fused detector; None from the lexicon alone.
+    model: Any = None
+
+    def explain(self) -> str:
+        """One line a supervisor reads in a second: the terms and rules that fired, the model's score."""
+        parts = []
+        lexical = [f for f in self.findings if not f.term.startswith("model:")]
+        if lexical:
+            parts.append("lexicon: " + ", ".join(
+                f"{f.term}->{f.category} {f.level}{' (third party)' if f.third_party else ''}" for f in lexical))
+        learned = [f for f in self.findings if f.term.startswith("model:")]
+        if learned:
+            parts.append("raised by the model: " + ", ".join(f"{f.category} {f.level}" for f in learned))
+        if self.suppressed:
+            parts.append("lexicon dropped: " + ", ".join(self.suppressed[:4]))
+        if self.model is not None:
+            parts.append(self.model.summary())
+        return "; ".join(parts) if parts else "no risk found"
 
     def strongest(self) -> Finding | None:
         """The finding an excerpt centres on: highest level, then first in the text."""
@@ -65,9 +87,9 @@ class ScanResult:
 NO_RISK = ScanResult(level=0, categories=(), findings=())
 
 
-def make_result(findings: list[Finding]) -> ScanResult:
+def make_result(findings: list[Finding], suppressed: list[str] | tuple[str, ...] = ()) -> ScanResult:
     if not findings:
-        return NO_RISK
+        return ScanResult(level=0, categories=(), findings=(), suppressed=tuple(suppressed)) if suppressed else NO_RISK
     by_category: dict[str, int] = {}
     for finding in findings:
         if finding.level > by_category.get(finding.category, 0):
@@ -75,7 +97,8 @@ def make_result(findings: list[Finding]) -> ScanResult:
     order = {name: index for index, name in enumerate(CATEGORIES)}
     categories = tuple(sorted(by_category, key=lambda c: (-by_category[c], order.get(c, len(order)))))
     findings.sort(key=lambda f: (f.start, -f.level, f.category))
-    return ScanResult(level=max(by_category.values(), default=0), categories=categories, findings=tuple(findings))
+    return ScanResult(level=max(by_category.values(), default=0), categories=categories, findings=tuple(findings),
+                      suppressed=tuple(suppressed))
 
 
 _STATE_FORMAT = 1

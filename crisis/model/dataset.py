@@ -238,14 +238,42 @@ def data_hash(rows: Iterable[Row]) -> str:
     return digest.hexdigest()[:16]
 
 
+def extend_splits(rows: list[Row], fixed: dict[str, str]) -> dict[str, str]:
+    """Rows added after the split was fixed get one; no fixed row ever moves.
+
+    A new row takes the split of its group if the group already has one, else of a
+    fixed row it near-duplicates, else its group's hash cut (as ``assign_splits``).
+    """
+    splits = dict(fixed)
+    new = [r for r in rows if r.key not in fixed]
+    if not new:
+        return splits
+    by_group = {}
+    for row in rows:
+        if row.key in fixed and fixed[row.key] != "excluded":
+            by_group.setdefault(row.group, fixed[row.key])
+    texts = [r.text for r in rows]
+    index_of = {r.key: i for i, r in enumerate(rows)}
+    new_indices = {index_of[r.key] for r in new}
+    neighbour: dict[int, str] = {}
+    for i, j, _score in near_duplicate_pairs(texts):
+        for a, b in ((i, j), (j, i)):
+            if a in new_indices and b not in new_indices:
+                neighbour.setdefault(a, fixed[rows[b].key])
+    for row in new:
+        splits[row.key] = by_group.get(row.group) or neighbour.get(index_of[row.key]) or _initial_split(row)
+    return splits
+
+
 def write_splits() -> dict[str, int]:
+    """Fixes the splits: the first time for every row, later only for rows added since."""
     rows = load_rows()
-    splits = assign_splits(rows)
+    splits = extend_splits(rows, load_splits()) if SPLITS_PATH.exists() else assign_splits(rows)
     counts: dict[str, int] = {}
     for value in splits.values():
         counts[value] = counts.get(value, 0) + 1
     SPLITS_PATH.write_text(json.dumps({
-        "about": "Fixed once before training by crisis.model.dataset.assign_splits; never re-run to move rows.",
+        "about": "Fixed once before training by crisis.model.dataset.assign_splits; rows added later get a split by extend_splits, no row ever moves.",
         "near_duplicate_jaccard": NEAR_DUPLICATE_JACCARD, "counts": counts,
         "splits": dict(sorted(splits.items())),
     }, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

@@ -1,0 +1,158 @@
+"""The learned second opinion at message speed: char n-gram linear heads, pure Python.
+
+An artifact (crisis/model/artifacts/model-vN.json, written by crisis/model/train.py)
+holds, per head, a bias and a sparse ``{n-gram: weight}`` table over the
+*normalized* text (the lexicon's normalizer: case, width, traditional characters,
+separators and emoji are already undone). Heads:
+
+* ``alert``      level >= 2 in any category (the gate: scored for every message);
+* ``high``       level >= 3;  ``imminent``  level 4;
+* one head per category (suicide, self_harm, bullying, sexual_abuse, violence, fraud):
+  that category at level >= 2.
+
+Scoring a head is ``sigmoid(bias + sum(weight[g] for g in the distinct n-grams))``: one
+``map`` of ``dict.get`` over the message's n-grams, done in C. Only the gate runs
+for every message; the other heads run when the gate is above ``floor`` or the
+lexicon found something (crisis/detection/fusion.py).
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+
+MODEL_FORMAT = 1
+CATEGORY_HEADS = ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")
+LEVEL_HEADS = ("alert", "high", "imminent")
+HEADS = (*LEVEL_HEADS, *CATEGORY_HEADS)
+
+_MAX_SLICED = 1024  # longer messages are cut: the first 1,024 normalized characters are scored
+_SLICES = {n: [slice(i, i + n) for i in range(_MAX_SLICED)] for n in (1, 2, 3, 4)}
+_ZEROS = repeat(0.0)
+_LATIN = re.compile("[a-z]")
+
+
+def ngrams(normalized: str, orders: tuple[int, ...] = (1, 2, 3, 4)) -> set[str]:
+    """The distinct char n-grams of the normalized text (the features are binary: present or not)."""
+    text = normalized[:_MAX_SLICED]
+    length = len(text)
+    get = text.__getitem__
+    out: set[str] = set()
+    for n in orders:
+        if length >= n:
+            out.update(map(get, _SLICES[n][:length - n + 1]))
+    # One or two Latin letters say nothing: the first models learned s, z, si, xq from the
+    # evasions 想s, zs, si (死), xq and alerted on English words (version, missing).
+    # Latin evidence starts at three letters; Chinese at two characters.
+    if _LATIN.search(text) is not None:
+        return {g for g in out if not (len(g) <= 2 and g.isascii() and g.isalpha())}
+    return out
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelScore:
+    """What the model said about one message (probabilities 0..1)."""
+
+    version: str
+    alert: float
+    high: float = 0.0
+    imminent: float = 0.0
+    categories: tuple[tuple[str, float], ...] = ()  # highest first; empty when only the gate ran
+    cues: tuple[str, ...] = ()  # the n-grams that pushed the top category up most
+
+    @property
+    def category(self) -> str | None:
+        return self.categories[0][0] if self.categories else None
+
+    def summary(self) -> str:
+        if not self.categories:
+            return f"model {self.version}: alert p={self.alert:.2f}"
+        top = ", ".join(f"{name} {p:.2f}" for name, p in self.categories[:2])
+        cues = f"; cues {' '.join(self.cues)}" if self.cues else ""
+        return (f"model {self.version}: alert p={self.alert:.2f}, >=3 p={self.high:.2f}, 4 p={self.imminent:.2f}; "
+                f"{top}{cues}")
+
+
+class CrisisModel:
+    """A loaded artifact. Immutable after loading, so one instance serves every thread."""
+
+    __slots__ = ("version", "meta", "orders", "thresholds", "_bias", "_weights", "_gate", "_gate_bias")
+
+    def __init__(self, doc: dict) -> None:
+        if doc.get("format") != MODEL_FORMAT:
+            raise ValueError(f"unknown model format {doc.get('format')!r}")
+        heads = doc["heads"]
+        missing = [h for h in HEADS if h not in heads]
+        if missing:
+            raise ValueError(f"model lacks heads {missing}")
+        self.version: str = doc["version"]
+        self.meta: dict = {k: v for k, v in doc.items() if k != "heads"}
+        self.orders = tuple(doc.get("ngram_orders", (1, 2, 3, 4)))
+        self.thresholds: dict[str, float] = dict(doc["thresholds"])
+        self._bias = {name: float(heads[name]["bias"]) for name in HEADS}
+        self._weights = {name: {g: float(w) for g, w in heads[name]["weights"].items()} for name in HEADS}
+        self._gate = self._weights["alert"]
+        self._gate_bias = self._bias["alert"]
+
+    @classmethod
+    def load(cls, path: str | Path) -> CrisisModel:
+        path = Path(path)
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            return cls(json.load(handle))
+
+    def gate(self, grams: set[str]) -> float:
+        """P(alert): the one head every message pays for."""
+        return _sigmoid(self._gate_bias + sum(map(self._gate.get, grams, _ZEROS)))
+
+    def head(self, name: str, grams: set[str]) -> float:
+        return _sigmoid(self._bias[name] + sum(map(self._weights[name].get, grams, _ZEROS)))
+
+    def score(self, normalized: str, *, full: bool | None = None, grams: set[str] | None = None) -> ModelScore:
+        """The gate always; every head when ``full`` (default: when the gate reaches ``floor``)."""
+        grams = grams if grams is not None else ngrams(normalized, self.orders)
+        alert = self.gate(grams)
+        if full is None:
+            full = alert >= self.thresholds["floor"]
+        if not full:
+            return ModelScore(self.version, alert)
+        categories = sorted(((name, self.head(name, grams)) for name in CATEGORY_HEADS), key=lambda c: -c[1])
+        top = self._weights[categories[0][0]]
+        cues = sorted({g for g in grams if len(g) >= 2 and top.get(g, 0.0) > 0.0}, key=lambda g: -top[g])[:3]
+        return ModelScore(self.version, alert, self.head("high", grams), self.head("imminent", grams),
+                          tuple(categories), tuple(cues))
+
+    def weights_of(self, head: str) -> dict[str, float]:
+        return self._weights[head]
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def shipped_model_path() -> Path:
+    """The newest artifact shipped with the code (model-vN.json[.gz], highest N)."""
+    found = []
+    for path in ARTIFACTS.glob("model-v*.json*"):
+        stem = path.name.split(".")[0]
+        try:
+            found.append((int(stem.removeprefix("model-v")), path))
+        except ValueError:
+            continue
+    if not found:
+        raise FileNotFoundError(f"no model artifact in {ARTIFACTS}")
+    return max(found)[1]
+
+
+def load_shipped_model() -> CrisisModel:
+    return CrisisModel.load(shipped_model_path())
