@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import CounselorProfile, LiveSocket
 from chat.models import Assignment, Conversation, Message, Survey, WrapUp
 from chat.records import (
-    AssignedToCounselor, BackInQueue, ConversationClosed, ConversationTransferred, QueuePlace, WrapUpInput,
+    AssignedToCounselor, BackInQueue, ConversationClosed, ConversationTransferred, QueueMoved, QueuePlace,
+    WrapUpInput,
 )
 from chat.services.conversations import do_end_conversation, do_submit_survey, do_submit_wrapup, do_transfer
 from chat.services.queue import do_request_consultation, do_requeue_abandoned_conversations, queue_position
@@ -136,6 +137,23 @@ def test_past_the_grace_period_chats_go_back_to_the_front_and_the_counselor_is_a
     profile = CounselorProfile.objects.get(user=lost)
     assert profile.presence == CounselorProfile.Presence.AWAY and profile.offline_since is None
     assert not Conversation.objects.filter(counselor=lost, status=ACTIVE).exists()
+
+
+@override_settings(COUNSELOR_GRACE_S=60)
+def test_with_nobody_to_take_them_each_youth_is_left_knowing_their_true_place(make_counselor, make_conversation):
+    lost = make_counselor()
+    urgent = make_conversation(ago_s=30, priority=4)  # waiting, and ahead of everyone
+    chats = [make_conversation(status=ACTIVE, counselor=lost, ago_s=ago) for ago in (600, 500)]
+    _gone(lost, seconds_ago=90)
+
+    with captured_events() as published:
+        assert do_requeue_abandoned_conversations() == 2
+
+    for expected, conversation in enumerate([urgent, *chats], start=1):
+        assert queue_position(conversation=conversation)[0] == expected
+        heard = [d.event for d in published.to(user_group(conversation.youth_id))
+                 if isinstance(d.event, BackInQueue | QueueMoved)]
+        assert heard[-1].place.position == expected  # the last word each youth hears is right
 
 
 @override_settings(COUNSELOR_GRACE_S=60)
