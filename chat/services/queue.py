@@ -301,6 +301,7 @@ def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | 
     Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
         released_at=now, release_reason=reason
     )
+    schedule_long_wait_check(conversation_id=conversation.pk)  # the wait counts again from now
     changed("queue", "team", "conversations")
     if previous_counselor is not None:
         publish_on_commit(
