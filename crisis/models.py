@@ -16,14 +16,15 @@ class Alert(models.Model):
     conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="alerts")
     # The message that raised it; 0 for a left message, or a counselor's alert about no one message.
     message_seq = models.IntegerField()
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.DETECTOR)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.DETECTOR,
+                              db_default=Source.DETECTOR)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", help_text="The counselor, for a counselor's alert")
-    note = models.TextField(blank=True, help_text="Why the counselor is worried")
+    note = models.TextField(blank=True, db_default="", help_text="Why the counselor is worried")
     # Which detector raised it (lexicon version 0: the shipped file), and why, for the supervisor.
     lexicon_version = models.IntegerField(null=True, blank=True)
-    model_version = models.CharField(max_length=40, blank=True)
-    explanation = models.JSONField(default=dict, blank=True)
+    model_version = models.CharField(max_length=40, blank=True, db_default="")
+    explanation = models.JSONField(default=dict, blank=True, db_default={})
     category = models.CharField(max_length=16, choices=CATEGORY_CHOICES)
     level = models.SmallIntegerField()
     excerpt = models.CharField(max_length=200)
@@ -104,3 +105,40 @@ class LexiconVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
+
+
+class ModelVersion(models.Model):
+    """A trained crisis model (crisis/model), kept in the database so every process can load it.
+
+    `crisis_train` registers a new one in shadow: every process scores live youth messages with
+    it beside the active model and counts the alerts it would raise, which are never sent. A
+    supervisor or admin promotes it from the console; every process swaps it in within
+    CRISIS_LEXICON_REFRESH_S, no restart. With no active row, processes use the shipped artifact.
+    """
+
+    class Status(models.TextChoices):
+        SHADOW = "shadow", "Scored in shadow: would-be alerts counted, not sent"
+        ACTIVE = "active", "Raises alerts"
+        RETIRED = "retired", "No longer used"
+
+    version = models.CharField(max_length=40, unique=True)
+    artifact = models.JSONField(help_text="The model document crisis/model/classifier.py loads")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SHADOW, db_index=True)
+    metrics = models.JSONField(default=dict, blank=True, help_text="What crisis_train measured on its dev split")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    # Shadow scoring, summed over every process (flushed every few seconds).
+    shadow_scored = models.PositiveIntegerField(default=0)
+    shadow_would_alert = models.PositiveIntegerField(default=0)
+    shadow_active_alerted = models.PositiveIntegerField(default=0, help_text="Of the scored, those the active model alerted on")
+    shadow_disagreed = models.PositiveIntegerField(default=0, help_text="Alerted by one of the two, not the other")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["status"], condition=models.Q(status="active"),
+                                               name="one_active_model"),
+                       models.UniqueConstraint(fields=["status"], condition=models.Q(status="shadow"),
+                                               name="one_shadow_model")]

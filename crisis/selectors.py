@@ -45,3 +45,68 @@ def lexicon_versions() -> list[LexiconVersionSummary]:
                               updated_at=v.created_at)
         for v in LexiconVersion.objects.select_related("author").order_by("-number")[:VERSIONS_SHOWN]
     ]
+
+
+# ----- detector versions: how each did, from supervisors' verdicts and counselors' alerts ----
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    kind: str  # "model" | "lexicon"
+    version: str
+    status: str  # active | shadow | retired | shipped | in use
+    created_at: datetime | None
+    alerts: int  # raised by the detector with this version
+    judged: int
+    real: int
+    not_real: int
+    misses: int  # counselors' alerts while this version was in use: what it missed
+    shadow_scored: int | None = None
+    shadow_would_alert: int | None = None
+    shadow_disagreed: int | None = None
+    metrics: dict[str, Any] | None = None
+
+    @property
+    def precision(self) -> float | None:
+        return self.real / self.judged if self.judged else None
+
+
+def detector_versions() -> list[VersionRecord]:
+    """Model versions (registered and any seen on alerts), then lexicon versions, newest first."""
+    from django.db.models import Count, Q
+
+    from crisis.models import Alert, ModelVersion
+
+    detected = Q(source__in=[Alert.Source.DETECTOR, Alert.Source.LEFT_MESSAGE])
+    counts = dict(
+        alerts=Count("id", filter=detected),
+        judged=Count("verdict", filter=detected),
+        real=Count("verdict", filter=detected & Q(verdict__real_risk=True)),
+        not_real=Count("verdict", filter=detected & Q(verdict__real_risk=False)),
+        misses=Count("id", filter=Q(source=Alert.Source.COUNSELOR)),
+    )
+    by_model = {row["model_version"]: row for row in Alert.objects.values("model_version").annotate(**counts)}
+    by_lexicon = {row["lexicon_version"]: row for row in
+                  Alert.objects.exclude(lexicon_version=None).values("lexicon_version").annotate(**counts)}
+    empty = dict.fromkeys(counts, 0)
+    records: list[VersionRecord] = []
+    registered = list(ModelVersion.objects.defer("artifact").order_by("-created_at"))
+    for row in registered:
+        c = by_model.pop(row.version, empty)
+        records.append(VersionRecord(
+            kind="model", version=row.version, status=row.status, created_at=row.created_at,
+            alerts=c["alerts"], judged=c["judged"], real=c["real"], not_real=c["not_real"], misses=c["misses"],
+            shadow_scored=row.shadow_scored, shadow_would_alert=row.shadow_would_alert,
+            shadow_disagreed=row.shadow_disagreed, metrics=row.metrics))
+    active_registered = any(r.status == ModelVersion.Status.ACTIVE for r in registered)
+    for version, c in sorted(by_model.items(), reverse=True):
+        if version:  # a shipped artifact: in use while no registered version is active
+            records.append(VersionRecord(
+                kind="model", version=version, status="shipped" if not active_registered else "retired",
+                created_at=None, alerts=c["alerts"], judged=c["judged"], real=c["real"], not_real=c["not_real"],
+                misses=c["misses"]))
+    newest_lexicon = LexiconVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    for number, c in sorted(by_lexicon.items(), reverse=True):
+        records.append(VersionRecord(
+            kind="lexicon", version=str(number), status="in use" if number == newest_lexicon else "retired",
+            created_at=None, alerts=c["alerts"], judged=c["judged"], real=c["real"], not_real=c["not_real"],
+            misses=c["misses"]))
+    return records

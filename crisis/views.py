@@ -7,7 +7,8 @@ from accounts.http import Bearer
 from accounts.models import Role
 from accounts.services import Principal
 from crisis import schemas, selectors
-from crisis.services import lexicon
+from crisis.services import lexicon, model_versions
+from protocol.errors import Refused
 from protocol.http import ApiError, Refusal, endpoint
 
 EDITORS = Bearer(roles=(Role.SUPERVISOR, Role.ADMIN))
@@ -48,3 +49,33 @@ def lexicon_versions(request: HttpRequest, *, principal: Principal) -> schemas.L
                                     updated_at=v.updated_at.isoformat())
         for v in selectors.lexicon_versions()
     ])
+
+
+@endpoint("crisis/detector/versions", method="GET", name="crisis-detector-versions", auth=EDITORS,
+          response=schemas.DetectorVersions,
+          summary="Each model and lexicon version: alerts, precision from verdicts, misses, shadow counts")
+def detector_versions(request: HttpRequest, *, principal: Principal) -> schemas.DetectorVersions:
+    return schemas.DetectorVersions(versions=[
+        schemas.DetectorVersion(
+            kind=v.kind, version=v.version, status=v.status,
+            created_at=v.created_at.isoformat() if v.created_at else None, alerts=v.alerts, judged=v.judged,
+            real=v.real, not_real=v.not_real, precision=v.precision, misses=v.misses,
+            shadow_scored=v.shadow_scored, shadow_would_alert=v.shadow_would_alert,
+            shadow_disagreed=v.shadow_disagreed, metrics=v.metrics)
+        for v in selectors.detector_versions()
+    ])
+
+
+@endpoint("crisis/models/promote", method="POST", name="crisis-model-promote", auth=EDITORS,
+          request=schemas.PromoteModel, response=schemas.PromotedModel,
+          summary="Promote a model version: it raises alerts from now on, in every process",
+          refusals=[Refusal(404, "not_found", "no such model version"),
+                    Refusal(400, "invalid", "the version is active already")],
+          example={"version": "v2"})
+def promote_model(request: HttpRequest, *, principal: Principal, body: schemas.PromoteModel) -> schemas.PromotedModel:
+    try:
+        promoted = model_versions.do_promote_model_version(actor_id=principal.user_id, version=body.version)
+    except Refused as refusal:
+        raise ApiError(404 if refusal.code == "not_found" else 400, refusal.code, refusal.detail) from None
+    return schemas.PromotedModel(version=promoted.version, status=promoted.status,
+                                 promoted_at=promoted.promoted_at.isoformat())

@@ -233,3 +233,5 @@ CRISIS_ALERT_LEVEL = 2
 CRISIS_ACK_TIMEOUT_S = env_int("CRISIS_ACK_TIMEOUT_S", 60)
 CRISIS_ONCALL_WEBHOOK_URL = os.environ.get("CRISIS_ONCALL_WEBHOOK_URL", "")
 CRISIS_LEXICON_REFRESH_S = float(os.environ.get("CRISIS_LEXICON_REFRESH_S", "2"))
+# A shadow model's would-be alerts are added to its row at most this often, per process.
+CRISIS_SHADOW_FLUSH_S = float(os.environ.get("CRISIS_SHADOW_FLUSH_S", "5"))

@@ -30,7 +30,8 @@ from crisis.detection import ConversationRisk
 from crisis.detection.model import CATEGORIES
 from crisis.models import Alert, AlertVerdict, SupervisorAction
 from crisis.records import AlertAcknowledged, AlertView, RiskFlag, VerdictInput
-from crisis.runtime import current_detector, loaded_lexicon_version
+from crisis import model_sync
+from crisis.runtime import current_detector, current_model, loaded_lexicon_version
 from crisis.tasks import schedule_overdue_check
 from moderation.hygiene import clean_text
 from protocol import errors
@@ -42,9 +43,13 @@ _EMPTY_RISK_STATE = ConversationRisk().to_json()
 
 
 def scan_youth_message(message: StoredYouthMessage) -> None:
+    model_sync.refresh_if_due()
     detector = current_detector()
     risk = ConversationRisk.from_json(message.risk_state)
     result = detector.scan_in_conversation(message.text, risk)
+    if model_sync.shadow_model_version() is not None:
+        model_sync.score_in_shadow(text=message.text, risk_state=message.risk_state,
+                                   active_alerted=result.level >= settings.CRISIS_ALERT_LEVEL and bool(result.categories))
     # The stored state is what to_json() wrote, so comparing with it needs no second copy.
     unchanged = risk.to_json() == (message.risk_state or _EMPTY_RISK_STATE)
     if result.level == 0 and unchanged:
@@ -139,9 +144,13 @@ def do_raise_counselor_alert(*, counselor_id: int, conversation_id: int, categor
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(risk_level=Greatest(F("risk_level"), Value(level)))
         changed("conversations")
+        # The versions in use when the detector missed it: the console counts misses per version.
+        model = current_model()
+        in_use = DetectedBy(lexicon_version=loaded_lexicon_version(), model_version=model.version if model else "",
+                            explanation="raised by the counselor")
         alert = _raise_alert(conversation_id=conversation.pk, seq=seq or 0, category=category, level=level,
                              excerpt=excerpt or "(no excerpt)", at=timezone.now(), source=Alert.Source.COUNSELOR,
-                             raised_by_id=counselor_id, note=clean_text(note))
+                             detected_by=in_use, raised_by_id=counselor_id, note=clean_text(note))
     return alert_view(alert, Conversation.objects.select_related("counselor").get(pk=conversation.pk))
 
 

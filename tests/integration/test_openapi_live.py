@@ -19,7 +19,7 @@ def check(document: dict, schema: dict, value: object) -> None:
     OAS31Validator({**schema, "components": document["components"]}).validate(value)
 
 
-def test_every_documented_operation_round_trips_its_example(live_stack, make_staff):
+def test_every_documented_operation_round_trips_its_example(live_stack, make_staff, tmp_path):
     base = live_stack.urls[0]
     status, document = http_json("GET", base + "/api/v1/openapi.json")
     assert status == 200
@@ -38,6 +38,12 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         assert status == 200, now
         return {**example, "document": now["document"], "base_version": now["version"]}
 
+    def registered_model(example: dict) -> dict:
+        # A copy of the shipped model (same weights, so detection is unchanged), registered in shadow.
+        from tests.integration.test_model_versions import _register_copy_of_shipped_model
+
+        return {**example, "version": _register_copy_of_shipped_model(live_stack, tmp_path)}
+
     # What an example can only stand in for (credentials, tokens, the version being edited) is
     # replaced by a live value; every other field is sent as documented.
     live_values = {
@@ -45,6 +51,7 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "accounts.refresh": lambda example: {**example, "refresh": fresh_refresh_token()},
         "accounts.logout": lambda example: {**example, "refresh": fresh_refresh_token()},
         "crisis.save_lexicon": current_lexicon,
+        "crisis.promote_model": registered_model,
     }
     tried = []
     for path, operations in document["paths"].items():
