@@ -1,18 +1,24 @@
-"""Reads: who may see a conversation, its history, summaries for a reconnecting socket."""
+"""Reads: who may see a conversation, its history, summaries for a reconnecting socket, queue
+places and estimated waits. Nothing here writes."""
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
-from accounts.models import Role, YouthProfile
+from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
+from chat.hours import within_service_hours
 from chat.models import Conversation, Message, Survey, Topic
 from chat.records import ConversationBrief, StoredMessage, YouthCard
 from protocol import errors
 
 HISTORY_PAGE = 500
+DEFAULT_HANDLE_S = 8 * 60
 
 
 def iso(moment: datetime) -> str:
@@ -147,7 +153,62 @@ class ServiceInfo:
 
 
 def service_info() -> ServiceInfo:
-    from chat.services.queue import within_service_hours  # chat.services imports this module
 
     return ServiceInfo(topics=list(Topic.values), open=within_service_hours(), service_hours=settings.SERVICE_HOURS,
                        timezone=settings.TIME_ZONE)
+
+
+# ----- the queue: places and estimated waits ------------------------------------------------------------------------------
+_handle_time_cache: tuple[float, float] = (0.0, float(DEFAULT_HANDLE_S))
+
+
+def average_handle_s() -> float:
+    """Mean duration of the last 200 ended chats, cached for a minute per process."""
+    global _handle_time_cache
+    stamp, value = _handle_time_cache
+    if time.monotonic() - stamp < 60:
+        return value
+    recent = (
+        Conversation.objects.filter(status=Conversation.Status.ENDED, first_assigned_at__isnull=False)
+        .order_by("-ended_at")
+        .values_list("first_assigned_at", "ended_at")[:200]
+    )
+    durations = [(ended - started).total_seconds() for started, ended in recent if ended and started]
+    value = sum(durations) / len(durations) if durations else float(DEFAULT_HANDLE_S)
+    _handle_time_cache = (time.monotonic(), value)
+    return value
+
+
+def estimate_wait_s(*, position: int, serving_capacity: int) -> int:
+    return int(math.ceil(average_handle_s() * position / max(1, serving_capacity)))
+
+
+def serving_capacity(topic: str) -> int:
+    """How many chats the counselors online for this topic can hold at once."""
+    total = 0
+    for profile in online_available_profiles():
+        if topic in profile.topics:
+            total += profile.max_concurrent
+    return total
+
+
+def queue_position(*, conversation: Conversation) -> tuple[int, int]:
+    ahead = Conversation.objects.filter(status=Conversation.Status.QUEUED, topic=conversation.topic).filter(
+        Q(priority__gt=conversation.priority)
+        | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
+        | Q(priority=conversation.priority, queued_at=conversation.queued_at, id__lt=conversation.pk)
+    ).count()
+    position = ahead + 1
+    return position, estimate_wait_s(position=position, serving_capacity=serving_capacity(conversation.topic))
+
+
+def online_available_profiles() -> list[CounselorProfile]:
+    online_ids = LiveSocket.objects.values("user_id")
+    return list(
+        CounselorProfile.objects.filter(
+            presence=CounselorProfile.Presence.AVAILABLE,
+            user_id__in=online_ids,
+            user__is_active=True,
+            user__role=Role.COUNSELOR,
+        ).select_related("user")
+    )

@@ -12,7 +12,8 @@ from chat.records import (
 from chat.scanning import StoredYouthMessage, scan_stored_youth_message
 from chat.selectors import get_conversation_for, history_after
 from chat.services.messages import do_post_system_message
-from chat.services.queue import do_dispatch, do_return_to_queue, queue_position
+from chat.selectors import queue_position
+from chat.services.queue import do_dispatch, do_return_to_queue
 from moderation.hygiene import clean_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access

@@ -7,9 +7,7 @@ conditional update, so no youth is paired twice and no counselor goes over capac
 """
 from __future__ import annotations
 
-import math
-import time
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +17,10 @@ from django.utils import timezone
 from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
 from chat.models import Assignment, Conversation
 from chat.records import AssignedToCounselor, AssignedToYouth, BackInQueue, ConversationClosed, LeaveMessageOffer, PresenceChanged, QueueMoved, QueuePlace
-from chat.selectors import history_after, youth_card
+from chat.hours import within_service_hours
+from chat.selectors import (
+    estimate_wait_s, history_after, online_available_profiles, queue_position, serving_capacity, youth_card,
+)
 from chat.services.messages import do_post_system_message
 from chat.tasks import schedule_long_wait_check
 from protocol import errors
@@ -27,50 +28,6 @@ from realtime import conversation_group, publish, publish_on_commit, staff_group
 from realtime.live import changed
 
 DISPATCH_LOCK_KEY = 7_355_001  # any constant shared by every process of this deployment
-DEFAULT_HANDLE_S = 8 * 60
-
-
-# ----- service hours --------------------------------------------------------------------------
-def _parse_hours(spec: str) -> tuple[clock, clock | None]:
-    start_s, end_s = spec.split("-")
-    start = clock.fromisoformat(start_s.strip())
-    end_s = end_s.strip()
-    return start, (None if end_s == "24:00" else clock.fromisoformat(end_s))
-
-
-def within_service_hours(moment: datetime | None = None) -> bool:
-    start, end = _parse_hours(settings.SERVICE_HOURS)
-    local = timezone.localtime(moment or timezone.now()).time()
-    if end is None:
-        return local >= start
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end  # a night shift that crosses midnight
-
-
-# ----- estimates ------------------------------------------------------------------------------
-_handle_time_cache: tuple[float, float] = (0.0, float(DEFAULT_HANDLE_S))
-
-
-def average_handle_s() -> float:
-    """Mean duration of the last 200 ended chats, cached for a minute per process."""
-    global _handle_time_cache
-    stamp, value = _handle_time_cache
-    if time.monotonic() - stamp < 60:
-        return value
-    recent = (
-        Conversation.objects.filter(status=Conversation.Status.ENDED, first_assigned_at__isnull=False)
-        .order_by("-ended_at")
-        .values_list("first_assigned_at", "ended_at")[:200]
-    )
-    durations = [(ended - started).total_seconds() for started, ended in recent if ended and started]
-    value = sum(durations) / len(durations) if durations else float(DEFAULT_HANDLE_S)
-    _handle_time_cache = (time.monotonic(), value)
-    return value
-
-
-def estimate_wait_s(*, position: int, serving_capacity: int) -> int:
-    return int(math.ceil(average_handle_s() * position / max(1, serving_capacity)))
 
 
 # ----- requests -------------------------------------------------------------------------------
@@ -152,37 +109,6 @@ def _queue_order(queryset):
     return queryset.order_by("-priority", "queued_at", "id")
 
 
-def serving_capacity(topic: str) -> int:
-    """How many chats the counselors online for this topic can hold at once."""
-    total = 0
-    for profile in _online_available_profiles():
-        if topic in profile.topics:
-            total += profile.max_concurrent
-    return total
-
-
-def queue_position(*, conversation: Conversation) -> tuple[int, int]:
-    ahead = Conversation.objects.filter(status=Conversation.Status.QUEUED, topic=conversation.topic).filter(
-        Q(priority__gt=conversation.priority)
-        | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
-        | Q(priority=conversation.priority, queued_at=conversation.queued_at, id__lt=conversation.pk)
-    ).count()
-    position = ahead + 1
-    return position, estimate_wait_s(position=position, serving_capacity=serving_capacity(conversation.topic))
-
-
-def _online_available_profiles() -> list[CounselorProfile]:
-    online_ids = LiveSocket.objects.values("user_id")
-    return list(
-        CounselorProfile.objects.filter(
-            presence=CounselorProfile.Presence.AVAILABLE,
-            user_id__in=online_ids,
-            user__is_active=True,
-            user__role=Role.COUNSELOR,
-        ).select_related("user")
-    )
-
-
 # ----- dispatch -------------------------------------------------------------------------------
 def _lock_dispatch() -> None:
     if connection.vendor == "postgresql":
@@ -202,7 +128,7 @@ def do_dispatch() -> int:
         waiting = list(_queue_order(Conversation.objects.filter(status=Conversation.Status.QUEUED)))
         if not waiting:
             return 0
-        profiles = _online_available_profiles()
+        profiles = online_available_profiles()
         loads = dict(
             Conversation.objects.filter(status=Conversation.Status.ACTIVE, counselor__isnull=False)
             .values_list("counselor_id").annotate(n=Count("id")).values_list("counselor_id", "n")

@@ -15,7 +15,8 @@ from chat.records import (
     WrapUpInput,
 )
 from chat.services.conversations import do_end_conversation, do_submit_survey, do_submit_wrapup, do_transfer
-from chat.services.queue import do_request_consultation, do_requeue_abandoned_conversations, queue_position
+from chat.selectors import queue_position
+from chat.services.queue import do_request_consultation, do_requeue_abandoned_conversations
 from protocol.errors import Refused
 from realtime import conversation_group, staff_group, user_group
 from tests.domain.events import captured_events

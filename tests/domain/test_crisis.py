@@ -12,7 +12,8 @@ import chat.scanning
 from chat.models import Conversation, Message, UnscannedMessage
 from chat.records import AssignedToCounselor
 from chat.services.messages import do_send_message
-from chat.services.queue import do_dispatch, do_raise_priority, queue_position
+from chat.selectors import queue_position
+from chat.services.queue import do_dispatch, do_raise_priority
 from crisis.detection import ConversationRisk
 from crisis.models import Alert
 from crisis.records import AlertView, RiskFlag

@@ -1,0 +1,24 @@
+"""Service hours: when the helpline answers (SERVICE_HOURS, in TIME_ZONE). A pure rule."""
+from __future__ import annotations
+
+from datetime import datetime, time as clock
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def _parse_hours(spec: str) -> tuple[clock, clock | None]:
+    start_s, end_s = spec.split("-")
+    start = clock.fromisoformat(start_s.strip())
+    end_s = end_s.strip()
+    return start, (None if end_s == "24:00" else clock.fromisoformat(end_s))
+
+
+def within_service_hours(moment: datetime | None = None) -> bool:
+    start, end = _parse_hours(settings.SERVICE_HOURS)
+    local = timezone.localtime(moment or timezone.now()).time()
+    if end is None:
+        return local >= start
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # a night shift that crosses midnight
