@@ -116,3 +116,29 @@ def test_with_no_scanner_installed_the_check_fails_and_messages_are_recorded_uns
     assert [m.id for m in scanning.scanner_is_installed()] == ["chat.E001"]
     assert send(conversation, "n", "你好")[0].seq == 1
     assert UnscannedMessage.objects.filter(conversation=conversation, seq=1).exists()
+
+
+def test_verdicts_and_counselors_alerts_become_local_training_rows(conversation):
+    from crisis.local_labels import local_labelled_rows
+    from crisis.records import VerdictInput
+    from crisis.services.alerts import do_ack_alert, do_raise_counselor_alert, do_record_verdict
+
+    supervisor = User.objects.create(username="s-unit", role=Role.SUPERVISOR)
+    send(conversation, "r1", "我已经写好遗书了，今晚就从楼顶跳下去")
+    send(conversation, "r2", "活着好累，我想吃安眠药")
+    first = Alert.objects.get(conversation=conversation)  # the second message is below the open alert's level
+    do_ack_alert(supervisor_id=supervisor.pk, alert_id=first.pk,
+                 verdict=VerdictInput(real_risk=True, category="suicide", level=4))
+    send(conversation, "r3", "周末想去海边看看，以后就不麻烦大家了")
+    miss = do_raise_counselor_alert(counselor_id=conversation.counselor_id, conversation_id=conversation.pk,
+                                    category="suicide", level=3, note="像告别", seq=3)
+    rows = {row["id"]: row for row in local_labelled_rows()}
+    assert rows[f"verdict-{first.pk}"] == {"id": f"verdict-{first.pk}", "text": "我已经写好遗书了，今晚就从楼顶跳下去",
+                                           "level": 4, "categories": ["suicide"], "kind": "verdict"}
+    assert rows[f"miss-{miss.alert}"]["text"] == "周末想去海边看看，以后就不麻烦大家了"
+    assert rows[f"miss-{miss.alert}"]["level"] == 3
+    # A supervisor who judges the counselor's alert "not a risk" turns it into a negative example.
+    do_record_verdict(supervisor_id=supervisor.pk, alert_id=miss.alert, verdict=VerdictInput(real_risk=False))
+    rows = {row["id"]: row for row in local_labelled_rows()}
+    assert rows[f"verdict-{miss.alert}"]["level"] == 0 and f"miss-{miss.alert}" not in rows
+    assert sorted(rows) == sorted([f"verdict-{first.pk}", f"verdict-{miss.alert}"])  # unjudged messages are not labels
