@@ -28,6 +28,10 @@ Finding whose term is ``model:<version>`` spanning the n-gram that weighed most.
 """
 from __future__ import annotations
 
+import dataclasses
+
+from crisis.model.classifier import ngrams
+
 from .detector import Detector
 from .model import ConversationRisk, Finding, ScanResult, make_result
 from .normalize import SENTENCE_MARK
@@ -90,12 +94,10 @@ class FusedDetector:
         cannot be located (it matched as a variant spelling) vetoes the model for the
         whole message.
         """
-        from crisis.model.classifier import ngrams
-
         normalized = self._normalize(text)
         model = self.model
-        score = model.score("", full=True if lexical.level or lexical.suppressed else None,
-                            grams=ngrams(normalized, self._orders))
+        grams = ngrams(normalized, self._orders)
+        score = model.score("", full=True if lexical.level or lexical.suppressed else None, grams=grams)
         if lexical.level == 0 and len(normalized) < MODEL_MIN_CHARS:
             return score, None  # 好了, 走了: too little text for the model to say anything alone
         if not lexical.suppressed:
@@ -104,6 +106,11 @@ class FusedDetector:
         if judged is None:
             return score, None
         return score, model.score("", full=True, grams=ngrams(judged, self._orders))
+
+    def _with_cues(self, text: str, score):
+        """The score with its cue n-grams, for a result the model raised (the explanation shows them)."""
+        cues = self.model.cues(ngrams(self._normalize(text), self._orders), score.category)
+        return dataclasses.replace(score, cues=cues)
 
     def _judged_text(self, normalized: str, suppressed: tuple[str, ...]) -> str | None:
         terms = {self._normalize(entry.split(":", 1)[1]) for entry in suppressed}
@@ -123,7 +130,7 @@ class FusedDetector:
         if decided is None:
             return _with_model(lexical, score)
         category, level = decided
-        score = judged
+        score = self._with_cues(text, judged)
         start, end = self._cue_span(text, score.cues)
         finding = Finding(category=category, level=level, term=f"model:{model.version}", start=start, end=end,
                           third_party=False)

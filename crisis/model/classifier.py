@@ -120,7 +120,11 @@ class CrisisModel:
         return _sigmoid(self._bias[name] + sum(map(self._weights[name].get, grams, _ZEROS)))
 
     def score(self, normalized: str, *, full: bool | None = None, grams: set[str] | None = None) -> ModelScore:
-        """The gate always; every head when ``full`` (default: when the gate reaches ``floor``)."""
+        """The gate always; every head when ``full`` (default: when the gate reaches ``floor``).
+
+        ``floor`` is the lowest gate value at which the fusion rule can act, so the other
+        heads are skipped exactly when they could not change a decision.
+        """
         grams = grams if grams is not None else ngrams(normalized, self.orders)
         alert = self.gate(grams)
         if full is None:
@@ -128,27 +132,30 @@ class CrisisModel:
         if not full:
             return ModelScore(self.version, alert)
         categories = sorted(((name, self.head(name, grams)) for name in CATEGORY_HEADS), key=lambda c: -c[1])
-        top = self._weights[categories[0][0]]
-        cues = sorted({g for g in grams if len(g) >= 2 and top.get(g, 0.0) > 0.0}, key=lambda g: -top[g])[:3]
         return ModelScore(self.version, alert, self.head("high", grams), self.head("imminent", grams),
-                          tuple(categories), tuple(cues))
+                          tuple(categories))
+
+    def cues(self, grams: set[str], head: str, count: int = 3) -> tuple[str, ...]:
+        """The n-grams that pushed ``head`` up most (for the explanation; only for raised results)."""
+        weights = self._weights[head]
+        positive = [g for g in grams if weights.get(g, 0.0) > 0.0]
+        return tuple(sorted(positive, key=lambda g: (-weights[g], g))[:count])
 
     def weights_of(self, head: str) -> dict[str, float]:
         return self._weights[head]
 
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+_ARTIFACT_NAME = re.compile(r"model-v(\d+)\.json(?:\.gz)?")
 
 
 def shipped_model_path() -> Path:
     """The newest artifact shipped with the code (model-vN.json[.gz], highest N)."""
     found = []
     for path in ARTIFACTS.glob("model-v*.json*"):
-        stem = path.name.split(".")[0]
-        try:
-            found.append((int(stem.removeprefix("model-v")), path))
-        except ValueError:
-            continue
+        match = _ARTIFACT_NAME.fullmatch(path.name)  # not model-v1.test-report.json
+        if match:
+            found.append((int(match.group(1)), path))
     if not found:
         raise FileNotFoundError(f"no model artifact in {ARTIFACTS}")
     return max(found)[1]

@@ -234,7 +234,8 @@ def tune_thresholds(model_doc: dict, dev: list[Row], benign_budget: float = BENI
             if rate <= benign_budget and worst_added <= benign_budget and (best is None or f1 > best[0] + 1e-9):
                 best = (f1, thresholds)
     thresholds = dict(best[1] if best else DEFAULT_THRESHOLDS)
-    thresholds["floor"] = min(DEFAULT_THRESHOLDS["floor"], thresholds["concern"])
+    # Below this gate value decide() never raises: the other heads are not needed.
+    thresholds["floor"] = min(thresholds["concern"], thresholds["alert"])
     raised = [(judged, row) for _lexical, judged, row in scored
               if judged is not None and decide(lexical, judged, {**thresholds, "high": 1.01}) is not None]
     for head, level in (("high", 3), ("imminent", 4)):
