@@ -116,7 +116,7 @@ def do_rotate_refresh_token(*, refresh: object) -> TokenPair:
             stored.used_at = now
             stored.save(update_fields=["used_at"])
             return _issue_pair(user=stored.user, family=stored.family)
-    assert reused
+    assert reused  # noqa: S101 - an invariant of the loop above; the refusal follows either way
     raise AuthFailed("refresh token reused; every token of this login is revoked")
 
 

@@ -7,8 +7,7 @@ Registered in chat/apps.py; the gateway only reads them from `protocol.registry`
 from __future__ import annotations
 
 from accounts.models import Role
-from chat import frames as f
-from chat import records as r
+from chat import frames as f, records as r
 from chat.selectors import waiting_counts
 from chat.services import conversations, messages, queue
 from protocol.registry import AppVocabulary, Caller, Route

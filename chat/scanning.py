@@ -63,7 +63,7 @@ def scan_stored_youth_message(message: StoredYouthMessage) -> None:
         # scans write nothing. A scanner writes only inside a savepoint of its own, so that its
         # failure leaves this transaction (and the message) intact.
         scanner(message)
-    except Exception as exc:  # noqa: BLE001 - the message is stored whatever the scan does
+    except Exception as exc:  # the message is stored whatever the scan does
         log.exception("crisis scan failed for conversation %s seq %s; the message is stored unscanned",
                       message.conversation_id, message.seq)
         _record_unscanned(message, exc)
@@ -80,7 +80,7 @@ def _record_unscanned(message: StoredYouthMessage, exc: Exception) -> None:
             UnscannedMessage.objects.create(conversation_id=message.conversation_id, seq=message.seq,
                                             error=f"{type(exc).__name__}: {exc}"[:200], at=message.at)
         changed("detector")
-    except Exception:  # noqa: BLE001 - even this must not lose the message
+    except Exception:  # even this must not lose the message
         log.exception("could not record the unscanned message %s/%s", message.conversation_id, message.seq)
 
 

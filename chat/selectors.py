@@ -158,7 +158,7 @@ def service_info() -> ServiceInfo:
                        timezone=settings.TIME_ZONE)
 
 
-# ----- the queue: places and estimated waits ------------------------------------------------------------------------------
+# ----- the queue: places and estimated waits ------------------------------------------------------------------------
 _handle_time_cache: tuple[float, float] = (0.0, float(DEFAULT_HANDLE_S))
 
 
@@ -180,7 +180,7 @@ def average_handle_s() -> float:
 
 
 def estimate_wait_s(*, position: int, serving_capacity: int) -> int:
-    return int(math.ceil(average_handle_s() * position / max(1, serving_capacity)))
+    return math.ceil(average_handle_s() * position / max(1, serving_capacity))
 
 
 def serving_capacity(topic: str) -> int:

@@ -65,7 +65,7 @@ def _follow_active(version: str | None) -> None:
     model = runtime.current_model()
     if version is None or (model is not None and model.version == version):
         return
-    _load_in_background(version, lambda loaded: runtime.install_model(loaded))
+    _load_in_background(version, runtime.install_model)
 
 
 def _follow_shadow(version: str | None) -> None:
@@ -98,7 +98,7 @@ def _load_in_background(version: str, install) -> None:
             document = ModelVersion.objects.values_list("artifact", flat=True).get(version=version)
             install(CrisisModel(document))
             log.info("crisis model %s loaded", version)
-        except Exception:  # noqa: BLE001 - a broken version must not take scanning down
+        except Exception:  # a broken version must not take scanning down
             log.exception("crisis model %s failed to load; keeping the current one", version)
         finally:
             close_old_connections()

@@ -7,8 +7,7 @@ from __future__ import annotations
 from accounts.models import Role
 from chat.frames import Person
 from chat.routes import history_frame
-from crisis import frames as f
-from crisis import records as r
+from crisis import frames as f, records as r
 from crisis.live import dashboard_view
 from crisis.services import supervision
 from crisis.services.alerts import do_ack_alert, do_raise_counselor_alert, do_record_verdict

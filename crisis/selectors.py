@@ -76,13 +76,13 @@ def detector_versions() -> list[VersionRecord]:
     from crisis.models import Alert, ModelVersion
 
     detected = Q(source__in=[Alert.Source.DETECTOR, Alert.Source.LEFT_MESSAGE])
-    counts = dict(
-        alerts=Count("id", filter=detected),
-        judged=Count("verdict", filter=detected),
-        real=Count("verdict", filter=detected & Q(verdict__real_risk=True)),
-        not_real=Count("verdict", filter=detected & Q(verdict__real_risk=False)),
-        misses=Count("id", filter=Q(source=Alert.Source.COUNSELOR)),
-    )
+    counts = {
+        "alerts": Count("id", filter=detected),
+        "judged": Count("verdict", filter=detected),
+        "real": Count("verdict", filter=detected & Q(verdict__real_risk=True)),
+        "not_real": Count("verdict", filter=detected & Q(verdict__real_risk=False)),
+        "misses": Count("id", filter=Q(source=Alert.Source.COUNSELOR)),
+    }
     by_model = {row["model_version"]: row for row in Alert.objects.values("model_version").annotate(**counts)}
     by_lexicon = {row["lexicon_version"]: row for row in
                   Alert.objects.exclude(lexicon_version=None).values("lexicon_version").annotate(**counts)}

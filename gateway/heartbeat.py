@@ -37,7 +37,7 @@ async def _loop() -> None:
             if time.monotonic() - last_heartbeat >= HEARTBEAT_EVERY_S:
                 await database_sync_to_async(do_heartbeat_sockets)(channel_names=list(local_channel_names))
                 last_heartbeat = time.monotonic()
-        except Exception:  # noqa: BLE001 - a failed beat is retried on the next one
+        except Exception:  # a failed beat is retried on the next one
             log.exception("socket heartbeat failed")
 
 

@@ -82,6 +82,6 @@ async def deliver_pending(layer: BaseChannelLayer) -> int:
         try:
             await getattr(layer, method)(target, message)
             sent += 1
-        except Exception:  # noqa: BLE001 - at most once, as the layer; clients recover through history
+        except Exception:  # at most once, as the layer; clients recover through history
             log.exception("relay of a job's %s to %s failed", method, target)
     return sent

@@ -31,7 +31,7 @@ def schedule_after_commit(task: TaskWrapper, *args: Any, delay_s: float) -> None
     def enqueue() -> None:
         try:
             task.schedule(args=args, delay=max(0.0, delay_s))
-        except Exception:  # noqa: BLE001 - see the docstring
+        except Exception:  # see the docstring
             log.exception("could not schedule %s%r; the periodic sweep will catch it", task.name, args)
 
     transaction.on_commit(enqueue)

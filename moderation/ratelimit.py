@@ -8,7 +8,7 @@ from collections import OrderedDict
 class TokenBucket:
     """`rate` tokens a second, at most `burst` saved up; one token a frame."""
 
-    __slots__ = ("rate", "burst", "tokens", "stamp")
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, *, rate: float, burst: float) -> None:
         self.rate = rate

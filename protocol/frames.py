@@ -7,13 +7,13 @@ docs/protocol.md documents every registered `type`.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
 
 Id = Annotated[int, Meta(ge=1, le=2**63 - 1)]
-Ref = Union[str, int, None]
+Ref = str | int | None
 Level = Annotated[int, Meta(ge=0, le=4)]
 ClientId = Annotated[str, Meta(min_length=1, max_length=64)]
 ERROR_CODES = ("bad_frame", "too_large", "forbidden", "not_found", "rate_limited", "invalid")

@@ -90,7 +90,7 @@ def _deliver(target: str, event: dict, method: str = "group_send") -> None:
         return
     try:
         async_to_sync(getattr(layer, method))(target, event)
-    except Exception:  # noqa: BLE001 - a notification failure must never undo a stored fact
+    except Exception:  # a notification failure must never undo a stored fact
         log.exception("publish to %s failed; clients recover through history", target)
 
 
@@ -99,7 +99,7 @@ async def send_collected(events: list[tuple[str, str, dict]]) -> None:
     for method, target, event in events:
         try:
             await getattr(layer, method)(target, event)
-        except Exception:  # noqa: BLE001 - see _deliver
+        except Exception:  # see _deliver
             log.exception("publish to %s failed; clients recover through history", target)
 
 

@@ -92,7 +92,7 @@ def compute_views(views: list[LiveView]) -> list[Publication]:
     for view in views:
         try:
             publications.extend(view.compute())
-        except Exception:  # noqa: BLE001 - the next change pushes again; consoles also ask on connect
+        except Exception:  # the next change pushes again; consoles also ask on connect
             log.exception("live view %s failed", view.name)
     return publications
 
@@ -120,7 +120,7 @@ async def _push_from_loop() -> None:
     for group, event in publications:
         try:
             await layer.group_send(group, relay_event(event))
-        except Exception:  # noqa: BLE001 - a notification; the next change sends again
+        except Exception:  # a notification; the next change sends again
             log.exception("live view push to %s failed", group)
 
 

@@ -9,9 +9,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from crisis.runtime import warm_up_in_background  # noqa: E402
 from gateway.origin import AllowedOriginValidator  # noqa: E402
 from gateway.routing import websocket_urlpatterns  # noqa: E402
-from crisis.runtime import warm_up_in_background  # noqa: E402
 
 # The first risky message must not wait for the lexicon to compile.
 warm_up_in_background()

@@ -7,12 +7,17 @@ from django.utils import timezone
 from accounts.models import Role
 from chat.models import Conversation, LeftMessage, Survey, WrapUp
 from chat.records import (
-    BackInQueue, ConversationClosed, ConversationTransferred, HistoryPage, QueuePlace, SomeoneTyping, WrapUpInput,
+    BackInQueue,
+    ConversationClosed,
+    ConversationTransferred,
+    HistoryPage,
+    QueuePlace,
+    SomeoneTyping,
+    WrapUpInput,
 )
 from chat.scanning import StoredYouthMessage, scan_stored_youth_message
-from chat.selectors import get_conversation_for, history_after
+from chat.selectors import get_conversation_for, history_after, queue_position
 from chat.services.messages import do_post_system_message
-from chat.selectors import queue_position
 from chat.services.queue import do_dispatch, do_return_to_queue
 from moderation.hygiene import clean_text
 from moderation.models import TranscriptAccess

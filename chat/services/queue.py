@@ -11,15 +11,29 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
-from chat.models import Assignment, Conversation
-from chat.records import AssignedToCounselor, AssignedToYouth, BackInQueue, ConversationClosed, LeaveMessageOffer, PresenceChanged, QueueMoved, QueuePlace
+from accounts.models import CounselorProfile, Role, YouthProfile
 from chat.hours import within_service_hours
+from chat.models import Assignment, Conversation
+from chat.records import (
+    AssignedToCounselor,
+    AssignedToYouth,
+    BackInQueue,
+    ConversationClosed,
+    LeaveMessageOffer,
+    PresenceChanged,
+    QueueMoved,
+    QueuePlace,
+)
 from chat.selectors import (
-    estimate_wait_s, history_after, online_available_profiles, queue_position, serving_capacity, youth_card,
+    estimate_wait_s,
+    history_after,
+    online_available_profiles,
+    queue_position,
+    serving_capacity,
+    youth_card,
 )
 from chat.services.messages import do_post_system_message
 from chat.tasks import schedule_long_wait_check

@@ -26,11 +26,11 @@ from chat.models import Conversation, Message
 from chat.scanning import StoredYouthMessage
 from chat.selectors import get_conversation_for, iso
 from chat.services.queue import do_raise_priority
+from crisis import model_sync
 from crisis.detection import ConversationRisk
 from crisis.detection.model import CATEGORIES
 from crisis.models import Alert, AlertVerdict, SupervisorAction
 from crisis.records import AlertAcknowledged, AlertView, RiskFlag, VerdictInput
-from crisis import model_sync
 from crisis.runtime import current_detector, current_model, loaded_lexicon_version
 from crisis.tasks import schedule_overdue_check
 from moderation.hygiene import clean_text
@@ -279,12 +279,12 @@ def notify_oncall(*, alert_id: int) -> None:
 
 
 def _post_json(url: str, payload: dict) -> None:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    body, headers = json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - the operator's URL
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - configured by the operator
             response.read()
-    except Exception:  # noqa: BLE001 - retried when the alert is raised again
+    except Exception:  # retried when the alert is raised again
         log.exception("on-call webhook %s failed", url)
 
 
