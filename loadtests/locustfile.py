@@ -44,6 +44,7 @@ Configuration comes from the environment (loadtests/run.py sets it):
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -202,7 +203,7 @@ def _fire(request_type: str, name: str, ms: float, length: int) -> None:
 class ChatSocket:
     """One authenticated socket; a reader greenlet dispatches frames to its user."""
 
-    def __init__(self, user: "ChatUser", base_url: str, token: str) -> None:
+    def __init__(self, user: ChatUser, base_url: str, token: str) -> None:
         self.user = user
         ws_url = base_url.replace("http://", "ws://", 1) + "/ws/v1/"
         # Like a real client, a refused or reset handshake is retried (3 attempts, backing off):
@@ -215,7 +216,7 @@ class ChatSocket:
                 self.ws = websocket.create_connection(ws_url, timeout=30, skip_utf8_validation=True,
                                                       suppress_origin=True, enable_multithread=True)
                 break
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _fire_failure("WS", "connect", started, exc)
                 if attempt == 2:
                     raise StopUser() from exc
@@ -268,10 +269,8 @@ class ChatSocket:
 
     def close(self) -> None:
         self.closing = True
-        try:
+        with contextlib.suppress(Exception):  # closing a socket that may already be gone
             self.ws.close(timeout=1)
-        except Exception:  # noqa: BLE001
-            pass
         self.reader.kill(block=False)
 
 
@@ -505,7 +504,7 @@ def _percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))
+    index = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
     return ordered[index]
 
 
@@ -619,8 +618,8 @@ def _print_summary(s: dict) -> None:
         "=" * 78,
         "Youthline relay load test",
         f"  server processes           {len(URLS)}",
-        f"  concurrent conversations   {s['concurrent_conversations']} "
-        f"({s['youths_paired']} youths paired, {s['counselors_ready']} counselors)",
+        (f"  concurrent conversations   {s['concurrent_conversations']} "
+         f"({s['youths_paired']} youths paired, {s['counselors_ready']} counselors)"),
         f"  target rate                {RATE:.0f} msg/s (youth messages + counselor answers)",
         f"  messages/s relayed         {s['relayed_msgs_per_s']:.1f}  (offered {s['offered_msgs_per_s']:.1f})",
         f"  relay youth->counselor     {_fmt(s['relay_ms']['youth->counselor'])}",

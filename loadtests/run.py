@@ -21,6 +21,7 @@ LOAD_MAX_CHATS, LOAD_YOUTHS, LOAD_SEND_S (see --help).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -131,19 +132,15 @@ class Stack:
     def stop(self, keep_db: bool) -> None:
         for proc in reversed(self.procs):
             if proc.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)  # its own session: this process and its children only
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + 10
         for proc in self.procs:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 proc.wait(timeout=5)
         if self.db_created and not keep_db:
             import psycopg
@@ -210,7 +207,7 @@ def stored_counts(url: str) -> dict[str, int]:
     dsn = f"host={u.hostname} port={u.port or 5432} user={u.username or 'postgres'} dbname={u.path.lstrip('/')}"
     with psycopg.connect(dsn, connect_timeout=5) as conn:
         rows = conn.execute("SELECT sender_role, count(*) FROM chat_message GROUP BY sender_role").fetchall()
-    return {role: n for role, n in rows}
+    return dict(rows)
 
 
 def _interrupted(*_: object) -> None:
@@ -240,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         run_url = create_database(stack, database_url, args.db)
-        base_env = {k: v for k, v in os.environ.items()}
+        base_env = dict(os.environ)
         base_env.update({
             "DATABASE_URL": run_url,
             "REDIS_URL": redis_url,
@@ -278,13 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         worker_log = log_dir / "worker-0.log"
         stack.spawn(pinned(args.server_cpus, [PYTHON, "manage.py", "run_huey"]), cwd=ROOT, env=base_env,
                     stdout=worker_log.open("wb"), stderr=subprocess.STDOUT)
-        for port, (proc, log) in zip(ports, servers):
+        for port, (proc, log) in zip(ports, servers, strict=True):
             wait_up(port, proc, log)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         print(f"[run] {args.processes} Daphne process(es) on {', '.join(urls)} (cpus {args.server_cpus or 'any'}); "
               f"locust on cpus {args.locust_cpus or 'any'}", flush=True)
 
-        summary_path = args.summary or tempfile.mktemp(prefix="youthline-load-", suffix=".json")
+        # A fresh private directory: locust creates the file, so that its absence means it wrote none.
+        summary_path = args.summary or str(Path(tempfile.mkdtemp(prefix="youthline-load-")) / "summary.json")
         users = args.counselors + args.youths
         locust_env = {
             **os.environ,
@@ -340,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
 
         def pump() -> None:
-            assert locust.stdout is not None
+            assert locust.stdout is not None  # noqa: S101 - started with stdout=PIPE
             for line in locust.stdout:
                 sys.stdout.write(line)
                 sys.stdout.flush()
@@ -366,10 +364,8 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 print("[run] the alert probe overran; stopped", flush=True)
         for spy in spies:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 spy.wait(timeout=max(5, args.send_s + 10))
-            except subprocess.TimeoutExpired:
-                pass
 
         if not Path(summary_path).exists():
             print(f"[run] locust exited with {code} and wrote no summary", file=sys.stderr)
@@ -378,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         summary = json.loads(Path(summary_path).read_text(encoding="utf-8"))
         if not args.summary:
-            os.unlink(summary_path)
+            shutil.rmtree(Path(summary_path).parent)
         stored = stored_counts(run_url)
         report(args, summary, stored, time.monotonic() - started)
         for _, log in servers:
@@ -404,7 +400,8 @@ def report(args: argparse.Namespace, s: dict, stored: dict[str, int], elapsed: f
     print("\n".join([
         "",
         "RESULT",
-        f"  processes={args.processes} conversations={s['concurrent_conversations']} target={args.rate:.0f} msg/s",
+        (f"  processes={args.processes} conversations={s['concurrent_conversations']} "
+         f"target={args.rate:.0f} msg/s"),
         f"  relayed              {s['relayed_msgs_per_s']:.1f} msg/s",
         f"  relay youth->couns.  {lat(relay)}",
         f"  relay both ways      {lat(s['relay_ms']['all'])}",
@@ -412,9 +409,9 @@ def report(args: argparse.Namespace, s: dict, stored: dict[str, int], elapsed: f
         f"  sent/acked/received  {s['sent_total']}/{s['acked_total']}/{s['received_total']}  lost={s['lost']}  "
         f"stored in db={sum(stored.get(r, 0) for r in ('youth', 'counselor'))}"
         + (f"  (drain ended with {s['in_flight_at_end']} in flight: overloaded)" if s.get("in_flight_at_end") else ""),
-        f"  server CPU           {cpu.get('server', '?')}% of one core over {args.processes} process(es); "
-        f"postgres {cpu.get('postgres', '?')}%, redis {cpu.get('redis', '?')}%, locust {cpu.get('locust', '?')}%, "
-        f"other work on the machine {cpu.get('other', '?')}%",
+        (f"  server CPU           {cpu.get('server', '?')}% of one core over {args.processes} process(es); "
+         f"postgres {cpu.get('postgres', '?')}%, redis {cpu.get('redis', '?')}%, "
+         f"locust {cpu.get('locust', '?')}%, other work on the machine {cpu.get('other', '?')}%"),
         f"  server CPU/message   {s.get('server_cpu_ms_per_message')} ms",
         f"  total run time       {elapsed:.0f} s",
     ]), flush=True)

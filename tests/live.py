@@ -77,7 +77,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:  # the name BaseHTTPRequestHandler calls
                 length = int(self.headers.get("Content-Length", 0))
                 receiver.received.append(json.loads(self.rfile.read(length)))
                 self.send_response(204)
@@ -119,7 +119,7 @@ class LiveStack:
     _workers: list[subprocess.Popen] = field(default_factory=list)
     worker_logs: list[Path] = field(default_factory=list)
 
-    def start(self) -> "LiveStack":
+    def start(self) -> LiveStack:
         template = ensure_template(self.root)
         self.db_name = f"youthline_live_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(admin_dsn(), autocommit=True) as conn:
@@ -153,9 +153,9 @@ class LiveStack:
             self.worker_logs.append(log_path)
             self._workers.append(subprocess.Popen([sys.executable, "manage.py", "run_huey"], cwd=self.root,
                                                   env=base_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT))
-        for url, proc, log in zip(self.urls, self._procs, self._logs):
+        for url, proc, log in zip(self.urls, self._procs, self._logs, strict=True):
             self._wait_up(url, proc, log)
-        for proc, log in zip(self._workers, self.worker_logs):
+        for proc, log in zip(self._workers, self.worker_logs, strict=True):
             self._wait_worker(proc, log)
         return self
 

@@ -100,7 +100,7 @@ class WsClient:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "WsClient":
+    def __enter__(self) -> WsClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

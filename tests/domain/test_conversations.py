@@ -11,11 +11,16 @@ from django.utils import timezone
 from accounts.models import CounselorProfile, LiveSocket
 from chat.models import Assignment, Conversation, Message, Survey, WrapUp
 from chat.records import (
-    AssignedToCounselor, BackInQueue, ConversationClosed, ConversationTransferred, QueueMoved, QueuePlace,
+    AssignedToCounselor,
+    BackInQueue,
+    ConversationClosed,
+    ConversationTransferred,
+    QueueMoved,
+    QueuePlace,
     WrapUpInput,
 )
-from chat.services.conversations import do_end_conversation, do_submit_survey, do_submit_wrapup, do_transfer
 from chat.selectors import queue_position
+from chat.services.conversations import do_end_conversation, do_submit_survey, do_submit_wrapup, do_transfer
 from chat.services.queue import do_request_consultation, do_requeue_abandoned_conversations
 from protocol.errors import Refused
 from realtime import conversation_group, staff_group, user_group

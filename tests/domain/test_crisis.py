@@ -11,8 +11,8 @@ from django.utils import timezone
 import chat.scanning
 from chat.models import Conversation, Message, UnscannedMessage
 from chat.records import AssignedToCounselor
-from chat.services.messages import do_send_message
 from chat.selectors import queue_position
+from chat.services.messages import do_send_message
 from chat.services.queue import do_dispatch, do_raise_priority
 from crisis.detection import ConversationRisk
 from crisis.models import Alert

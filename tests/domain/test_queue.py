@@ -11,14 +11,23 @@ from django.utils import timezone
 from accounts.models import CounselorProfile, YouthProfile
 from chat.models import Assignment, Conversation, LeftMessage
 from chat.records import (
-    AssignedToCounselor, AssignedToYouth, ConversationClosed, LeaveMessageOffer, PresenceChanged, QueueMoved,
+    AssignedToCounselor,
+    AssignedToYouth,
+    ConversationClosed,
+    LeaveMessageOffer,
+    PresenceChanged,
+    QueueMoved,
     QueuePlace,
 )
 from chat.selectors import queue_position
 from chat.services.conversations import do_leave_message, do_transfer
 from chat.services.queue import (
-    do_cancel_abandoned_requests, do_cancel_request, do_dispatch, do_offer_leave_message_to_long_waiters,
-    do_request_consultation, do_set_presence,
+    do_cancel_abandoned_requests,
+    do_cancel_request,
+    do_dispatch,
+    do_offer_leave_message_to_long_waiters,
+    do_request_consultation,
+    do_set_presence,
 )
 from protocol.errors import Refused
 from realtime import conversation_group, staff_group, user_group

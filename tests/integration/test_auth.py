@@ -436,7 +436,7 @@ def test_a_handshake_from_a_foreign_origin_is_refused(live_stack, make_youth, or
         return
     # If the handshake got through, the socket must be closed before it ever authenticates.
     try:
-        code, frames = closed_after(ws, timeout=3)
+        _code, frames = closed_after(ws, timeout=3)
         assert not [f for f in frames if f.get("type") == "auth.ok"], (origin, frames)
     finally:
         ws.close()

@@ -6,6 +6,7 @@ is refused frame by frame and, when it does not stop, closed with 4429.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -56,10 +57,8 @@ def connect(live_stack):
 
     yield open_
     for client in opened:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the server
             client.close()
-        except Exception:  # noqa: BLE001 - already closed by the server
-            pass
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +279,7 @@ def test_frames_over_16_kib_are_too_large(role, live_stack, connect, make_youth,
 
 
 def test_messages_over_2000_characters_are_too_large_and_not_stored(live_stack, connect, make_youth, staff):
-    youth, y, counselor, c, conversation = active(live_stack, connect, make_youth, staff)
+    _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     for ws, sender in ((y, "y"), (c, "c")):
         refused(ws, {"type": "message.send", "conversation": conversation, "client_id": f"{sender}-long",
                      "text": "x" * 2001}, "too_large")
@@ -306,7 +305,7 @@ EMPTY_TEXTS = ["", " ", "   \n\t  ", "<b></b>", "<p> </p><br/>", "<!-- nothing t
 
 
 def test_empty_whitespace_or_markup_only_messages_are_invalid(live_stack, connect, make_youth, staff):
-    youth, y, counselor, c, conversation = active(live_stack, connect, make_youth, staff)
+    _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     _, q, queued_conversation = queued(connect, make_youth)
     for ws, conv in ((y, conversation), (c, conversation), (q, queued_conversation)):
         for i, text in enumerate(EMPTY_TEXTS):
@@ -343,7 +342,7 @@ def counselor_frames(conversation: int) -> list[dict]:
 
 
 def test_another_youths_conversation_is_forbidden_and_unchanged(live_stack, connect, make_youth, staff):
-    youth, y, counselor, c, conversation = active(live_stack, connect, make_youth, staff)
+    _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     y.send({"type": "message.send", "conversation": conversation, "client_id": "own-1", "text": "老师好"})
     y.recv("message.ack", client_id="own-1")
     y.recv("message", seq=1)
@@ -378,14 +377,14 @@ def test_another_youths_conversation_is_forbidden_and_unchanged(live_stack, conn
 
 def test_ids_cannot_be_probed_by_youth_or_counselor(live_stack, connect, make_youth, staff):
     """A nonexistent id is refused exactly like another person's: `forbidden`, same detail."""
-    _, owner, existing = queued(connect, make_youth)
+    _, _owner, existing = queued(connect, make_youth)
     missing = missing_conversation_id(live_stack)
     before_existing = snapshot(live_stack, existing)
     before_count = count_conversations(live_stack)
     youth = connect(make_youth()["access"])
     counselor = connect(staff("counselor")["access"])
     for ws, frames in ((youth, youth_frames), (counselor, counselor_frames)):
-        for frame_existing, frame_missing in zip(frames(existing), frames(missing)):
+        for frame_existing, frame_missing in zip(frames(existing), frames(missing), strict=True):
             error_existing = refused(ws, frame_existing, "forbidden")
             error_missing = refused(ws, frame_missing, "forbidden")
             assert error_existing["detail"] == error_missing["detail"], (frame_existing["type"], error_existing,
@@ -489,7 +488,7 @@ def test_frames_for_another_role_are_forbidden_and_change_nothing(live_stack, co
 
 # ----- invalid: the state does not allow it -------------------------------------------------
 def test_state_errors_are_invalid_and_change_nothing(live_stack, connect, make_youth, staff):
-    youth, y, counselor, c, conversation = active(live_stack, connect, make_youth, staff)
+    _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     supervisor = connect(staff("supervisor")["access"])
     conv = conversation
 
@@ -563,7 +562,7 @@ def test_second_acknowledgement_of_an_alert_is_invalid(live_stack, connect, make
 
 
 def test_transfer_of_a_conversation_that_is_not_yours_is_refused(live_stack, connect, make_youth, staff):
-    youth, y, counselor, c, conversation = active(live_stack, connect, make_youth, staff)
+    _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     other = connect(staff("counselor")["access"], live_stack.urls[0])
     before = snapshot(live_stack, conversation)
     refused(other, {"type": "conversation.transfer", "conversation": conversation, "topic": "legal"}, "forbidden")
@@ -594,7 +593,7 @@ def _collect(ws: WsClient, done, timeout: float = 15.0) -> list[dict]:
 
 
 def test_a_flood_is_rate_limited_and_nothing_refused_is_stored(live_stack, connect, make_youth):
-    youth, y, conversation = queued(connect, make_youth)
+    _youth, y, conversation = queued(connect, make_youth)
     total = 200
     for i in range(total):
         y.conn.send(json.dumps({"type": "message.send", "conversation": conversation, "client_id": f"f-{i}",
@@ -623,7 +622,7 @@ def test_a_flood_is_rate_limited_and_nothing_refused_is_stored(live_stack, conne
 
 
 def test_ref_is_echoed_in_too_large_errors(live_stack, connect, make_youth):
-    youth, y, conversation = queued(connect, make_youth)
+    _youth, y, conversation = queued(connect, make_youth)
     frame = {"type": "message.send", "conversation": conversation, "client_id": "huge", "text": "x" * 20_000,
              "ref": "huge-1"}
     error = y.error(frame)

@@ -111,7 +111,8 @@ def test_unacknowledged_alert_is_raised_again_overdue(live_stack, make_youth, ma
 
 def test_no_supervisor_online_pages_the_oncall_webhook(live_stack, make_youth, make_staff, oncall_webhook):
     live_stack.wait_until(
-        "SELECT count(*) FROM accounts_livesocket l JOIN accounts_user u ON u.id = l.user_id WHERE u.role = 'supervisor'", 0)
+        "SELECT count(*) FROM accounts_livesocket l JOIN accounts_user u ON u.id = l.user_id "
+        "WHERE u.role = 'supervisor'", 0)
     c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=live_stack.urls[0],
                                  counselor_url=live_stack.urls[1])
     try:
@@ -217,7 +218,7 @@ def test_lexicon_edit_reaches_every_process_without_restart(live_stack, make_you
         assert status == 200, saved
         assert saved["version"] == current["version"] + 1
         # A stale base is refused; an invalid document is refused with its errors; a youth cannot edit.
-        status, stale = http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],
+        status, _stale = http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],
                                   body={"document": document, "note": "x", "base_version": current["version"]})
         assert status == 409
         status, bad = http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],

@@ -68,7 +68,7 @@ def test_two_workers_run_each_job_once_and_a_killed_worker_loses_no_scheduled_jo
 
     ids = _schedule_probe_jobs(stack, count=20, delay=1)
     ran = _wait_all_ran(stack.worker_logs, ids)
-    assert {task_id: len(workers) for task_id, workers in ran.items()} == {task_id: 1 for task_id in ids}
+    assert {task_id: len(workers) for task_id, workers in ran.items()} == dict.fromkeys(ids, 1)
     print(f"\n20 jobs, two workers: worker 0 ran {sum(w == [0] for w in ran.values())}, "
           f"worker 1 ran {sum(w == [1] for w in ran.values())}")
 
@@ -105,7 +105,7 @@ def test_an_alert_is_raised_again_while_unacknowledged_and_its_timer_stops_once_
         assert not any(f["type"] == "crisis.alert" and f.get("alert") == alert for f in s.drain(0.2))
         due = [created + timedelta(seconds=3), raised_at[0] + timedelta(seconds=3)]
         print("\noverdue re-alert, seconds after due (PostgreSQL + RedisHuey): "
-              + ", ".join(f"{(ran - when).total_seconds():.2f}" for ran, when in zip(raised_at, due)))
+              + ", ".join(f"{(ran - when).total_seconds():.2f}" for ran, when in zip(raised_at, due, strict=True)))
     finally:
         for sock in (s, c, y):
             sock.close()

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from crisis.model.classifier import shipped_model_path
-from tests.integration.test_crisis_escalation import RISKY, _paired
+from tests.integration.test_crisis_escalation import RISKY
 from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
@@ -50,7 +50,7 @@ def test_shadow_then_promotion_reaches_every_process(start_stack, tmp_path):
         tokens[username] = body["access"]
 
     def youth_alert(url: str, client_id: str) -> dict:
-        status, youth = http_json("POST", url + "/api/v1/auth/youth", {"channel": "web"})
+        _status, youth = http_json("POST", url + "/api/v1/auth/youth", {"channel": "web"})
         with WsClient(url, youth["access"]) as y, WsClient(stack.urls[1], tokens["sup-models"]) as s:
             conversation = y.request({"type": "consult.request", "topic": "legal"}, "queue.joined")["conversation"]
             y.request({"type": "message.send", "conversation": conversation, "client_id": client_id, "text": RISKY},
@@ -76,7 +76,7 @@ def test_shadow_then_promotion_reaches_every_process(start_stack, tmp_path):
                              "WHERE version = %s", (new_version,))
             return rows[0] if rows[0][0] else None
 
-        scored, would_alert, active_alerted = _wait_for(shadow_counts)
+        _scored, would_alert, active_alerted = _wait_for(shadow_counts)
         assert would_alert >= 1 and active_alerted >= 1  # a copy of the active model agrees with it
         y.request({"type": "consult.cancel", "conversation": conversation}, "conversation.ended")
     assert stack.sql("SELECT count(*) FROM crisis_alert") == [(1,)]  # its would-be alerts were never sent

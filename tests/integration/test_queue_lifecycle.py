@@ -127,8 +127,8 @@ def test_long_wait_and_closed_hours_offer_to_leave_a_message(start_stack, make_s
 
     closed = start_stack(processes=1, SERVICE_HOURS="03:00-03:00")  # an empty window: always closed
     status, info = http_json("GET", closed.urls[0] + "/api/v1/service")
-    assert info["open"] is False
-    status, youth = http_json("POST", closed.urls[0] + "/api/v1/auth/youth", {"channel": "web"})
+    assert status == 200 and info["open"] is False
+    _status, youth = http_json("POST", closed.urls[0] + "/api/v1/auth/youth", {"channel": "web"})
     with WsClient(closed.urls[0], youth["access"]) as y:
         offer = y.request({"type": "consult.request", "topic": "psych"}, "queue.unavailable")
         assert offer["reason"] == "outside_hours"

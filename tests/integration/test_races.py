@@ -68,7 +68,8 @@ def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, mak
         assert queued[0][0] == 12
         # Nobody holds two open conversations.
         doubles = live_stack.sql(
-            "SELECT youth_id FROM chat_conversation WHERE status IN ('queued', 'active') GROUP BY youth_id HAVING count(*) > 1")
+            "SELECT youth_id FROM chat_conversation WHERE status IN ('queued', 'active') "
+            "GROUP BY youth_id HAVING count(*) > 1")
         assert doubles == []
     finally:
         for s in counselor_sockets + youth_sockets:

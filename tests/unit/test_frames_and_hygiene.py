@@ -6,11 +6,11 @@ import json
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
+from chat import frames as chat_frames
+from crisis import frames as crisis_frames
 from moderation import ratelimit
 from moderation.hygiene import clean_text, clean_text_reference
 from moderation.ratelimit import KeyedLimiter, TokenBucket
-from chat import frames as chat_frames
-from crisis import frames as crisis_frames
 from protocol import frames as f
 
 WRAPUP = {"category": "情绪困扰", "risk_level": 2, "summary": "学业压力", "needs_followup": True}
@@ -112,11 +112,11 @@ BAD = [
     ('{"type": "presence", "status": "busy", "ref": "p"}', "p"),
     ('{"type": "auth", "token": 123, "ref": "tok"}', "tok"),
     ('{"type": "auth", "ref": "tok"}', "tok"),
-    ('{"type": "wrapup.submit", "conversation": 1, "wrapup": {"category": "x", "risk_level": 5, "summary": ""}, '
-     '"ref": "w"}', "w"),
+    (('{"type": "wrapup.submit", "conversation": 1, "wrapup": {"category": "x", "risk_level": 5, "summary": ""}, '
+      '"ref": "w"}'), "w"),
     ('{"type": "wrapup.submit", "conversation": 1, "wrapup": "done", "ref": "w2"}', "w2"),
-    ('{"type": "conversation.end", "conversation": 1, "wrapup": {"category": "", "risk_level": 1, "summary": ""}, '
-     '"ref": "w3"}', "w3"),
+    (('{"type": "conversation.end", "conversation": 1, '
+      '"wrapup": {"category": "", "risk_level": 1, "summary": ""}, "ref": "w3"}'), "w3"),
     ('{"type": "referral.record", "conversation": 1, "kind": "fire_119", "handed_over": "x", "ref": "k"}', "k"),
     ('{"type": "referral.record", "conversation": 1, "kind": "hotline", "handed_over": "", "ref": "k2"}', "k2"),
     ('{"type": "crisis.ack", "alert": "3", "ref": "a"}', "a"),
