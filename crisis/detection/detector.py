@@ -325,6 +325,22 @@ class Detector:
             return self._analyze(text, None)  # a candidate: _analyze decides
         return NO_RISK
 
+    def scan_normalized(self, text: str, normalized: str, risk: ConversationRisk | None = None) -> ScanResult:
+        """``scan`` / ``scan_in_conversation`` for a caller that has normalized the text already.
+
+        The fused detector (fusion.py) normalizes once for the lexicon and the model.
+        ``normalized`` must be ``self.normalize(text)``.
+        """
+        if not text or not self._has_triggers:
+            return NO_RISK
+        if self._wakes(normalized):
+            return self._analyze(text, risk)
+        if risk is not None and self._has_context:
+            for _end, (_length, _left, _right, cues) in self._context.iter(normalized):
+                if any(kind == _MODIFIER and entry.role in self._rule_roles for kind, entry in cues):
+                    return self._analyze(text, risk)
+        return NO_RISK
+
     def scan_in_conversation(self, text: str, risk: ConversationRisk) -> ScanResult:
         """Scan one youth message of a conversation; ``risk`` is updated in place.
 

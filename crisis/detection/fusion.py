@@ -74,17 +74,25 @@ class FusedDetector:
         return self._normalize(text)
 
     def scan(self, text: str) -> ScanResult:
-        return self._fuse(text, self.lexicon.scan(text), None)
+        if not text:
+            return self.lexicon.scan(text)
+        normalized = self._normalize(text)  # once, for the lexicon and the model
+        return self._fuse(text, normalized, self.lexicon.scan_normalized(text, normalized), None)
 
     def scan_in_conversation(self, text: str, risk: ConversationRisk) -> ScanResult:
+        if not text:
+            return self.lexicon.scan_in_conversation(text, risk)
         before = risk.relevant_messages
-        lexical = self.lexicon.scan_in_conversation(text, risk)
-        return self._fuse(text, lexical, risk, counted=risk.relevant_messages != before)
+        normalized = self._normalize(text)
+        lexical = self.lexicon.scan_normalized(text, normalized, risk)
+        return self._fuse(text, normalized, lexical, risk, counted=risk.relevant_messages != before)
 
     # -- the rule ------------------------------------------------------------------
 
-    def evidence(self, text: str, lexical: ScanResult):
+    def evidence(self, text: str, lexical: ScanResult, normalized: str | None = None):
         """(the model's score of the message, the score it is judged by, or None when vetoed).
+
+        Both are None when the model is not consulted (under MODEL_MIN_CHARS, nothing found).
 
         Where the lexicon dropped a term (negated, an idiom or hyperbole, fiction, a game,
         people in general ...), the sentences holding that term are taken out and the model
@@ -94,12 +102,15 @@ class FusedDetector:
         cannot be located (it matched as a variant spelling) vetoes the model for the
         whole message.
         """
-        normalized = self._normalize(text)
+        if normalized is None:
+            normalized = self._normalize(text)
+        if lexical.level == 0 and len(normalized) < MODEL_MIN_CHARS:
+            # 好了, 嗯嗯, ok: too little text for the model to say anything alone; not scored at all
+            # (a large share of chat lines), so the result's ``model`` is None.
+            return None, None
         model = self.model
         grams = ngrams(normalized, self._orders)
         score = model.score("", full=True if lexical.level or lexical.suppressed else None, grams=grams)
-        if lexical.level == 0 and len(normalized) < MODEL_MIN_CHARS:
-            return score, None  # 好了, 走了: too little text for the model to say anything alone
         if not lexical.suppressed:
             return score, score
         judged = self._judged_text(normalized, lexical.suppressed)
@@ -120,12 +131,10 @@ class FusedDetector:
             return None
         return SENTENCE_MARK.join(kept)
 
-    def _fuse(self, text: str, lexical: ScanResult, risk: ConversationRisk | None,
+    def _fuse(self, text: str, normalized: str, lexical: ScanResult, risk: ConversationRisk | None,
               counted: bool = False) -> ScanResult:
-        if not text:
-            return lexical
         model = self.model
-        score, judged = self.evidence(text, lexical)
+        score, judged = self.evidence(text, lexical, normalized)
         decided = decide(lexical, judged, self._thresholds) if judged is not None else None
         if decided is None:
             return _with_model(lexical, score)

@@ -22,13 +22,14 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 
 MODEL_FORMAT = 1
 CATEGORY_HEADS = ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")
 LEVEL_HEADS = ("alert", "high", "imminent")
 HEADS = (*LEVEL_HEADS, *CATEGORY_HEADS)
+_OTHER_HEADS = ("high", "imminent", *CATEGORY_HEADS)  # the heads scored past the gate, in this order
 
 _MAX_SLICED = 1024  # longer messages are cut: the first 1,024 normalized characters are scored
 _SLICES = {n: [slice(i, i + n) for i in range(_MAX_SLICED)] for n in (1, 2, 3, 4)}
@@ -44,7 +45,7 @@ def ngrams(normalized: str, orders: tuple[int, ...] = (1, 2, 3, 4)) -> set[str]:
     out: set[str] = set()
     for n in orders:
         if length >= n:
-            out.update(map(get, _SLICES[n][:length - n + 1]))
+            out.update(map(get, islice(_SLICES[n], length - n + 1)))
     # One or two Latin letters say nothing: the first models learned s, z, si, xq from the
     # evasions 想s, zs, si (死), xq and alerted on English words (version, missing).
     # Latin evidence starts at three letters; Chinese at two characters.
@@ -87,7 +88,8 @@ class ModelScore:
 class CrisisModel:
     """A loaded artifact. Immutable after loading, so one instance serves every thread."""
 
-    __slots__ = ("version", "meta", "orders", "thresholds", "_bias", "_weights", "_gate", "_gate_bias")
+    __slots__ = ("version", "meta", "orders", "thresholds", "_bias", "_weights", "_gate", "_gate_bias", "_rows",
+                 "_row_keys", "_other_bias")
 
     def __init__(self, doc: dict) -> None:
         if doc.get("format") != MODEL_FORMAT:
@@ -104,6 +106,13 @@ class CrisisModel:
         self._weights = {name: {g: float(w) for g, w in heads[name]["weights"].items()} for name in HEADS}
         self._gate = self._weights["alert"]
         self._gate_bias = self._bias["alert"]
+        # The other heads in one table, n-gram -> one weight per head of _OTHER_HEADS: a message
+        # past the gate pays one lookup per n-gram for all eight heads, not eight.
+        others = [self._weights[name] for name in _OTHER_HEADS]
+        zero = 0.0
+        self._rows = {g: tuple(w.get(g, zero) for w in others) for g in set().union(*others)}
+        self._row_keys = self._rows.keys()
+        self._other_bias = tuple(self._bias[name] for name in _OTHER_HEADS)
 
     @classmethod
     def load(cls, path: str | Path) -> CrisisModel:
@@ -131,9 +140,13 @@ class CrisisModel:
             full = alert >= self.thresholds["floor"]
         if not full:
             return ModelScore(self.version, alert)
-        categories = sorted(((name, self.head(name, grams)) for name in CATEGORY_HEADS), key=lambda c: -c[1])
-        return ModelScore(self.version, alert, self.head("high", grams), self.head("imminent", grams),
-                          tuple(categories))
+        rows = self._rows
+        matched = [rows[g] for g in self._row_keys & grams]
+        sums = [bias + sum(column) for bias, column in zip(self._other_bias, zip(*matched))] if matched \
+            else list(self._other_bias)
+        probabilities = [_sigmoid(z) for z in sums]
+        categories = sorted(zip(CATEGORY_HEADS, probabilities[2:]), key=lambda c: -c[1])
+        return ModelScore(self.version, alert, probabilities[0], probabilities[1], tuple(categories))
 
     def cues(self, grams: set[str], head: str, count: int = 3) -> tuple[str, ...]:
         """The n-grams that pushed ``head`` up most (for the explanation; only for raised results)."""
