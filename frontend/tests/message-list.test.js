@@ -97,6 +97,19 @@ describe("order", () => {
     assert.equal(view.items[1].own, false);
   });
 
+  test("a bubble action is given to the bubbles of its sender only (the counselor's worry on the youth's)", () => {
+    const pressed = [];
+    const action = { sender: "youth", label: "担心", describe: (item) => item.text, onAction: (item) => pressed.push(item.seq) };
+    view = new MessageListView({}, { scroller, own: "counselor", senderName: () => "", bubbleAction: action });
+    view.paint = () => {};
+    view.upsert(msg(1, "from the youth", { sender: "youth" }));
+    view.upsert(msg(2, "from me"));
+    view.addPending({ client_id: "c1", text: "mine" });
+    assert.deepEqual(view.items.map((item) => item.action), [action, null, null]);
+    view.items[0].action.onAction(view.items[0]);
+    assert.deepEqual(pressed, [1]);
+  });
+
   test("clear() forgets everything", () => {
     view.upsert(msg(1, "one"));
     view.addPending({ client_id: "c1", text: "mine" });

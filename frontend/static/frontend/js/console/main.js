@@ -15,12 +15,14 @@ import { chime } from "../sound.js";
 import { desk, onTabSelected, renderDesk, tabButton, youthName } from "./desk.js";
 import { createConversation, renderPanelHead, showEnded, showRiskBanner, showTyping } from "./panel.js";
 import { conversationActions } from "./actions.js";
+import { worryActions } from "./worry.js";
 
 const PRESENCE_KEY = "yl.staff.presence";
 
 function runConsole({ client }) {
   const sync = new ConversationSync(client, { storage: staffStorage, key: "yl.staff.outbox" });
   const actions = conversationActions(client);
+  const worry = worryActions(client);
   const { conversations } = desk;
   loadServiceInfo().catch(() => {}); // the topics a conversation can be transferred to
 
@@ -67,6 +69,7 @@ function runConsole({ client }) {
     if (!conv) {
       conv = createConversation(id, {
         client, sync, onTransfer: actions.transfer, onEnd: actions.endWithWrapup, onLateWrapup: actions.lateWrapup,
+        onWorry: worry.open,
       });
       conversations.set(id, conv);
     }
@@ -196,6 +199,7 @@ function runConsole({ client }) {
     const conv = conversations.get(frame.conversation);
     if (!conv) return;
     conv.risk = Math.max(conv.risk, Number(frame.level) || 0);
+    if (frame.category) conv.lastCategory = frame.category;
     if (conv.flagged.has(frame.alert) && frame.alert !== undefined) return;
     conv.flagged.add(frame.alert);
     showRiskBanner(conv, frame);

@@ -16,12 +16,13 @@ function channelLabel(channel) {
 
 /**
  * @param {number} id
- * @param {{client, sync, onTransfer: (conv) => void, onEnd: (conv) => void, onLateWrapup: (conv, form) => void}} deps
+ * @param {{client, sync, onTransfer: (conv) => void, onEnd: (conv) => void, onLateWrapup: (conv, form) => void,
+ *          onWorry: (conv, message?: {seq: number, text: string}) => void}} deps
  */
-export function createConversation(id, { client, sync, onTransfer, onEnd, onLateWrapup }) {
+export function createConversation(id, { client, sync, onTransfer, onEnd, onLateWrapup, onWorry }) {
   const conv = {
     id, youth: null, topic: null, risk: 0, status: "active", unread: 0, whispered: false,
-    flagged: new Set(), endingWithWrapup: false,
+    flagged: new Set(), endingWithWrapup: false, lastCategory: null,
   };
   const panel = $("#panel-template").content.firstElementChild.cloneNode(true);
   panel.id = `conv-panel-${id}`;
@@ -37,6 +38,13 @@ export function createConversation(id, { client, sync, onTransfer, onEnd, onLate
     senderName: (sender) =>
       ({ youth: youthName(conv.youth, id), supervisor: gettext("Supervisor"), counselor: gettext("Me") })[sender] || "",
     showSender: (sender) => sender === "supervisor",
+    // A worry raised from a youth's message names it (`seq`): supervisors read those words.
+    bubbleAction: {
+      sender: "youth",
+      label: gettext("Worried"),
+      describe: (item) => interpolate(gettext("I'm worried about this message: %(text)s"), { text: item.text.slice(0, 60) }),
+      onAction: (item) => onWorry(conv, { seq: item.seq, text: item.text }),
+    },
   });
   conv.typing = new TypingIndicator($(".typing", panel));
 
@@ -56,6 +64,7 @@ export function createConversation(id, { client, sync, onTransfer, onEnd, onLate
 
   $('[data-action="transfer"]', panel).addEventListener("click", () => onTransfer(conv));
   $('[data-action="end"]', panel).addEventListener("click", () => onEnd(conv));
+  $('[data-action="worry"]', panel).addEventListener("click", () => onWorry(conv));
   const inline = $(".wrapup-inline", panel);
   wireSummaryCounter(inline);
   inline.addEventListener("submit", (event) => {
@@ -75,6 +84,7 @@ export function renderPanelHead(conv) {
   if (conv.youth && conv.youth.region) meta.push(conv.youth.region);
   $(".panel-meta", panel).textContent = meta.join(" · ");
   const ended = conv.status === "ended";
+  panel.classList.toggle("is-ended", ended); // hides the "worried" control on the youth's bubbles
   $(".panel-composer", panel).hidden = ended;
   $(".panel-ended", panel).hidden = !ended;
   for (const button of $$(".panel-actions button", panel)) button.hidden = ended;

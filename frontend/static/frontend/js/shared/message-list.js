@@ -29,6 +29,10 @@ function Bubble({ item }) {
       <span class="msg-meta">
         <time datetime=${item.at || ""}>${formatTime(item.at)}</time>
         <span class=${`msg-status${pending ? " msg-status--pending" : ""}`}>${pending ? gettext("Sending") : ""}</span>
+        ${item.action && typeof item.seq === "number"
+          ? html`<button class="msg-action" type="button" aria-label=${item.action.describe(item)}
+              onClick=${() => item.action.onAction(item)}>${item.action.label}</button>`
+          : null}
       </span>
     </li>`;
 }
@@ -62,17 +66,22 @@ export class MessageListView {
   /**
    * @param {HTMLOListElement} list
    * @param {{scroller?: HTMLElement, own: string, senderName: (sender: string) => string,
-   *          showSender?: (sender: string) => boolean}} options
+   *          showSender?: (sender: string) => boolean,
+   *          bubbleAction?: {sender: string, label: string, describe: (item) => string, onAction: (item) => void}}} options
    *   own: the sender this viewer writes as ("youth", "counselor", "supervisor");
    *   senderName: the visible or spoken name of each sender, taken when a message arrives;
-   *   showSender: whether the name is shown above the bubble (always read to screen readers).
+   *   showSender: whether the name is shown above the bubble (always read to screen readers);
+   *   bubbleAction: a small button under each stored bubble of `sender` (the counselor's
+   *   "worried about this message"); `describe` is its spoken name, `onAction` gets the item
+   *   (its `seq` and `text`).
    */
-  constructor(list, { scroller, own, senderName, showSender }) {
+  constructor(list, { scroller, own, senderName, showSender, bubbleAction }) {
     this.list = list;
     this.scroller = scroller || list;
     this.own = own;
     this.senderName = senderName;
     this.showSender = showSender || ((sender) => sender === "supervisor");
+    this.bubbleAction = bubbleAction || null;
     this.items = []; // sorted by key
     this.bySeq = new Map();
     this.byClientId = new Map();
@@ -136,6 +145,7 @@ export class MessageListView {
     return this.newItem({
       kind: "bubble", sender, text, at, pending, own,
       name: this.senderName(sender), showName: this.showSender(sender),
+      action: this.bubbleAction && this.bubbleAction.sender === sender ? this.bubbleAction : null,
     });
   }
 
