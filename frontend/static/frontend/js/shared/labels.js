@@ -17,6 +17,9 @@ export function topicShortLabel(topic) {
   return { psych: gettext("Psych"), legal: gettext("Legal"), aid: gettext("Aid") }[topic] || topic || "";
 }
 
+/** The crisis categories (docs/protocol.md), in the order the forms list them. */
+export const CATEGORIES = ["suicide", "self_harm", "sexual_abuse", "violence", "bullying", "fraud"];
+
 export function categoryLabel(category) {
   return (
     {

@@ -4,10 +4,10 @@
 // it changes; Preact's keyed diff keeps each row's and card's elements, so an
 // update never takes the focus from a keyboard user.
 
-import { gettext, interpolate } from "../i18n.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 import { $ } from "../shared/dom.js";
-import { html, render } from "../shared/preact.js";
-import { RiskBadge, TopicBadge, categoryLabel, topicLabel } from "../shared/labels.js";
+import { html, render, useState } from "../shared/preact.js";
+import { CATEGORIES, RiskBadge, TopicBadge, categoryLabel, riskLabel, topicLabel } from "../shared/labels.js";
 import { formatDuration, formatTime } from "../shared/format.js";
 
 const ACKED_SHOWN = 30;
@@ -19,10 +19,14 @@ export const board = {
   live: [],
   team: [],
   watching: null, // the conversation the monitor shows
+  detector: { unscanned_last_hour: 0, last_unscanned_at: null, unscanned: [] },
 };
 
-/** What this page does when a button on the board is pressed (set by main.js). */
-export const boardActions = { watch: () => {}, acknowledge: () => {} };
+/**
+ * What this page does when a button on the board is pressed (set by main.js).
+ * `verdict(alert, verdict)` resolves when the server saved it and rejects with a sentence.
+ */
+export const boardActions = { watch: () => {}, acknowledge: () => {}, verdict: async () => {} };
 
 function alertOrder(a, b) {
   const ackA = a.acknowledged_by ? 1 : 0;
@@ -43,7 +47,7 @@ function AlertCard({ alert }) {
   const acked = Boolean(alert.acknowledged_by);
   const info = board.info.get(alert.conversation) || {};
   const counselor = (alert.counselor && alert.counselor.name) || info.counselor;
-  const classes = `alert-card alert-card--${alert.level}${alert.overdue && !acked ? " is-overdue" : ""}${acked ? " is-acked" : ""}${alert.fresh ? " is-new" : ""}`;
+  const classes = `alert-card alert-card--${alert.level}${alert.overdue && !acked ? " is-overdue" : ""}${acked ? " is-acked" : ""}${alert.fresh ? " is-new" : ""}${alert.verdictOpen ? " is-judging" : ""}`;
   const meta = [
     interpolate(gettext("Conversation #%(id)s"), { id: alert.conversation }),
     topicLabel(alert.topic || info.topic),
@@ -57,15 +61,140 @@ function AlertCard({ alert }) {
         ${alert.overdue && !acked ? html`<span class="alert-overdue">${gettext("Overdue")}</span>` : null}
         <time class="alert-time" datetime=${alert.at}>${formatTime(alert.at)}</time>
       </div>
+      <${AlertSource} alert=${alert} counselor=${counselor} />
       <p class="alert-excerpt">${alert.excerpt ? `“${alert.excerpt}”` : ""}</p>
+      ${alert.source === "counselor" && alert.note
+        ? html`<p class="alert-note"><span class="alert-note-label">${gettext("Counselor's note:")}</span> ${alert.note}</p>`
+        : null}
+      ${alert.explanation ? html`<p class="alert-explanation">${alert.explanation}</p>` : null}
       <p class="alert-meta">${meta}</p>
       <div class="alert-actions">
         ${acked
           ? html`<span class="alert-acked">${interpolate(gettext("Acknowledged by %(name)s"), { name: alert.acknowledged_by })}</span>`
-          : html`<button class="btn btn-danger btn-small" type="button" onClick=${() => boardActions.acknowledge(alert)}>${gettext("Acknowledge")}</button>`}
+          : html`<button class="btn btn-danger btn-small" type="button" data-action="ack" onClick=${() => boardActions.acknowledge(alert)}>${gettext("Acknowledge")}</button>`}
         <${WatchButton} id=${alert.conversation} />
       </div>
+      <${VerdictArea} alert=${alert} />
     </li>`;
+}
+
+/** Where the alert came from: the detector, a message left after hours, a counselor's worry. */
+function AlertSource({ alert, counselor }) {
+  const text = {
+    detector: gettext("Found by the detector"),
+    left_message: gettext("In a message left when nobody could answer"),
+    counselor: counselor
+      ? interpolate(gettext("Raised by counselor %(name)s, who is worried"), { name: counselor })
+      : gettext("Raised by the counselor, who is worried"),
+  }[alert.source];
+  if (!text) return null; // alerts known only from the dashboard do not say (it does not carry the source)
+  return html`<p class=${`alert-source alert-source--${alert.source}`}>${text}</p>`;
+}
+
+function verdictSummary(verdict) {
+  if (!verdict.real_risk) return gettext("Not a risk");
+  return interpolate(gettext("Real risk: %(category)s, level %(level)s (%(label)s)"), {
+    category: categoryLabel(verdict.category), level: verdict.level, label: riskLabel(verdict.level),
+  });
+}
+
+/** The supervisor's verdict: saved (with a way to change it), being written, or not yet asked for. */
+function VerdictArea({ alert }) {
+  if (alert.verdictOpen) return html`<${VerdictForm} alert=${alert} />`;
+  if (alert.verdict) {
+    return html`<div class="verdict-saved" role="status">
+      <span>${interpolate(gettext("Verdict saved: %(verdict)s"), { verdict: verdictSummary(alert.verdict) })}</span>
+      <button class="btn btn-quiet btn-small" type="button" onClick=${() => openVerdict(alert)}>${gettext("Change")}</button>
+    </div>`;
+  }
+  return html`<div class="verdict-ask">
+    <button class="btn btn-quiet btn-small" type="button" data-action="verdict" onClick=${() => openVerdict(alert)}>${gettext("Record a verdict")}</button>
+  </div>`;
+}
+
+/** Move the focus within an alert's card, when it is in that card now (a keyboard user stays put). */
+function focusInCard(alert, selector) {
+  const card = $(`#alerts [data-alert="${alert.alert}"]`);
+  if (!card || !card.contains(document.activeElement)) return;
+  const target = card.querySelector(selector);
+  if (target) target.focus();
+}
+
+/** Open the verdict form in the alert's card (right after acknowledging, or from its button). */
+export function openVerdict(alert) {
+  alert.verdictOpen = true;
+  renderAlerts();
+  focusInCard(alert, ".verdict-choice");
+}
+
+function closeVerdict(alert) {
+  alert.verdictOpen = false;
+  renderAlerts();
+  focusInCard(alert, ".verdict-saved button, .verdict-ask button");
+}
+
+function VerdictForm({ alert }) {
+  const start = alert.verdict || {};
+  const [choice, setChoice] = useState(alert.verdict ? (start.real_risk ? "real" : "not") : null);
+  const [category, setCategory] = useState(start.category || alert.category);
+  const [level, setLevel] = useState(String(start.level || alert.level));
+  const [note, setNote] = useState(start.note || "");
+  const [saving, setSaving] = useState(false);
+  const [problem, setProblem] = useState("");
+  const id = `verdict-${alert.alert}`;
+
+  async function save(event) {
+    event.preventDefault();
+    if (!choice) {
+      setProblem(gettext("Please choose: real risk, or not a risk."));
+      return;
+    }
+    const verdict = choice === "real" ? { real_risk: true, category, level: Number(level) } : { real_risk: false };
+    if (note.trim()) verdict.note = note.trim();
+    setSaving(true);
+    setProblem("");
+    try {
+      await boardActions.verdict(alert, verdict);
+      alert.verdict = verdict;
+      closeVerdict(alert);
+    } catch (sentence) {
+      setProblem(String(sentence));
+      setSaving(false);
+    }
+  }
+  function cancel() {
+    closeVerdict(alert);
+  }
+
+  return html`<form class="verdict-form" onSubmit=${save} aria-label=${gettext("Verdict on this alert")}>
+    <p class="verdict-question" id=${`${id}-q`}>${gettext("Was this a real risk?")}</p>
+    <div class="verdict-choices" role="group" aria-labelledby=${`${id}-q`}>
+      <button type="button" class=${`btn btn-small verdict-choice${choice === "real" ? " is-chosen" : ""}`}
+        aria-pressed=${String(choice === "real")} onClick=${() => setChoice("real")}>${gettext("Real risk")}</button>
+      <button type="button" class=${`btn btn-small verdict-choice${choice === "not" ? " is-chosen" : ""}`}
+        aria-pressed=${String(choice === "not")} onClick=${() => setChoice("not")}>${gettext("Not a risk")}</button>
+    </div>
+    ${choice === "real"
+      ? html`<div class="verdict-fields">
+          <label class="field-label" for=${`${id}-category`}>${gettext("Category")}</label>
+          <select class="select" id=${`${id}-category`} value=${category} onChange=${(e) => setCategory(e.target.value)}>
+            ${CATEGORIES.map((c) => html`<option value=${c} selected=${c === category}>${categoryLabel(c)}</option>`)}
+          </select>
+          <label class="field-label" for=${`${id}-level`}>${gettext("Level")}</label>
+          <select class="select" id=${`${id}-level`} value=${level} onChange=${(e) => setLevel(e.target.value)}>
+            ${[1, 2, 3, 4].map((l) => html`<option value=${String(l)} selected=${String(l) === level}>${`${l} · ${riskLabel(l)}`}</option>`)}
+          </select>
+        </div>`
+      : null}
+    <label class="visually-hidden" for=${`${id}-note`}>${gettext("Note (optional)")}</label>
+    <input class="input verdict-note" id=${`${id}-note`} maxlength="500" placeholder=${gettext("Note (optional)")}
+      value=${note} onInput=${(e) => setNote(e.target.value)} />
+    ${problem ? html`<p class="form-error" role="alert">${problem}</p>` : null}
+    <div class="verdict-actions">
+      <button class="btn btn-primary btn-small" type="submit" disabled=${saving}>${saving ? gettext("Saving…") : gettext("Save verdict")}</button>
+      <button class="btn btn-quiet btn-small" type="button" onClick=${cancel}>${gettext("Later")}</button>
+    </div>
+  </form>`;
 }
 
 function QueueRow({ row }) {
@@ -128,8 +257,46 @@ export function renderAlerts() {
   $("#open-alerts-pill").classList.toggle("has-waiting", open.length > 0);
 }
 
+/**
+ * Youth messages stored without a crisis scan (the detector failed): nobody was alerted about
+ * them, so a person must read those conversations. Hidden while there are none.
+ */
+function DetectorBanner({ detector }) {
+  const count = detector.unscanned_last_hour || 0;
+  if (!count) return null;
+  const text = interpolate(
+    ngettext(
+      "In the last hour %(count)s youth message was not checked for crisis signs (the detector failed).",
+      "In the last hour %(count)s youth messages were not checked for crisis signs (the detector failed).",
+      count,
+    ),
+    { count },
+  );
+  return html`<div class="detector-banner-body">
+    <svg class="detector-banner-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3 2 20h20zM12 10v4M12 17h.01" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>
+    <div>
+      <p class="detector-banner-text">${text}${detector.last_unscanned_at
+        ? ` ${interpolate(gettext("Latest at %(time)s."), { time: formatTime(detector.last_unscanned_at) })}` : ""}</p>
+      ${(detector.unscanned || []).length ? html`<p class="detector-banner-ask">
+        ${gettext("Please read these conversations yourself:")}
+        ${detector.unscanned.map((id) => html` <button key=${id} class="btn btn-secondary btn-small" type="button"
+            aria-label=${interpolate(gettext("Watch conversation %(id)s"), { id })}
+            onClick=${() => boardActions.watch(id)}>${`#${id}`}</button>`)}
+      </p>` : null}
+    </div>
+  </div>`;
+}
+
+export function renderDetectorBanner() {
+  const banner = $("#detector-banner");
+  if (!banner) return;
+  banner.hidden = !(board.detector.unscanned_last_hour > 0);
+  render(html`<${DetectorBanner} detector=${board.detector} />`, banner);
+}
+
 export function renderBoard() {
   renderAlerts();
+  renderDetectorBanner();
   renderTable("queue", board.queue, QueueRow, (row) => row.conversation);
   renderTable("live", board.live, LiveRow, (row) => row.conversation);
   renderTable("team", board.team, TeamRow, (row) => row.user ?? row.name);
@@ -155,5 +322,6 @@ export function applyDashboard(frame) {
   board.queue = frame.queue || [];
   board.live = frame.conversations || [];
   board.team = frame.team || [];
+  if (frame.detector) board.detector = frame.detector;
   renderBoard();
 }

@@ -1,8 +1,10 @@
 // The supervisor console: live crisis alerts, the dashboard (queue, live
 // conversations, team), watching a conversation, whispering, joining,
-// recording a referral, and the risk lexicon editor.
-// This module follows the server's frames; board.js draws the alerts and the
-// tables, monitor.js the watched conversation, lexicon.js the editor.
+// recording a referral, verdicts on alerts, the detector's health and versions,
+// and the risk lexicon editor.
+// This module follows the server's frames; board.js draws the alerts, the
+// detector banner and the tables, monitor.js the watched conversation,
+// detector.js the versions panel, lexicon.js the editor.
 
 import { gettext, interpolate } from "../i18n.js";
 import { $, $$, flashTitle } from "../shared/dom.js";
@@ -11,18 +13,20 @@ import { staffTooFast, toastUnsolicitedErrors } from "../shared/errors.js";
 import { categoryLabel } from "../shared/labels.js";
 import { startStaffPage } from "../shared/staff.js";
 import { alertSound } from "../sound.js";
-import { applyDashboard, board, boardActions, renderAlerts } from "./board.js";
+import { applyDashboard, board, boardActions, openVerdict, renderAlerts } from "./board.js";
 import { createMonitor } from "./monitor.js";
 import { bindReferral } from "./referral.js";
 import { createLexiconEditor } from "./lexicon.js";
+import { createDetectorPanel } from "./detector.js";
 import { describeFailure } from "./failures.js";
 
 function runSupervisor({ client, session, tokens }) {
   const lexicon = createLexiconEditor(session);
+  const detector = createDetectorPanel(session);
   const monitor = createMonitor(client);
   bindReferral(client);
 
-  // ── tabs: live / lexicon ──────────────────────────────────────────────
+  // ── tabs: live / detector / lexicon ─────────────────────────────────────
   const tabButtons = $$(".sv-tab");
   function selectTab(button) {
     for (const other of tabButtons) {
@@ -32,28 +36,48 @@ function runSupervisor({ client, session, tokens }) {
       $(`#${other.getAttribute("aria-controls")}`).hidden = !selected;
     }
     if (button.id === "tab-lexicon") lexicon.open();
+    if (button.id === "tab-detector") detector.open();
   }
   for (const button of tabButtons) {
     button.addEventListener("click", () => selectTab(button));
     button.addEventListener("keydown", (event) => {
       if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
-      const next = tabButtons[(tabButtons.indexOf(button) + 1) % tabButtons.length];
+      // Three tabs now (two for an admin, whose live tab is hidden): step over hidden ones.
+      const shown = tabButtons.filter((tab) => !tab.hidden);
+      const step = event.key === "ArrowRight" ? 1 : shown.length - 1;
+      const next = shown[(shown.indexOf(button) + step) % shown.length];
       next.focus();
       selectTab(next);
     });
   }
 
   // ── alerts ────────────────────────────────────────────────────────────
-  boardActions.watch = (id) => monitor.watch(id);
+  boardActions.watch = (id) => {
+    // The detector banner's buttons work from any tab: watching is on the live one.
+    if ($("#tab-live").getAttribute("aria-selected") !== "true") selectTab($("#tab-live"));
+    monitor.watch(id);
+  };
+  // One click, nothing to fill in: speed matters. The verdict comes after, in the card.
   boardActions.acknowledge = async (alert) => {
     try {
       await client.request(
         { type: "crisis.ack", alert: alert.alert },
         { expect: "crisis.acked", match: (f) => f.alert === alert.alert },
       );
+      if (!alert.verdict) openVerdict(alert);
     } catch (problem) {
       if (problem.code === "invalid") toast(gettext("Another supervisor has already acknowledged this alert."));
       else toast(describeFailure(problem), { kind: "error" });
+    }
+  };
+  boardActions.verdict = async (alert, verdict) => {
+    try {
+      await client.request(
+        { type: "crisis.verdict", alert: alert.alert, verdict },
+        { expect: "crisis.verdict.ok", match: (f) => f.alert === alert.alert },
+      );
+    } catch (problem) {
+      throw describeFailure(problem);
     }
   };
 
