@@ -22,7 +22,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 
 MODEL_FORMAT = 1
@@ -32,20 +32,24 @@ HEADS = (*LEVEL_HEADS, *CATEGORY_HEADS)
 _OTHER_HEADS = ("high", "imminent", *CATEGORY_HEADS)  # the heads scored past the gate, in this order
 
 _MAX_SLICED = 1024  # longer messages are cut: the first 1,024 normalized characters are scored
-_SLICES = {n: [slice(i, i + n) for i in range(_MAX_SLICED)] for n in (1, 2, 3, 4)}
+_SLICE_CACHE: dict[tuple[tuple[int, ...], int], tuple[slice, ...]] = {}
 _ZEROS = repeat(0.0)
 _LATIN = re.compile("[a-z]")
 
 
 def ngrams(normalized: str, orders: tuple[int, ...] = (1, 2, 3, 4)) -> set[str]:
-    """The distinct char n-grams of the normalized text (the features are binary: present or not)."""
+    """The distinct char n-grams of the normalized text (the features are binary: present or not).
+
+    One ``map`` over a tuple of slice objects cached per (orders, length): the n-grams
+    are cut in C, a third of the cost of one pass per order.
+    """
     text = normalized[:_MAX_SLICED]
-    length = len(text)
-    get = text.__getitem__
-    out: set[str] = set()
-    for n in orders:
-        if length >= n:
-            out.update(map(get, islice(_SLICES[n], length - n + 1)))
+    key = (orders, len(text))
+    slices = _SLICE_CACHE.get(key)
+    if slices is None:
+        slices = tuple(slice(i, i + n) for n in orders for i in range(len(text) - n + 1))
+        _SLICE_CACHE[key] = slices  # bounded: at most len(orders seen) x _MAX_SLICED entries
+    out = set(map(text.__getitem__, slices))
     # One or two Latin letters say nothing: the first models learned s, z, si, xq from the
     # evasions 想s, zs, si (死), xq and alerted on English words (version, missing).
     # Latin evidence starts at three letters; Chinese at two characters.
