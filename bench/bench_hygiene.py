@@ -65,7 +65,8 @@ def load_hygiene_at(revision: str):
     with os.fdopen(handle, "w") as out:
         out.write(source)
     spec = importlib.util.spec_from_file_location(f"hygiene_at_{revision}", path)
-    assert spec is not None and spec.loader is not None, path
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     os.unlink(path)
