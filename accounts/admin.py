@@ -16,7 +16,7 @@ class YouthlineUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
-    fieldsets = (*UserAdmin.fieldsets, ("Youthline", {"fields": ("role", "display_name")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Youthline", {"fields": ("role", "display_name")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Youthline", {"fields": ("role", "display_name")}))
     inlines = [CounselorProfileInline]
 

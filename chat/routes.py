@@ -6,10 +6,14 @@ Registered in chat/apps.py; the gateway only reads them from `protocol.registry`
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from accounts.models import Role
 from chat import frames as f, records as r
 from chat.selectors import waiting_counts
 from chat.services import conversations, messages, queue
+from protocol.frames import ServerFrame
 from protocol.registry import AppVocabulary, Caller, Route
 from realtime import STAFF
 from realtime.live import Publication
@@ -58,14 +62,12 @@ def leave_message_offer_frame(offer: r.LeaveMessageOffer) -> f.QueueUnavailable:
                               service_hours=offer.service_hours)
 
 
-def wrapup_input(wrapup: f.WrapUp | None) -> r.WrapUpInput | None:
-    if wrapup is None:
-        return None
+def wrapup_input(wrapup: f.WrapUp) -> r.WrapUpInput:
     return r.WrapUpInput(category=wrapup.category, risk_level=wrapup.risk_level, summary=wrapup.summary,
                          needs_followup=wrapup.needs_followup)
 
 
-PRESENTERS = {
+PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     r.StoredMessage: message_frame,
     r.SomeoneTyping: lambda e: f.TypingNotice(conversation=e.conversation, role=e.role),
     r.ConversationClosed: lambda e: f.ConversationEnded(conversation=e.conversation, by=e.by),
@@ -116,7 +118,7 @@ ROUTES: list[Route] = [
     Route(f.ConversationEnd, frozenset({YOUTH, COUNSELOR}),
           lambda who, fr: conversations.do_end_conversation(user_id=who.user_id, role=who.role,
                                                             conversation_id=fr.conversation,
-                                                            wrapup=wrapup_input(fr.wrapup)),
+                                                            wrapup=None if fr.wrapup is None else wrapup_input(fr.wrapup)),
           reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by)),
     Route(f.Presence, frozenset({COUNSELOR}),
           lambda who, fr: queue.do_set_presence(counselor_id=who.user_id, status=fr.status,

@@ -83,7 +83,7 @@ def existing_seq(*, conversation_id: int, sender_role: str, client_id: str) -> i
 
 
 def counselor_name(conversation: Conversation) -> str | None:
-    if conversation.counselor_id is None:
+    if conversation.counselor_id is None or conversation.counselor is None:
         return None
     return conversation.counselor.shown_name
 

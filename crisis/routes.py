@@ -4,6 +4,9 @@ Registered in crisis/apps.py; the gateway reads them from `protocol.registry`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from accounts.models import Role
 from chat.frames import Person
 from chat.routes import history_frame
@@ -11,6 +14,7 @@ from crisis import frames as f, records as r
 from crisis.live import dashboard_view
 from crisis.services import supervision
 from crisis.services.alerts import do_ack_alert, do_raise_counselor_alert, do_record_verdict
+from protocol.frames import ServerFrame
 from protocol.registry import AppVocabulary, Route
 
 SUPERVISOR = frozenset({Role.SUPERVISOR.value})
@@ -53,7 +57,7 @@ def dashboard_frame(view: r.DashboardView) -> f.Dashboard:
     )
 
 
-PRESENTERS = {
+PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     r.AlertView: alert_frame,
     r.AlertAcknowledged: lambda e: f.CrisisAcked(alert=e.alert, by=e.by),
     r.RiskFlag: lambda e: f.CrisisFlag(conversation=e.conversation, alert=e.alert, category=e.category,

@@ -76,6 +76,9 @@ def promote_model(request: HttpRequest, *, principal: Principal, body: schemas.P
     try:
         promoted = model_versions.do_promote_model_version(actor_id=principal.user_id, version=body.version)
     except Refused as refusal:
-        raise ApiError(404 if refusal.code == "not_found" else 400, refusal.code, refusal.detail) from None
+        if refusal.code == "not_found":
+            raise ApiError(404, "not_found", refusal.detail) from None
+        raise ApiError(400, "invalid", refusal.detail) from None
+    assert promoted.promoted_at is not None  # noqa: S101 - the promotion just set it
     return schemas.PromotedModel(version=promoted.version, status=promoted.status,
                                  promoted_at=promoted.promoted_at.isoformat())

@@ -35,7 +35,7 @@ BATCH = 200
 
 def enabled() -> bool:
     """Only where the channel layer stays inside one process and the jobs' store is SQLite."""
-    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    backend = str(settings.CHANNEL_LAYERS["default"]["BACKEND"])
     return bool(settings.HUEY_SQLITE_PATH) and backend.rsplit(".", 1)[-1] == InMemoryChannelLayer.__name__
 
 

@@ -56,7 +56,10 @@ def run(youth_url: str, supervisor_url: str, username: str, password: str, count
     supervisor = Socket(supervisor_url, staff["access"])
     young = Socket(youth_url, youth["access"])
     young.send({"type": "consult.request", "topic": "aid"})
-    conversation = young.wait("queue.joined", 10)["conversation"]
+    joined = young.wait("queue.joined", 10)
+    if joined is None:
+        raise SystemExit("the probe youth was never queued")
+    conversation = joined["conversation"]
     latencies_ms: list[float] = []
     missed = 0
     for n in range(count):

@@ -52,6 +52,7 @@ import random
 import sys
 import time
 from collections import Counter
+from typing import Any
 
 import gevent
 import msgspec
@@ -63,7 +64,7 @@ from locust.exception import StopUser
 try:
     import psutil
 except ImportError:  # locust depends on psutil; keep the load test usable without it anyway
-    psutil = None
+    psutil = None  # type: ignore[assignment]
 
 
 def _env_float(name: str, default: float) -> float:
@@ -304,6 +305,8 @@ class ChatUser(HttpUser):
 
     # ----- messages --------------------------------------------------------------------------
     def send_message(self, conversation: int, text: str) -> None:
+        if self.socket is None:  # only called from a connected user's tasks
+            raise StopUser()
         client_id = f"{self.role[0]}{self.number}-{next(self.message_numbers)}"
         now = time.perf_counter()
         timed = RUN.window(now)
@@ -314,7 +317,7 @@ class ChatUser(HttpUser):
         self.socket.send({"type": "message.send", "conversation": conversation, "client_id": client_id, "text": text})
 
     def on_ack(self, frame: dict, length: int) -> None:
-        entry = RUN.pending_ack.pop(frame.get("client_id"), None)
+        entry = RUN.pending_ack.pop(frame.get("client_id", ""), None)
         if entry is None:
             return
         RUN.acked[self.role] += 1
@@ -340,7 +343,7 @@ class ChatUser(HttpUser):
         if sender == self.role:
             RUN.echo[self.role] += 1
             return
-        entry = RUN.pending_relay.pop(frame.get("client_id"), None)
+        entry = RUN.pending_relay.pop(frame.get("client_id", ""), None)
         if entry is None:
             return  # history, system messages
         RUN.received[sender] += 1
@@ -509,7 +512,7 @@ def _percentile(values: list[float], q: float) -> float | None:
 
 
 def _latency_block(values: list[float], locust_entry) -> dict:
-    block = {"count": len(values)}
+    block: dict[str, Any] = {"count": len(values)}
     for label, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0)):
         value = _percentile(values, q)
         block[label] = None if value is None else round(value, 2)

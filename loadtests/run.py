@@ -112,7 +112,7 @@ def db_url(database_url: str, name: str) -> str:
 
 
 def pinned(cpus: str, cmd: list[str]) -> list[str]:
-    if cpus and shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
+    if cpus and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         return ["taskset", "-c", cpus, *cmd]
     return cmd
 

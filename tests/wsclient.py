@@ -38,7 +38,7 @@ class WsClient:
         self.conn: ClientConnection = connect(ws_url, additional_headers=extra, open_timeout=10, max_size=2**22,
                                               max_queue=None, close_timeout=3).__enter__()
         self.buffer: list[dict] = []
-        self.auth_ok: dict | None = None
+        self.auth_ok: dict[str, Any] = {}  # stays empty with authenticate=False
         if token is not None and authenticate:
             self.send({"type": "auth", "token": token})
             self.auth_ok = self.recv("auth.ok")

@@ -130,11 +130,10 @@ def _explain_refusal(*, conversation_id: int, user_id: int, role: str) -> errors
         if conversation.status != _ACTIVE:
             return errors.invalid(f"the conversation is {conversation.status}")
         return errors.forbidden("join the conversation before writing in it")
-    mine = conversation is not None and (
+    if conversation is None or not (
         (role == Role.YOUTH and conversation.youth_id == user_id)
         or (role == Role.COUNSELOR and conversation.counselor_id == user_id)
-    )
-    if not mine:
+    ):
         return errors.forbidden("not your conversation")
     return errors.invalid(f"the conversation is {conversation.status}")
 

@@ -8,6 +8,7 @@ published after. A failure propagates to chat, which records the message as unsc
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -193,7 +194,8 @@ def do_ack_alert(*, supervisor_id: int, alert_id: int, verdict: VerdictInput | N
             alert = Alert.objects.select_related("acknowledged_by").filter(pk=alert_id).first()
             if alert is None:
                 raise errors.not_found("no such alert")
-            raise errors.invalid(f"already acknowledged by {alert.acknowledged_by.shown_name}")
+            who = alert.acknowledged_by.shown_name if alert.acknowledged_by else "an account since removed"
+            raise errors.invalid(f"already acknowledged by {who}")
         alert = Alert.objects.get(pk=alert_id)
         name = User.objects.get(pk=supervisor_id).shown_name
         SupervisorAction.objects.create(supervisor_id=supervisor_id, action="crisis.ack",
@@ -249,8 +251,7 @@ def do_raise_overdue_alerts() -> int:
             conversation = Conversation.objects.select_related("counselor").get(pk=alert.conversation_id)
             publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
             if nobody_online:
-                alert_id = alert.pk
-                transaction.on_commit(lambda alert_id=alert_id: notify_oncall(alert_id=alert_id))
+                transaction.on_commit(functools.partial(notify_oncall, alert_id=alert.pk))
             raised += 1
     return raised
 

@@ -57,7 +57,7 @@ class Published:
     def events(self, kind: type[T], *, to: str | None = None) -> list[T]:
         """The domain events of one type, optionally only those sent to one target."""
         return [d.event for d in self.deliveries
-                if isinstance(d.event, kind) and (to is None or d.target == to)]  # type: ignore[misc]
+                if isinstance(d.event, kind) and (to is None or d.target == to)]
 
     def to(self, target: str) -> list[Delivery]:
         return [d for d in self.deliveries if d.target == target]

@@ -128,6 +128,7 @@ def test_equal_loads_go_to_the_counselor_assigned_longest_ago(make_conversation,
     dispatch()
     assert fresh(first).counselor_id == longest.pk
     profile = CounselorProfile.objects.get(user=longest)
+    assert profile.last_assigned_at is not None
     assert timezone.now() - profile.last_assigned_at < timedelta(seconds=5)  # the clock restarts
 
     never = make_counselor()  # never assigned: rested longest of all

@@ -89,6 +89,7 @@ def test_an_alert_is_checked_after_the_timeout_and_again_while_nobody_acknowledg
     with captured_events():
         alert = do_escalate(conversation_id=conversation.pk, seq=1, level=4, categories=["suicide"], excerpt="……",
                             at=timezone.now(), risk=ConversationRisk())
+    assert alert is not None
     [(name, args, due_in)] = scheduled()
     assert (name, args) == ("check_overdue_alert", (alert.pk,))
     assert settings.CRISIS_ACK_TIMEOUT_S - 2 < due_in <= settings.CRISIS_ACK_TIMEOUT_S + MARGIN_S

@@ -6,6 +6,7 @@ import base64
 import json
 import time
 import uuid
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -205,7 +206,7 @@ def test_a_youth_identity_cannot_log_in_even_with_a_password(live_stack, counsel
 
 
 # ----- HTTP: refresh rotation and logout ------------------------------------------------------
-def refresh(stack, token: object, path: str = "refresh") -> tuple[int, dict | None]:
+def refresh(stack, token: object, path: str = "refresh") -> tuple[int, Any]:
     return http_json("POST", api(stack, path), {"refresh": token})
 
 

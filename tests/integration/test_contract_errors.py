@@ -12,6 +12,7 @@ import json
 import os
 import time
 import uuid
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -433,7 +434,7 @@ def test_frames_for_another_role_are_forbidden_and_change_nothing(live_stack, co
     alert = insert_alert(live_stack, conversation)
     before = snapshot(live_stack, conversation)
     conv = conversation
-    staff_only = [
+    staff_only: list[dict[str, Any]] = [
         {"type": "crisis.ack", "alert": alert},
         {"type": "conversation.monitor", "conversation": conv},
         {"type": "conversation.unmonitor", "conversation": conv},
@@ -442,21 +443,21 @@ def test_frames_for_another_role_are_forbidden_and_change_nothing(live_stack, co
         {"type": "referral.record", "conversation": conv, "kind": "police_110", "handed_over": "地址"},
         {"type": "dashboard"},
     ]
-    not_for_youth = [
+    not_for_youth: list[dict[str, Any]] = [
         {"type": "presence", "status": "available"},
         {"type": "conversation.transfer", "conversation": conv, "topic": "legal"},
         {"type": "wrapup.submit", "conversation": conv, "wrapup": WRAPUP},
         {"type": "queue.stats"},
         *staff_only,
     ]
-    not_for_counselor = [
+    not_for_counselor: list[dict[str, Any]] = [
         {"type": "consult.request", "topic": "psych"},
         {"type": "consult.cancel", "conversation": conv},
         {"type": "leave_message", "conversation": conv, "text": "留言"},
         {"type": "survey.submit", "conversation": conv, "score": 5},
         *staff_only,
     ]
-    not_for_supervisor = [
+    not_for_supervisor: list[dict[str, Any]] = [
         {"type": "consult.request", "topic": "psych"},
         {"type": "consult.cancel", "conversation": conv},
         {"type": "leave_message", "conversation": conv, "text": "留言"},

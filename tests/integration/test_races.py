@@ -50,7 +50,7 @@ def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, mak
             "SELECT count(*) FROM chat_conversation WHERE status = 'active' AND topic = 'legal'", 8)
         assigned_youths = [s for s in youth_sockets if any(f["type"] == "conversation.assigned" for f in s.drain(0.1))]
         assert len(assigned_youths) == 8
-        handed = Counter()
+        handed: Counter[int] = Counter()
         for i, s in enumerate(counselor_sockets):
             for frame in s.drain(0.3):
                 if frame["type"] == "conversation.assigned":

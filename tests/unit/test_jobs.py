@@ -17,8 +17,13 @@ def clean_store(_jobs_stay_in_process):
 
 
 def test_a_periodic_sweep_runs_once_per_period_however_many_workers_enqueue_it(clean_store, monkeypatch):
-    runs = []
-    sweep = jobs.once_per_period("test.sweep", period_s=60)(lambda: runs.append(1) or len(runs))
+    runs: list[int] = []
+
+    def run_once() -> int:
+        runs.append(1)
+        return len(runs)
+
+    sweep = jobs.once_per_period("test.sweep", period_s=60)(run_once)
     monkeypatch.setattr(jobs.time, "time", lambda: 600 * 60 + 5.0)
     assert [sweep(), sweep(), sweep()] == [1, None, None]
     monkeypatch.setattr(jobs.time, "time", lambda: 601 * 60 + 59.0)

@@ -1,6 +1,8 @@
 """The relay's storage path in-process: idempotency, gapless seq, and the crisis hook never losing a message."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -98,7 +100,7 @@ def test_a_failing_detector_is_loud_and_a_counselor_can_still_raise_the_alert(co
     # Loud: logged, counted, recorded, and on the supervisors' dashboard.
     assert scanning.unscanned_total == before + 1
     assert list(UnscannedMessage.objects.values_list("conversation_id", "seq")) == [(conversation.pk, 1)]
-    health = detector_health(since=timezone.now() - timezone.timedelta(hours=1))
+    health = detector_health(since=timezone.now() - timedelta(hours=1))
     assert health.unscanned_last_hour == 1 and health.unscanned_conversations == [conversation.pk]
     # The counselor's own alert reads no detector.
     view = do_raise_counselor_alert(counselor_id=conversation.counselor_id, conversation_id=conversation.pk,

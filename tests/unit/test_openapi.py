@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -101,7 +102,7 @@ def test_the_schemas_say_what_the_models_allow(document):
 
 
 # ----- the one validation step, through the URLconf (no database is reached) ---------------------
-def post(path: str, raw: bytes, **headers: str):
+def post(path: str, raw: bytes, **headers: Any):
     return HTTP.generic("POST", path, raw, content_type="application/json", **headers)
 
 
