@@ -36,8 +36,8 @@ install-load: $(VENV)/.installed-load
 
 ## run: install, migrate, create the demo accounts and serve the embedded default (SQLite, in-memory layer, a job worker)
 run: install
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput -v0
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py demo_accounts --password $(DEMO_PASSWORD)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py demo_accounts --password $(DEMO_PASSWORD)
 	@echo
 	@echo "Youthline is starting on http://$(HOST):$(PORT)/"
 	@echo "  youth page:          http://$(HOST):$(PORT)/"
@@ -45,7 +45,7 @@ run: install
 	@echo "  supervisor console:  http://$(HOST):$(PORT)/supervisor/ (supervisor1 / $(DEMO_PASSWORD))"
 	@echo "  Django admin:        http://$(HOST):$(PORT)/admin/      (admin1 / $(DEMO_PASSWORD))"
 	@echo
-	env -u DATABASE_URL -u REDIS_URL sh scripts/run_embedded.sh $(BIN)/python $(HOST):$(PORT)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 sh scripts/run_embedded.sh $(BIN)/python $(HOST):$(PORT)
 
 ## services: install and start PostgreSQL, Redis and Chromium for the tests
 services:
@@ -74,11 +74,11 @@ bench-dashboard: install-test services
 	$(TEST_ENV) $(BIN)/python bench/bench_dashboard_queries.py $(BENCH_ARGS)
 
 crisis-eval: install
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py crisis_eval
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py crisis_eval
 
 ## messages: recompile the translations after editing locale/*.po (needs gettext's msgfmt)
 messages: install
-	$(BIN)/python manage.py compilemessages -l zh_Hans -l en
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l zh_Hans -l en
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.huey.sqlite3 var .pytest_cache

@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -40,6 +41,9 @@ PYTHON = sys.executable
 COUNSELOR_FMT = "loadc{}"
 COUNSELOR_PASSWORD = "load-test-password-1"
 PROBE_SUPERVISOR = "loadsup1"
+# The servers run with DEBUG off, which needs a signing key: one per run, shared by every process
+# this script (and bench/bench_relay.py, which imports it) starts.
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(48))
 
 
 def _env(name: str, default):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -26,6 +27,14 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 # One template per test session (process), so concurrent sessions on one server don't collide.
 TEMPLATE_DB = f"youthline_template_{os.getpid()}"
+# Every process a test starts runs with the project's settings as production does: DEBUG off and a
+# signing key of its own (the test session's, tests/settings.py, else one made here), never the
+# in-process tests' settings module that pytest-django exported.
+PROCESS_ENV = {
+    "DJANGO_SETTINGS_MODULE": "youthline.settings",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(48),
+}
 
 
 def admin_dsn() -> str:
@@ -57,7 +66,7 @@ def ensure_template(root: Path = ROOT) -> str:
         with psycopg.connect(admin_dsn(), autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
-        env = {**os.environ, "DATABASE_URL": database_url(name)}
+        env = {**os.environ, **PROCESS_ENV, "DATABASE_URL": database_url(name)}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=root, env=env, check=True)
         _templates[root] = name
         atexit.register(_drop_template, name)
@@ -126,6 +135,7 @@ class LiveStack:
             conn.execute(f"CREATE DATABASE {self.db_name} TEMPLATE {template}")
         base_env = {
             **os.environ,
+            **PROCESS_ENV,
             "DATABASE_URL": database_url(self.db_name),
             "CHANNELS_PREFIX": f"t{self.db_name[-8:]}",
             "HUEY_NAME": f"t{self.db_name[-8:]}",

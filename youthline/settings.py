@@ -28,9 +28,61 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-# The embedded default is for one developer's machine; production sets its own key.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# Off unless asked for: a debug page shows settings and POST data (passwords) to anyone.
+# `make run` and the test stacks set DJANGO_DEBUG explicitly.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# Keys that were published in this repository: tokens signed with them can be forged by anyone,
+# so no process accepts them, in DEBUG or not.
+PUBLISHED_KEYS = frozenset({"dev-only-insecure-key-change-me-in-production-0123456789"})
+MIN_KEY_CHARS = 32
+# DEBUG without DJANGO_SECRET_KEY (`make run` on a fresh clone): a random key made once for this
+# checkout, so tokens and sessions survive a restart. var/ is ignored by git.
+LOCAL_KEY_FILE = BASE_DIR / "var" / "local-secret-key"
+
+
+def _local_key() -> str:
+    try:
+        return LOCAL_KEY_FILE.read_text().strip()
+    except FileNotFoundError:
+        pass
+    import secrets
+    import tempfile
+
+    LOCAL_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside then linked into place: the web process and the job worker of `make run`
+    # start together, and the one that links second reads the first one's key.
+    with tempfile.NamedTemporaryFile("w", dir=LOCAL_KEY_FILE.parent, delete=False) as tmp:
+        tmp.write(secrets.token_urlsafe(48))
+    try:
+        os.link(tmp.name, LOCAL_KEY_FILE)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp.name)
+    return LOCAL_KEY_FILE.read_text().strip()
+
+
+def signing_key(name: str, value: str | None, *, debug: bool) -> str:
+    """The key from the environment, refused when it is published, or missing or short outside DEBUG."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    if value in PUBLISHED_KEYS:
+        raise ImproperlyConfigured(f"{name} is the key published in the Youthline repository: anyone can forge "
+                                   f"tokens with it. Set {name} to a random value of at least {MIN_KEY_CHARS} "
+                                   "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+    if debug and not value:
+        return _local_key()
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set. With DJANGO_DEBUG off every process of a deployment needs "
+                                   f"the same random {name} of at least {MIN_KEY_CHARS} characters "
+                                   "(python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+    if len(value) < MIN_KEY_CHARS and not debug:
+        raise ImproperlyConfigured(f"{name} is {len(value)} characters long; it must have at least {MIN_KEY_CHARS}.")
+    return value
+
+
+SECRET_KEY = signing_key("DJANGO_SECRET_KEY", os.environ.get("DJANGO_SECRET_KEY"), debug=DEBUG)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
@@ -197,7 +249,7 @@ LOGGING = {
 }
 
 # --- Youthline ------------------------------------------------------------------------------
-JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY", SECRET_KEY)
+JWT_SIGNING_KEY = signing_key("JWT_SIGNING_KEY", os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY, debug=DEBUG)
 JWT_ISSUER = "youthline"
 JWT_AUDIENCE = "youthline"
 JWT_ACCESS_TTL_S = env_int("JWT_ACCESS_TTL_S", 15 * 60)
