@@ -154,7 +154,17 @@ def do_unregister_socket(*, user_id: int, channel_name: str) -> None:
             profile_model.objects.filter(user_id=user_id, offline_since__isnull=True).update(offline_since=timezone.now())
 
 
+def count_live_sockets(*, user_id: int) -> int:
+    """Open sockets of one identity, on every process (the cap: WS_MAX_SOCKETS_PER_USER)."""
+    return LiveSocket.objects.filter(user_id=user_id).count()
+
+
 def do_heartbeat_sockets(*, channel_names: list[str]) -> None:
+    """Refresh the rows of the sockets a process holds now, and only those.
+
+    The process lists what its consumers hold at this moment (gateway/heartbeat.py): a socket
+    whose consumer ended is no longer listed, even if its clean-up never ran, so its row stops
+    being refreshed and do_expire_stale_sockets removes it while the process lives on."""
     if channel_names:
         LiveSocket.objects.filter(channel_name__in=channel_names).update(heartbeat_at=timezone.now())
 

@@ -16,11 +16,12 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
-from accounts.services import AuthFailed, Principal, authenticate_access_token
+from accounts.services import AuthFailed, Principal, authenticate_access_token, count_live_sockets
 from chat.routes import auth_ok_frame
 from chat.services import sessions
 from gateway import heartbeat
@@ -34,12 +35,68 @@ from realtime.live import bind_event_loop
 log = logging.getLogger(__name__)
 CLOSE_AUTH_FAILED = 4401
 CLOSE_FLOODING = 4429
+CLOSE_TOO_MANY_SOCKETS = 4409
+# RFC 6455 "try again later": the database could not be reached while the socket opened.
+CLOSE_TRY_AGAIN_LATER = 1013
+# A server fault ended the socket; the client reconnects and resumes as after any drop. Daphne
+# sends 1011 when an application dies; a consumer that caught the failure closes itself with
+# this instead, and lives on to run its disconnect step (autobahn lets an application send only
+# 1000 or 3000-4999).
+CLOSE_SERVER_ERROR = 4500
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+
+
+class _StatementsThatReachedTheDatabase:
+    """Counts the statements of one call that the database answered (an execute wrapper: a
+    function call per statement, far cheaper than Django's "SELECT 1" health check per call)."""
+
+    def __init__(self) -> None:
+        self.answered = 0
+
+    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+        result = execute(sql, params, many, context)
+        self.answered += 1
+        return result
+
+
+def with_a_live_connection(call: Callable[[], Any]) -> Any:
+    """Run `call` in this thread; if its very first statement finds the thread's connection
+    broken (a database restart left it stale), drop the connection and run it once more.
+
+    Only a failure before any statement was answered is retried: then nothing reached the
+    database, so running again cannot apply anything twice. A failure later (a lost COMMIT)
+    goes to the client as `unavailable`, and the client's resend is idempotent (client_id).
+    Django's per-call health check (CONN_HEALTH_CHECKS) would cost a round trip on every frame;
+    this costs nothing until a connection fails (docs/performance.md)."""
+    statements = _StatementsThatReachedTheDatabase()
+    try:
+        with connection.execute_wrapper(statements):
+            return call()
+    except DATABASE_UNREACHABLE:
+        connection.close()  # this thread's connection: the next use opens a fresh one
+        if statements.answered:
+            raise
+    log.info("a stale database connection was replaced")
+    return call()
 
 
 def _call_collecting(route: Route, caller: Caller, frame: f.ClientFrame) -> tuple[Any, list[tuple[str, str, dict]]]:
-    with collecting() as events:
-        result = route.call(caller, frame)
-    return result, events
+    def call() -> tuple[Any, list[tuple[str, str, dict]]]:
+        with collecting() as events:
+            result = route.call(caller, frame)
+        return result, events
+
+    return with_a_live_connection(call)
+
+
+def _open_session(token: str, channel_name: str) -> tuple[Principal, Any, int]:
+    """Check the token, register the socket and count the identity's open sockets: one hop."""
+    def call() -> tuple[Principal, Any, int]:
+        principal = authenticate_access_token(token=token)
+        session = sessions.do_open_session(principal=principal, channel_name=channel_name)
+        return principal, session, count_live_sockets(user_id=principal.user_id)
+
+    return with_a_live_connection(call)
 
 
 # Every frame without a lane runs here: Channels' one database thread of the process.
@@ -77,8 +134,28 @@ class _Lanes:
 message_lanes = _Lanes(settings.MESSAGE_STORE_THREADS)
 
 
+# Clean-ups of sockets whose consumer ended without its disconnect step, kept referenced until done.
+_orphan_cleanups: set[asyncio.Task] = set()
+
+
 class GatewayConsumer(AsyncWebsocketConsumer):
     principal: Principal | None = None
+    released = False
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        # The outermost depth of a socket's life: whatever ends it (a failure that escaped
+        # dispatch, Daphne cancelling an application slow to close), the process stops
+        # listing the socket as its own at once, so the heartbeat no longer refreshes its row
+        # and the expiry job removes it even if the clean-up below cannot run.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            heartbeat.local_channel_names.discard(getattr(self, "channel_name", None))
+            if not self.released and self.principal is not None:
+                # A detached task: this one may be being cancelled, and its awaits with it.
+                task = asyncio.get_running_loop().create_task(self._release())
+                _orphan_cleanups.add(task)
+                task.add_done_callback(_orphan_cleanups.discard)
 
     async def dispatch(self, message: dict) -> None:
         # Channels' own dispatch first hops into the database thread to close stale
@@ -88,7 +165,19 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            # An exception escaping here would end the application: Daphne then sends 1011
+            # and never delivers `websocket.disconnect`, so the socket's row and groups stayed
+            # (a crashed counselor kept being assigned youths). Close it ourselves instead:
+            # the consumer lives on to receive the disconnect and run its clean-up.
+            log.exception("socket event %s failed; closing the socket", message.get("type"))
+            if message.get("type") == "websocket.disconnect":
+                raise StopConsumer from None  # the clean-up itself failed: __call__'s finally retries it
+            await self.close(code=CLOSE_SERVER_ERROR)
 
     async def connect(self) -> None:
         self.principal = None
@@ -122,32 +211,52 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def _authenticate(self, token: str, ref: f.Ref) -> None:
         try:
-            principal = await database_sync_to_async(authenticate_access_token)(token=token)
-            session = await database_sync_to_async(sessions.do_open_session)(
-                principal=principal, channel_name=self.channel_name
-            )
+            principal, session, open_sockets = await database_sync_to_async(_open_session)(token, self.channel_name)
         except AuthFailed:
             await self.close(code=CLOSE_AUTH_FAILED)
+            return
+        except DATABASE_UNREACHABLE:
+            log.warning("database unreachable while a socket opened", exc_info=True)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
             return
         if self.auth_deadline is not None:
             self.auth_deadline.cancel()
         self.principal = principal
         heartbeat.local_channel_names.add(self.channel_name)
+        if open_sockets > settings.WS_MAX_SOCKETS_PER_USER:
+            # The newest is refused, not the oldest: closing the oldest would let two tabs
+            # that both reconnect evict each other forever; the oldest sockets of a vanished
+            # phone are closed by Daphne's pings within a minute.
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         for group in session.groups:
             await self._join(group)
-        await self.send(text_data=f.encode(auth_ok_frame(session)))
+        await self.send_frame(auth_ok_frame(session))
 
     async def disconnect(self, code: int) -> None:
         if self.auth_deadline is not None:
             self.auth_deadline.cancel()
-        for group in list(self.joined):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.joined.clear()
+        await self._release()
+
+    async def _release(self) -> None:
+        """Leave the groups and unregister the socket: once, from disconnect or __call__'s finally."""
+        if self.released:
+            return
+        self.released = True
+        heartbeat.local_channel_names.discard(self.channel_name)
+        for group in list(getattr(self, "joined", ())):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the layer unreachable: its group membership expires by itself
+                log.warning("leaving %s failed", group, exc_info=True)
+        self.joined = set()
         if self.principal is not None:
-            heartbeat.local_channel_names.discard(self.channel_name)
-            await database_sync_to_async(sessions.do_close_session)(
-                principal=self.principal, channel_name=self.channel_name
-            )
+            try:
+                await database_sync_to_async(with_a_live_connection)(
+                    lambda: sessions.do_close_session(principal=self.principal, channel_name=self.channel_name)
+                )
+            except Exception:  # its row, no longer heart-beaten, is expired by accounts.tasks
+                log.exception("closing the session of %s failed", self.channel_name)
 
     # ----- client frames ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -178,8 +287,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def _dispatch(self, principal: Principal, frame: f.ClientFrame) -> None:
         if isinstance(frame, f.Ping):
-            self.refused_in_a_row = 0
-            await self.send(text_data=f.encode(f.Pong(ref=frame.ref)))
+            # A pong says nothing of the frames refused around it: it does not end the streak
+            # (a socket sending only pings at flood rate must reach WS_FLOOD_CLOSE_AFTER).
+            await self.send_frame(f.Pong(ref=frame.ref))
             return
         if isinstance(frame, f.Auth):
             await self._refuse(Refused("invalid", "already authenticated"), frame.ref)
@@ -198,20 +308,44 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         except Refused as refusal:
             await self._refuse(refusal, frame.ref)
             return
+        except DATABASE_UNREACHABLE:
+            # Not the client's fault: answered, not counted in the refusal streak, and the
+            # socket stays open; the client sends the frame again after a backoff.
+            log.warning("database unreachable for %s", frame.__struct_config__.tag, exc_info=True)
+            await self.send_frame(f.Error(code="unavailable", detail="the database is unreachable; try again shortly",
+                                          ref=frame.ref))
+            return
         self.refused_in_a_row = 0
         if route.reply is not None:
             reply = route.reply(result)
             if reply is not None:
-                await self.send(text_data=f.encode(f.with_ref(reply, frame.ref)))
+                await self.send_frame(f.with_ref(reply, frame.ref))
         if events:
             await send_collected(events)
+
+    async def send_frame(self, frame: f.ServerFrame) -> None:
+        await self.send_text(f.encode(frame))
+
+    async def send_text(self, text: str) -> None:
+        """Every server frame goes out here: none is larger than WS_MAX_SERVER_FRAME_BYTES.
+
+        Replies that could grow (history pages) are cut to fit where they are read
+        (chat/selectors.py); this is the last guard: a frame that would still be larger is
+        logged and dropped, never sent to a client that may not take it (many close on a
+        frame over 1 MiB, and a reloading console met the same frame again and again)."""
+        limit = settings.WS_MAX_SERVER_FRAME_BYTES
+        if len(text) > limit // 4 and len(text.encode()) > limit:
+            log.error("dropped a %d-byte %s frame: over WS_MAX_SERVER_FRAME_BYTES (%d)", len(text.encode()),
+                      text[:40], limit)
+            return
+        await self.send(text_data=text)
 
     async def _refuse(self, refusal: Refused, ref: f.Ref) -> None:
         self.refused_in_a_row += 1
         if self.refused_in_a_row > settings.WS_FLOOD_CLOSE_AFTER:
             await self.close(code=CLOSE_FLOODING)
             return
-        await self.send(text_data=f.encode(f.Error(code=refusal.code, detail=refusal.detail, ref=ref)))
+        await self.send_frame(f.Error(code=refusal.code, detail=refusal.detail, ref=ref))
 
     # ----- events from the channel layer --------------------------------------------------------
     async def _join(self, group: str) -> None:
@@ -229,7 +363,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._join(group)
         text = event.get("text")
         if text is not None and event.get("exclude") != self.channel_name:
-            await self.send(text_data=text)
+            await self.send_text(text)
         for group in event.get("leave", ()):
             await self._leave(group)
 

@@ -13,14 +13,17 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from accounts.services import do_heartbeat_sockets
 from gateway import relay
 
 log = logging.getLogger(__name__)
-HEARTBEAT_EVERY_S = 20.0
+HEARTBEAT_EVERY_S = settings.SOCKET_HEARTBEAT_S
 RELAY_EVERY_S = 0.2
 
+# The sockets this process holds now: added when a socket authenticates, removed when its
+# consumer ends, however it ends (GatewayConsumer.__call__'s finally).
 local_channel_names: set[str] = set()
 _task: asyncio.Task | None = None
 

@@ -264,6 +264,12 @@ WS_MAX_FRAME_BYTES = 16 * 1024
 WS_RATE_PER_S = env_int("WS_RATE_PER_S", 20)
 WS_RATE_BURST = env_int("WS_RATE_BURST", 40)
 WS_FLOOD_CLOSE_AFTER = env_int("WS_FLOOD_CLOSE_AFTER", 200)
+# No server frame is larger (history pages are cut to fit): well under Daphne's 1 MiB limit.
+WS_MAX_SERVER_FRAME_BYTES = env_int("WS_MAX_SERVER_FRAME_BYTES", 512 * 1024)
+# A socket whose peer leaves more than this unread is closed with 4408 (gateway/backpressure.py).
+WS_SEND_BUFFER_MAX_BYTES = env_int("WS_SEND_BUFFER_MAX_BYTES", 2 * 1024 * 1024)
+# Open sockets per identity; one more is refused with 4409 (the newest, not the oldest).
+WS_MAX_SOCKETS_PER_USER = env_int("WS_MAX_SOCKETS_PER_USER", 8)
 
 MESSAGE_MAX_CHARS = 2000
 # Threads (each with its own database connection) that store messages, per process.
@@ -276,6 +282,8 @@ QUEUE_ABANDON_S = env_int("QUEUE_ABANDON_S", 120)
 # "HH:MM-HH:MM" in TIME_ZONE; 12355 answers around the clock by default.
 SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "00:00-24:00")
 SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)
+# Each process refreshes the live-socket rows it holds this often (gateway/heartbeat.py).
+SOCKET_HEARTBEAT_S = float(os.environ.get("SOCKET_HEARTBEAT_S", "20"))
 # Live views (dashboard, queue counter): changes within this window share one push.
 LIVE_VIEW_DELAY_S = float(os.environ.get("LIVE_VIEW_DELAY_S", "0.3"))
 # HTTP endpoints that create identities or check passwords: per client address per minute.
