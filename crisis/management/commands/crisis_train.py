@@ -1,4 +1,4 @@
-"""`python manage.py crisis_train [--seed S] [--out PATH] [--version NAME]`
+"""`python manage.py crisis_train [--seed S] [--out PATH] [--model-version NAME]`
 
 Retrains the crisis model from the data shipped in the repository
 (crisis/data, crisis/evaldata; splits fixed in crisis/data/splits.json) and writes a
@@ -33,7 +33,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped model's)")
-        parser.add_argument("--version", default="v1", help="version name written into the artifact (default v1)")
+        parser.add_argument("--model-version", dest="model_version", default="v1",
+                            help="version name written into the artifact (default v1)")
         parser.add_argument("--out", default=None, metavar="PATH",
                             help="artifact path (default crisis/model/artifacts/model-<version>.json)")
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
             raise CommandError(f"training needs the 'train' extra: {exc}") from None
         seed = train.DEFAULT_SEED if options["seed"] is None else options["seed"]
-        version = options["version"]
+        version = options["model_version"]
         out = options["out"] or str(Path(train.__file__).resolve().parent / "artifacts" / f"model-{version}.json")
         started = time.monotonic()
         try:
