@@ -136,6 +136,7 @@ class MessageAck(ServerFrame, tag="message.ack"):
 class History(ServerFrame, tag="history"):
     conversation: int
     messages: list[Message]
+    more: bool = False  # messages after the last one exist: ask again (omitted when false)
     ref: Ref = None
 
 
@@ -175,6 +176,7 @@ class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):
     topic: str
     history: list[Message]
     risk_level: int
+    more: bool = False  # the history is its first page: ask `history` after its last seq
 
 
 class ConversationTransferred(ServerFrame, tag="conversation.transferred"):

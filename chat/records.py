@@ -22,6 +22,13 @@ class StoredMessage:
     at: datetime
 
 
+class MessagePage(list[StoredMessage]):
+    """Stored messages in seq order, as much as one server frame may carry (chat/selectors.py,
+    `history_after`); `more` says that messages after the last one exist: ask `history` again."""
+
+    more: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class YouthCard:
     """What staff see of a youth: an anonymous identity, never more."""

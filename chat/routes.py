@@ -47,8 +47,14 @@ def auth_ok_frame(session: r.Session) -> f.AuthOk:
                     conversations=[summary_frame(b) for b in session.conversations], presence=session.presence)
 
 
+def has_more(messages: list[r.StoredMessage]) -> bool:
+    """Whether a page of history (chat/selectors.py, `history_after`) was cut short."""
+    return isinstance(messages, r.MessagePage) and messages.more
+
+
 def history_frame(page: r.HistoryPage) -> f.History:
-    return f.History(conversation=page.conversation, messages=[message_frame(m) for m in page.messages])
+    return f.History(conversation=page.conversation, messages=[message_frame(m) for m in page.messages],
+                     more=has_more(page.messages))
 
 
 def queue_answer_frame(answer: queue.QueueAnswer) -> f.QueueJoined | f.QueueUnavailable:
@@ -81,14 +87,14 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
                                                                counselor=f.Person(name=e.counselor_name)),
     r.AssignedToCounselor: lambda e: f.ConversationAssignedToCounselor(
         conversation=e.conversation, youth=youth_frame(e.youth), topic=e.topic,
-        history=[message_frame(m) for m in e.history], risk_level=e.risk_level),
+        history=[message_frame(m) for m in e.history], risk_level=e.risk_level, more=has_more(e.history)),
     r.PresenceChanged: lambda e: f.PresenceOk(status=e.status),
     r.WaitingChanged: lambda e: f.QueueStats(waiting=e.waiting),
 }
 
 
 # ----- frames -> services -------------------------------------------------------------------
-ROUTES: list[Route] = [
+ROUTES: list[Route[Any]] = [
     Route(f.MessageSend, CONVERSING,
           lambda who, fr: messages.do_send_message(user_id=who.user_id, role=who.role, conversation_id=fr.conversation,
                                                    client_id=fr.client_id, text=fr.text),

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
@@ -14,10 +15,11 @@ from django.db.models import Q
 from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
 from chat.hours import within_service_hours
 from chat.models import Conversation, Message, Survey, Topic
-from chat.records import ConversationBrief, StoredMessage, YouthCard
+from chat.records import ConversationBrief, MessagePage, StoredMessage, YouthCard
 from protocol import errors
 
 HISTORY_PAGE = 500
+_json = msgspec.json.Encoder()
 DEFAULT_HANDLE_S = 8 * 60
 
 
@@ -63,13 +65,39 @@ def get_conversation_for(*, conversation_id: int, user_id: int, role: str) -> Co
     raise errors.forbidden("not your conversation")
 
 
-def history_after(*, conversation_id: int, after_seq: int, limit: int = HISTORY_PAGE) -> list[StoredMessage]:
+# What a page leaves of the frame size for the frame's other fields (conversation.assigned's
+# youth card and topic are the largest): a page is cut at WS_MAX_SERVER_FRAME_BYTES minus this.
+FRAME_ROOM_BYTES = 16 * 1024
+# A MESSAGE's JSON besides its text and client_id: type, conversation, seq, sender, at, keys.
+MESSAGE_ENVELOPE_BYTES = 192
+
+
+def message_wire_bytes(message: StoredMessage) -> int:
+    """An upper bound of the bytes this message takes in a frame (JSON escapes included)."""
+    return len(_json.encode(message.text)) + len(_json.encode(message.client_id)) + MESSAGE_ENVELOPE_BYTES
+
+
+def history_after(*, conversation_id: int, after_seq: int, limit: int = HISTORY_PAGE,
+                  max_bytes: int | None = None) -> MessagePage:
+    """The messages after `after_seq`, in order: at most `limit` and at most `max_bytes` of
+    them on the wire (default: what fits in one server frame), never fewer than one. `more` is
+    set when messages after the page exist (the client asks `history` after its last seq)."""
+    budget = settings.WS_MAX_SERVER_FRAME_BYTES - FRAME_ROOM_BYTES if max_bytes is None else max_bytes
     rows = (
         Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq)
         .order_by("seq")
-        .only("conversation_id", "seq", "sender_role", "text", "client_id", "created_at")[:limit]
+        .only("conversation_id", "seq", "sender_role", "text", "client_id", "created_at")[:limit + 1]
     )
-    return [stored_message(m) for m in rows]
+    page = MessagePage()
+    size = 0
+    for row in rows:
+        message = stored_message(row)
+        size += message_wire_bytes(message)
+        if len(page) == limit or (page and size > budget):
+            page.more = True
+            break
+        page.append(message)
+    return page
 
 
 def existing_seq(*, conversation_id: int, sender_role: str, client_id: str) -> int | None:

@@ -54,7 +54,9 @@ describe("the outbox", () => {
     sync.track(5);
     const item = sync.send(5, "我最近压力很大");
     const sent = socket.sentOfType("message.send");
-    assert.deepEqual(sent, [{ type: "message.send", conversation: 5, client_id: item.client_id, text: "我最近压力很大" }]);
+    assert.deepEqual(sent, [
+      { type: "message.send", conversation: 5, client_id: item.client_id, text: "我最近压力很大", ref: `send:${item.client_id}` },
+    ]);
     assert.deepEqual(stored().map((entry) => entry.client_id), [item.client_id]);
     socket.receive({ type: "message.ack", conversation: 5, client_id: item.client_id, seq: 1 });
     assert.deepEqual(stored(), []);
@@ -81,7 +83,7 @@ describe("the outbox", () => {
     clock.tick(250);
     const second = await connectAndAuth();
     assert.deepEqual(second.sentOfType("message.send"), [
-      { type: "message.send", conversation: 5, client_id: item.client_id, text: "are you there?" },
+      { type: "message.send", conversation: 5, client_id: item.client_id, text: "are you there?", ref: `send:${item.client_id}` },
     ]);
     // Sent before the history request, so the history already holds it.
     const types = second.sent.map((frame) => frame.type);
@@ -138,6 +140,46 @@ describe("the outbox", () => {
     sync.outbox = []; // this tab read the storage before the other tab wrote
     sync.send(5, "mine");
     assert.deepEqual(stored().map((entry) => entry.text).sort(), ["mine", "theirs"]);
+  });
+});
+
+describe("an unreachable database", () => {
+  test("a message answered `unavailable` stays in the outbox and is sent again after a growing delay", async () => {
+    mock.method(Math, "random", () => 1); // the longest delay of each step
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const item = sync.send(5, "还在吗");
+    const unavailable = { type: "error", code: "unavailable", detail: "try again", ref: `send:${item.client_id}` };
+    socket.receive(unavailable);
+    assert.equal(socket.sentOfType("message.send").length, 1);
+    clock.tick(499);
+    assert.equal(socket.sentOfType("message.send").length, 1);
+    clock.tick(1);
+    assert.equal(socket.sentOfType("message.send").length, 2);
+    socket.receive(unavailable);
+    clock.tick(999);
+    assert.equal(socket.sentOfType("message.send").length, 2);
+    clock.tick(1);
+    const resent = socket.sentOfType("message.send");
+    assert.equal(resent.length, 3);
+    assert.ok(resent.every((frame) => frame.client_id === item.client_id && frame.text === "还在吗"));
+    assert.deepEqual(stored().map((entry) => entry.client_id), [item.client_id]); // kept until stored
+    socket.receive({ type: "message.ack", conversation: 5, client_id: item.client_id, seq: 1 });
+    assert.deepEqual(stored(), []);
+    socket.receive(unavailable); // a late answer to an earlier try: the message is already stored
+    clock.tick(20_000);
+    assert.equal(socket.sentOfType("message.send").length, 3);
+  });
+
+  test("other errors of a message are not resent", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const item = sync.send(5, "x");
+    socket.receive({ type: "error", code: "invalid", detail: "ended", ref: `send:${item.client_id}` });
+    clock.tick(20_000);
+    assert.equal(socket.sentOfType("message.send").length, 1);
   });
 });
 
@@ -219,6 +261,39 @@ describe("gap filling", () => {
     socket.receive(message(1, "not watched"));
     await settle();
     assert.deepEqual(seen, []);
+  });
+
+  test("a page cut short (more: true) is followed by the next one until the last", async () => {
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    socket.sent.length = 0;
+    socket.receive({ type: "history", conversation: 5, messages: [message(1, "one"), message(2, "two")], more: true });
+    assert.deepEqual(socket.sentOfType("history"), [{ type: "history", conversation: 5, after_seq: 2 }]);
+    socket.receive({ type: "history", conversation: 5, messages: [message(3, "three")], more: true });
+    assert.deepEqual(socket.sentOfType("history").at(-1), { type: "history", conversation: 5, after_seq: 3 });
+    socket.receive({ type: "history", conversation: 5, messages: [message(4, "four")] });
+    assert.equal(socket.sentOfType("history").length, 2); // the last page asks nothing more
+    assert.deepEqual(shown.map(([, seq]) => seq), [1, 2, 3, 4]);
+    assert.equal(sync.log(5).contiguous, 4);
+  });
+
+  test("a counselor's assignment with more history than one page asks for the rest", async () => {
+    client.start();
+    const socket = await connectAndAuth({ role: "counselor" });
+    // What the console does with conversation.assigned: track it, take the page it carries.
+    client.on("conversation.assigned", (frame) => {
+      sync.track(frame.conversation, { fetchHistory: false });
+      sync.receiveHistory({ conversation: frame.conversation, messages: frame.history });
+    });
+    socket.receive({ type: "conversation.assigned", conversation: 5, youth: { id: 1 }, topic: "psych", risk_level: 0,
+                     history: [message(1, "one"), message(2, "two")], more: true });
+    await settle();
+    assert.deepEqual(socket.sentOfType("history"), [{ type: "history", conversation: 5, after_seq: 2 }]);
+    socket.receive({ type: "conversation.assigned", conversation: 6, youth: { id: 2 }, topic: "psych", risk_level: 0,
+                     history: [{ ...message(1, "alone"), conversation: 6 }] });
+    await settle();
+    assert.equal(socket.sentOfType("history").length, 1); // a whole history asks nothing
   });
 
   test("the page is told the number of history messages, so it can scroll once", async () => {

@@ -9,7 +9,10 @@
 // a seq jump or a reconnect asks `history` after the last contiguous seq, so
 // nothing is missing; messages not yet acknowledged stay in an outbox kept in
 // storage and are sent again with the same client_id (the server stores a
-// client_id once), so nothing is lost, even across a reload.
+// client_id once), so nothing is lost, even across a reload. A history answer
+// with `more: true` (pages are cut to fit one frame) is followed by the next
+// page; a message.send answered `unavailable` (the database was unreachable)
+// is sent again after a backoff, still from the outbox.
 
 import { SessionLost } from "./api.js";
 
@@ -19,9 +22,15 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 12_000;
 const HISTORY_PAGE = 500;
+// message.send answered `unavailable`: sent again after 0.5 s, 1 s, 2 s ... up to 10 s, with jitter.
+const RESEND_FIRST_MS = 500;
+const RESEND_CAP_MS = 10_000;
+const SEND_REF_PREFIX = "send:";
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FLOODING = 4429;
+export const CLOSE_TOO_MANY_SOCKETS = 4409;
+export const CLOSE_SLOW_READER = 4408;
 
 /** A random client id; crypto.randomUUID exists only in secure contexts. */
 export function uuid() {
@@ -238,7 +247,8 @@ export class RealtimeClient {
         });
       return;
     }
-    if (event.code === CLOSE_FLOODING) this.attempt = Math.max(this.attempt, 4);
+    // Too many sockets of this identity: others are open (tabs); retry slowly, never in a burst.
+    if (event.code === CLOSE_FLOODING || event.code === CLOSE_TOO_MANY_SOCKETS) this.attempt = Math.max(this.attempt, 4);
     this.scheduleReconnect();
   }
 
@@ -400,9 +410,22 @@ export class ConversationSync {
     client.on("message", (frame) => this.receiveMessage(frame));
     client.on("history", (frame) => this.receiveHistory(frame));
     client.on("message.ack", (frame) => this.receiveAck(frame));
+    client.on("error", (frame) => this.receiveError(frame));
+    client.on("conversation.assigned", (frame) => {
+      // A counselor's assignment carries the first page of the history; the page that
+      // handles the frame tracks the conversation and takes that page, then we ask on.
+      if (frame.more === true) {
+        queueMicrotask(() => {
+          const log = this.logs.get(frame.conversation);
+          if (log) this.requestHistory(log);
+        });
+      }
+    });
     client.on("closed", () => {
       for (const log of this.logs.values()) log.historyEpoch = -1;
     });
+    this.resendAttempts = new Map(); // client_id -> how many `unavailable` answers so far
+    this.resendTimers = new Map(); // client_id -> the timer of its next resend
   }
 
   on(kind, listener) {
@@ -497,9 +520,7 @@ export class ConversationSync {
   catchUp(log) {
     if (!this.client.ready || log.syncedEpoch === this.client.epoch) return;
     log.syncedEpoch = this.client.epoch;
-    for (const item of this.pendingFor(log.id)) {
-      this.client.send({ type: "message.send", conversation: item.conversation, client_id: item.client_id, text: item.text });
-    }
+    for (const item of this.pendingFor(log.id)) this.sendItem(item);
     if (this.customResync) this.customResync(log.id, log);
     else this.requestHistory(log);
   }
@@ -517,12 +538,44 @@ export class ConversationSync {
     this.outbox.push(item);
     this.saveOutbox();
     this.emit("pending", item);
-    this.client.send({ type: "message.send", conversation, client_id: item.client_id, text });
+    this.sendItem(item);
     return item;
+  }
+
+  /** The ref names the message, so an error answer can be matched to it. */
+  sendItem(item) {
+    return this.client.send({
+      type: "message.send", conversation: item.conversation, client_id: item.client_id, text: item.text,
+      ref: SEND_REF_PREFIX + item.client_id,
+    });
+  }
+
+  /**
+   * `unavailable`: the server could not reach its database and stored nothing for sure.
+   * The message stays in the outbox and is sent again after a growing delay (a resend is
+   * safe: the server stores a client_id once). Other errors are the page's to show.
+   */
+  receiveError(frame) {
+    if (frame.code !== "unavailable" || typeof frame.ref !== "string" || !frame.ref.startsWith(SEND_REF_PREFIX)) return;
+    const clientId = frame.ref.slice(SEND_REF_PREFIX.length);
+    if (!this.outbox.some((item) => item.client_id === clientId) || this.resendTimers.has(clientId)) return;
+    const attempt = this.resendAttempts.get(clientId) || 0;
+    this.resendAttempts.set(clientId, attempt + 1);
+    const ceiling = Math.min(RESEND_CAP_MS, RESEND_FIRST_MS * 2 ** attempt);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.resendTimers.set(clientId, setTimeout(() => {
+      this.resendTimers.delete(clientId);
+      const item = this.outbox.find((entry) => entry.client_id === clientId);
+      // Not connected now: the reconnect's catch-up resends it anyway.
+      if (item) this.sendItem(item);
+    }, delay));
   }
 
   settleOutbox(clientId) {
     this.settled.add(clientId);
+    clearTimeout(this.resendTimers.get(clientId));
+    this.resendTimers.delete(clientId);
+    this.resendAttempts.delete(clientId);
     const index = this.outbox.findIndex((item) => item.client_id === clientId);
     if (index === -1) return false;
     this.outbox.splice(index, 1);
@@ -556,9 +609,12 @@ export class ConversationSync {
     const messages = Array.isArray(frame.messages) ? frame.messages : [];
     for (const message of messages) this.ingest(log, { ...message, conversation: frame.conversation }, true);
     this.emit("history", log.id, messages.length);
-    // A full page means there may be more; a hole that this answer narrowed
-    // is asked again (an empty answer with a hole left would only loop).
-    if (messages.length >= HISTORY_PAGE || (log.hasGap && messages.length > 0)) this.requestHistory(log);
+    // `more`: the server cut the page to fit a frame; a full page (servers before
+    // `more`) may have more too; a hole that this answer narrowed is asked again
+    // (an empty answer with a hole left would only loop).
+    if ((frame.more === true && messages.length > 0) || messages.length >= HISTORY_PAGE || (log.hasGap && messages.length > 0)) {
+      this.requestHistory(log);
+    }
   }
 
   receiveAck(frame) {
