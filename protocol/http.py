@@ -127,8 +127,13 @@ class Endpoint:
             decoded: RequestBody = self.decoder.decode(request.body or b"{}")
         except msgspec.ValidationError as exc:
             raise ApiError(400, "bad_request", str(exc)) from None
-        except msgspec.DecodeError:
+        # msgspec reports bytes that are not UTF-8 (a surrogate encoded as UTF-8 is one) as
+        # UnicodeDecodeError, not as a DecodeError.
+        except (msgspec.DecodeError, UnicodeDecodeError):
             raise ApiError(400, "bad_request", "the body is not JSON") from None
+        where = unstorable_text(decoded)
+        if where is not None:
+            raise ApiError(400, "bad_request", f"{where}: NUL characters and lone surrogates are not allowed")
         return decoded
 
     def answer(self, result: Any) -> HttpResponse:
@@ -140,6 +145,35 @@ class Endpoint:
             raise TypeError(f"{self.app}.{self.view.__name__} must return {self.response.__name__}, "
                             f"not {type(result).__name__}")
         return json_response(result, status=self.status)
+
+
+def unstorable_text(value: Any, where: str = "$") -> str | None:
+    """Where in a decoded body a string holds what cannot be stored or sent on: NUL (PostgreSQL
+    text refuses it) or a lone surrogate (not encodable as UTF-8). msgspec decodes `\\u0000` into
+    a string as JSON allows; the answer must be 400, not a database error's 500."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return where
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return where
+        return None
+    if isinstance(value, msgspec.Struct):
+        items: Any = ((name, getattr(value, name)) for name in value.__struct_fields__)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and unstorable_text(key) is not None:
+            return f"{where} (a key)"
+        found = unstorable_text(item, f"{where}.{key}")
+        if found is not None:
+            return found
+    return None
 
 
 _encoder = msgspec.json.Encoder()

@@ -35,7 +35,8 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # Keys that were published in this repository: tokens signed with them can be forged by anyone,
 # so no process accepts them, in DEBUG or not.
 PUBLISHED_KEYS = frozenset({"dev-only-insecure-key-change-me-in-production-0123456789"})
-MIN_KEY_CHARS = 32
+# Django's own deployment check (security.W009) asks for 50.
+MIN_KEY_CHARS = 50
 # DEBUG without DJANGO_SECRET_KEY (`make run` on a fresh clone): a random key made once for this
 # checkout, so tokens and sessions survive a restart. var/ is ignored by git.
 LOCAL_KEY_FILE = BASE_DIR / "var" / "local-secret-key"
@@ -85,6 +86,28 @@ def signing_key(name: str, value: str | None, *, debug: bool) -> str:
 SECRET_KEY = signing_key("DJANGO_SECRET_KEY", os.environ.get("DJANGO_SECRET_KEY"), debug=DEBUG)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
+# --- HTTPS and headers (docs/deployment.md) ----------------------------------------------------
+# Behind a TLS-terminating proxy (nginx) that sets X-Forwarded-Proto: Django then knows the request
+# came over TLS. Only where the proxy is the only way in: a client could send the header itself.
+if env_bool("YOUTHLINE_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over TLS: plain HTTP is redirected, cookies go over TLS only, and browsers are told
+# (HSTS) to use TLS for this host from then on.
+YOUTHLINE_HTTPS = env_bool("YOUTHLINE_HTTPS", False)
+SECURE_SSL_REDIRECT = YOUTHLINE_HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = YOUTHLINE_HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if YOUTHLINE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Not "no-referrer": with it the browser sends "Origin: null" with our own form posts (the
+# language switch, the admin's login), which Django's CSRF check refuses. "same-origin" sends
+# nothing to another site, which is what matters.
+SECURE_REFERRER_POLICY = "same-origin"
+# Who may show the pages in a frame (CSP frame-ancestors; X-Frame-Options: DENY says the same
+# to older browsers). The WeChat mini-program's web-view is a WebView of its own, not a frame.
+CSP_FRAME_ANCESTORS = os.environ.get("CSP_FRAME_ANCESTORS", "'none'")
+
 INSTALLED_APPS = [
     # Daphne first: its runserver serves HTTP and WebSockets (Channels' documented set-up).
     "daphne",
@@ -107,6 +130,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy, on static files too (before WhiteNoise).
+    "youthline.headers.SecurityHeadersMiddleware",
     # Static files straight from the Daphne processes: no separate web server to set up.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,9 +256,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-# Served from the apps' static folders, no collectstatic step; files are small and few.
+# Served from the apps' static folders, no collectstatic step, with DEBUG off too (WhiteNoise lists the
+# finders' files when the process starts); the files are small and few.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# No Access-Control-Allow-Origin: * on static files: no other site has a reason to read them.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

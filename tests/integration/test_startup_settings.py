@@ -128,7 +128,7 @@ def test_a_server_error_shows_neither_settings_nor_post_data(tmp_path):
         print(response.status_code)
         print(response.content.decode())
     """)
-    env = bare_env(tmp_path, DJANGO_SECRET_KEY="k" * 40, DJANGO_ALLOWED_HOSTS="testserver",
+    env = bare_env(tmp_path, DJANGO_SECRET_KEY="k" * 60, DJANGO_ALLOWED_HOSTS="testserver",
                    DATABASE_URL=database_url, YOUTHLINE_LOG_LEVEL="CRITICAL",
                    PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
     done = subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", script], cwd=ROOT, env=env,
@@ -136,7 +136,7 @@ def test_a_server_error_shows_neither_settings_nor_post_data(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     status, _, body = done.stdout.partition("\n")
     assert status == "500"
-    for secret in ("hunter2-post-secret", "db-password-7731", "k" * 40, "Traceback", "RuntimeError", "DATABASE"):
+    for secret in ("hunter2-post-secret", "db-password-7731", "k" * 60, "Traceback", "RuntimeError", "DATABASE"):
         assert secret not in body, f"the 500 page shows {secret!r}"
 
 
