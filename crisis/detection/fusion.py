@@ -118,9 +118,9 @@ class FusedDetector:
             return score, None
         return score, model.score("", full=True, grams=ngrams(judged, self._orders))
 
-    def _with_cues(self, text: str, score):
+    def _with_cues(self, normalized: str, score):
         """The score with its cue n-grams, for a result the model raised (the explanation shows them)."""
-        cues = self.model.cues(ngrams(self._normalize(text), self._orders), score.category)
+        cues = self.model.cues(ngrams(normalized, self._orders), score.category)
         return dataclasses.replace(score, cues=cues)
 
     def _judged_text(self, normalized: str, suppressed: tuple[str, ...]) -> str | None:
@@ -139,7 +139,7 @@ class FusedDetector:
         if decided is None:
             return _with_model(lexical, score)
         category, level = decided
-        score = self._with_cues(text, judged)
+        score = self._with_cues(normalized, judged)
         start, end = self._cue_span(text, score.cues)
         finding = Finding(category=category, level=level, term=f"model:{model.version}", start=start, end=end,
                           third_party=False)
