@@ -11,12 +11,13 @@ that never leaves the deployment (minors' words).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from chat.models import LeftMessage, Message
 from crisis.models import Alert, AlertVerdict
 
 
-def local_labelled_rows() -> Iterator[dict]:
+def local_labelled_rows() -> Iterator[dict[str, Any]]:
     seen: set[tuple[int, int]] = set()
     judged = (AlertVerdict.objects.select_related("alert")
               .only("real_risk", "category", "level", "alert__conversation_id", "alert__message_seq", "alert__source")

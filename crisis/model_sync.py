@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
@@ -24,6 +26,9 @@ from django.db.models import F
 from crisis import runtime
 from crisis.detection import ConversationRisk
 from crisis.models import ModelVersion
+
+if TYPE_CHECKING:
+    from crisis.model.classifier import CrisisModel
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +82,7 @@ def _follow_shadow(version: str | None) -> None:
     if version == _shadow_version:
         return
 
-    def install(loaded) -> None:
+    def install(loaded: CrisisModel) -> None:
         global _shadow_model, _shadow_version
         with _lock:
             _shadow_model, _shadow_version = loaded, version
@@ -85,7 +90,7 @@ def _follow_shadow(version: str | None) -> None:
     _load_in_background(version, install)
 
 
-def _load_in_background(version: str, install) -> None:
+def _load_in_background(version: str, install: Callable[[CrisisModel], None]) -> None:
     with _lock:
         if version in _loading:
             return
@@ -112,7 +117,7 @@ def shadow_model_version() -> str | None:
     return _shadow_version
 
 
-def score_in_shadow(*, text: str, risk_state: dict | None, active_alerted: bool) -> None:
+def score_in_shadow(*, text: str, risk_state: dict[str, Any] | None, active_alerted: bool) -> None:
     """Would the shadow version alert on this message? Counted, never sent."""
     model, version = _shadow_model, _shadow_version
     if model is None or version is None:

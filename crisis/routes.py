@@ -5,6 +5,7 @@ Registered in crisis/apps.py; the gateway reads them from `protocol.registry`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from accounts.models import Role
@@ -21,7 +22,7 @@ SUPERVISOR = frozenset({Role.SUPERVISOR.value})
 COUNSELOR = frozenset({Role.COUNSELOR.value})
 
 
-def _iso(moment) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
@@ -66,7 +67,7 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     r.DashboardView: dashboard_frame,
 }
 
-ROUTES: list[Route] = [
+ROUTES: list[Route[Any]] = [
     Route(f.CrisisAck, SUPERVISOR,
           lambda who, fr: do_ack_alert(supervisor_id=who.user_id, alert_id=fr.alert,
                                        verdict=verdict_input(fr.verdict) if fr.verdict is not None else None)),

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
@@ -34,6 +34,7 @@ from realtime.live import bind_event_loop
 
 log = logging.getLogger(__name__)
 CLOSE_AUTH_FAILED = 4401
+T = TypeVar("T")
 CLOSE_FLOODING = 4429
 CLOSE_TOO_MANY_SOCKETS = 4409
 # RFC 6455 "try again later": the database could not be reached while the socket opened.
@@ -53,13 +54,13 @@ class _StatementsThatReachedTheDatabase:
     def __init__(self) -> None:
         self.answered = 0
 
-    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         result = execute(sql, params, many, context)
         self.answered += 1
         return result
 
 
-def with_a_live_connection(call: Callable[[], Any]) -> Any:
+def with_a_live_connection(call: Callable[[], T]) -> T:
     """Run `call` in this thread; if its very first statement finds the thread's connection
     broken (a database restart left it stale), drop the connection and run it once more.
 
@@ -80,8 +81,8 @@ def with_a_live_connection(call: Callable[[], Any]) -> Any:
     return call()
 
 
-def _call_collecting(route: Route, caller: Caller, frame: f.ClientFrame) -> tuple[Any, list[tuple[str, str, dict]]]:
-    def call() -> tuple[Any, list[tuple[str, str, dict]]]:
+def _call_collecting(route: Route[Any], caller: Caller, frame: f.ClientFrame) -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
+    def call() -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
         with collecting() as events:
             result = route.call(caller, frame)
         return result, events
@@ -119,7 +120,7 @@ class _Lanes:
         self.lanes = lanes
         self._callers: list[DatabaseSyncToAsync] | None = None
 
-    def caller(self, key: int) -> Callable:
+    def caller(self, key: int) -> DatabaseSyncToAsync:
         if connection.vendor != "postgresql" or self.lanes < 2:
             return _in_database_thread
         if self._callers is None:
@@ -135,14 +136,14 @@ message_lanes = _Lanes(settings.MESSAGE_STORE_THREADS)
 
 
 # Clean-ups of sockets whose consumer ended without its disconnect step, kept referenced until done.
-_orphan_cleanups: set[asyncio.Task] = set()
+_orphan_cleanups: set[asyncio.Task[None]] = set()
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
     principal: Principal | None = None
     released = False
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         # The outermost depth of a socket's life: whatever ends it (a failure that escaped
         # dispatch, Daphne cancelling an application slow to close), the process stops
         # listing the socket as its own at once, so the heartbeat no longer refreshes its row
@@ -157,7 +158,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 _orphan_cleanups.add(task)
                 task.add_done_callback(_orphan_cleanups.discard)
 
-    async def dispatch(self, message: dict) -> None:
+    async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first hops into the database thread to close stale
         # connections, for every event, relays included: deliveries then queue behind message
         # stores. Every database call here goes through DatabaseSyncToAsync, which closes
@@ -202,7 +203,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             if name == b"authorization":
                 scheme, _, token = value.decode("latin1").partition(" ")
                 if scheme.lower() == "bearer" and token:
-                    return token.strip()
+                    return str(token.strip())
         return None
 
     async def _auth_timed_out(self) -> None:
@@ -358,7 +359,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.joined.discard(group)
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def relay(self, event: dict) -> None:
+    async def relay(self, event: dict[str, Any]) -> None:
         for group in event.get("join", ()):
             await self._join(group)
         text = event.get("text")
@@ -367,11 +368,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         for group in event.get("leave", ()):
             await self._leave(group)
 
-    async def join_groups(self, event: dict) -> None:
+    async def join_groups(self, event: dict[str, Any]) -> None:
         """Sent to this one channel by a domain function (monitor, join)."""
         for group in event.get("groups", ()):
             await self._join(group)
 
-    async def leave_groups(self, event: dict) -> None:
+    async def leave_groups(self, event: dict[str, Any]) -> None:
         for group in event.get("groups", ()):
             await self._leave(group)

@@ -25,7 +25,7 @@ RELAY_EVERY_S = 0.2
 # The sockets this process holds now: added when a socket authenticates, removed when its
 # consumer ends, however it ends (GatewayConsumer.__call__'s finally).
 local_channel_names: set[str] = set()
-_task: asyncio.Task | None = None
+_task: asyncio.Task[None] | None = None
 
 
 async def _loop() -> None:

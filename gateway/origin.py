@@ -5,11 +5,17 @@ token. Native clients and the WeChat mini-program may send none: the token alone
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from fnmatch import fnmatchcase
+from typing import Any
 from urllib.parse import urlsplit
 
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
+
+ASGIReceive = Callable[[], Awaitable[dict[str, Any]]]
+ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[dict[str, Any], ASGIReceive, ASGISend], Awaitable[None]]
 
 
 def origin_allowed(origin: str | None, host: str | None) -> bool:
@@ -27,10 +33,10 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
 
 
 class AllowedOriginValidator:
-    def __init__(self, application) -> None:
+    def __init__(self, application: ASGIApp) -> None:
         self.application = application
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict[str, Any], receive: ASGIReceive, send: ASGISend) -> None:
         origin = host = None
         for name, value in scope.get("headers", []):
             if name == b"origin":
@@ -38,5 +44,6 @@ class AllowedOriginValidator:
             elif name == b"host":
                 host = value.decode("latin1")
         if origin_allowed(origin, host):
-            return await self.application(scope, receive, send)
-        return await WebsocketDenier()(scope, receive, send)
+            await self.application(scope, receive, send)
+        else:
+            await WebsocketDenier()(scope, receive, send)

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from channels.layers import (
     DEFAULT_CHANNEL_LAYER,
@@ -49,13 +49,13 @@ class OutboxChannelLayer(BaseChannelLayer):
 
     extensions: ClassVar[list[str]] = ["groups"]
 
-    def _put(self, method: str, target: str, message: dict) -> None:
+    def _put(self, method: str, target: str, message: dict[str, Any]) -> None:
         _outbox().enqueue(json.dumps([time.time(), method, target, message]).encode())
 
-    async def send(self, channel: str, message: dict) -> None:
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
         self._put("send", channel, message)
 
-    async def group_send(self, group: str, message: dict) -> None:
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
         self._put("group_send", group, message)
 
 
@@ -63,8 +63,8 @@ def install_in_worker() -> None:
     channel_layers.set(DEFAULT_CHANNEL_LAYER, OutboxChannelLayer())
 
 
-def _take() -> list[list]:
-    items: list[list] = []
+def _take() -> list[list[Any]]:
+    items: list[list[Any]] = []
     storage = _outbox()
     while len(items) < BATCH and (data := storage.dequeue()) is not None:
         items.append(json.loads(data))

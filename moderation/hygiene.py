@@ -82,7 +82,7 @@ _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _MAX_ROUNDS = 8
 
 
-def _keep_emoji(match: re.Match) -> str:
+def _keep_emoji(match: re.Match[str]) -> str:
     return match.group(1) or match.group(2) or ""
 
 

@@ -21,6 +21,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -47,8 +48,8 @@ def staff_group(conversation_id: int) -> str:
 
 
 def relay_event(domain_event: object | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
-                exclude: str | None = None) -> dict:
-    event: dict = {"type": "relay"}
+                exclude: str | None = None) -> dict[str, Any]:
+    event: dict[str, Any] = {"type": "relay"}
     if domain_event is not None:
         event["text"] = encode(registry.present(domain_event))
     if join:
@@ -64,7 +65,7 @@ _collector = threading.local()
 
 
 @contextmanager
-def collecting() -> Iterator[list[tuple[str, str, dict]]]:
+def collecting() -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
     """Collect what services publish in this thread instead of sending it from here.
 
     The gateway runs each service call in Channels' database thread inside this block and
@@ -72,7 +73,7 @@ def collecting() -> Iterator[list[tuple[str, str, dict]]]:
     event on the per-message path. Outside such a block (periodic duties, HTTP views,
     commands) events are sent at once.
     """
-    box: list[tuple[str, str, dict]] = []  # (layer method, group or channel, event)
+    box: list[tuple[str, str, dict[str, Any]]] = []  # (layer method, group or channel, event)
     _collector.box = box
     try:
         yield box
@@ -80,7 +81,7 @@ def collecting() -> Iterator[list[tuple[str, str, dict]]]:
         _collector.box = None
 
 
-def _deliver(target: str, event: dict, method: str = "group_send") -> None:
+def _deliver(target: str, event: dict[str, Any], method: str = "group_send") -> None:
     box = getattr(_collector, "box", None)
     if box is not None:
         box.append((method, target, event))
@@ -94,7 +95,7 @@ def _deliver(target: str, event: dict, method: str = "group_send") -> None:
         log.exception("publish to %s failed; clients recover through history", target)
 
 
-async def send_collected(events: list[tuple[str, str, dict]]) -> None:
+async def send_collected(events: list[tuple[str, str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     for method, target, event in events:
         try:
@@ -116,6 +117,6 @@ def publish_on_commit(group: str, domain_event: object | None, *, join: Iterable
     transaction.on_commit(lambda: _deliver(group, event))
 
 
-def send_to_channel(channel_name: str, event: dict) -> None:
+def send_to_channel(channel_name: str, event: dict[str, Any]) -> None:
     """A directive to one socket (e.g. start hearing a conversation a supervisor monitors)."""
     _deliver(channel_name, event, method="send")

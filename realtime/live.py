@@ -18,6 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -97,7 +98,7 @@ def compute_views(views: list[LiveView]) -> list[Publication]:
     return publications
 
 
-_compute_in_own_thread: Callable | None = None
+_compute_in_own_thread: Callable[..., Any] | None = None
 
 
 async def _push_from_loop() -> None:

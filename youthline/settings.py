@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -219,7 +220,7 @@ def _huey_sqlite_path() -> str:
 # Deployments (and test stacks) sharing one Redis keep their queues apart by name.
 HUEY_NAME = os.environ.get("HUEY_NAME", "youthline")
 if REDIS_URL:
-    _huey_storage: dict = {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
+    _huey_storage: dict[str, Any] = {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
     HUEY_SQLITE_PATH = ""
 else:
     HUEY_SQLITE_PATH = _huey_sqlite_path()

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+import metrics
 from accounts.models import Role
 from chat.models import Conversation
 from chat.records import MessageAccepted, StoredMessage
@@ -78,7 +80,7 @@ def check_message_text(text: str) -> str:
 
 
 def _store(*, conversation_id: int, sender_role: str, sender_id: int | None, client_id: str, text: str,
-           rule: str, rule_params: list) -> Stored | None:
+           rule: str, rule_params: list[Any]) -> Stored | None:
     """Store one message; None when the WHERE rule refused (the caller explains why)."""
     now = timezone.now()
     try:
@@ -151,6 +153,7 @@ def do_send_message(*, user_id: int, role: str, conversation_id: int, client_id:
         if seq is not None and _is_participant(conversation_id=conversation_id, user_id=user_id, role=role):
             return MessageAccepted(conversation=conversation_id, client_id=client_id, seq=seq)
         raise _explain_refusal(conversation_id=conversation_id, user_id=user_id, role=role)
+    metrics.message_stored(role, duplicate=stored.duplicate)
     return MessageAccepted(conversation=conversation_id, client_id=client_id, seq=stored.seq)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import CounselorProfile, Role, YouthProfile
@@ -119,7 +119,7 @@ def _refuse_queue_action(*, youth_id: int, conversation_id: int, action: str) ->
 
 
 # ----- positions ------------------------------------------------------------------------------
-def _queue_order(queryset):
+def _queue_order(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return queryset.order_by("-priority", "queued_at", "id")
 
 

@@ -15,6 +15,7 @@ import threading
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -279,7 +280,7 @@ def notify_oncall(*, alert_id: int) -> None:
     threading.Thread(target=_post_json, args=(url, payload), name=f"oncall-{alert_id}", daemon=True).start()
 
 
-def _post_json(url: str, payload: dict) -> None:
+def _post_json(url: str, payload: dict[str, Any]) -> None:
     body, headers = json.dumps(payload).encode(), {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - the operator's URL
     try:

@@ -24,12 +24,12 @@ def test_a_periodic_sweep_runs_once_per_period_however_many_workers_enqueue_it(c
         return len(runs)
 
     sweep = jobs.once_per_period("test.sweep", period_s=60)(run_once)
-    monkeypatch.setattr(jobs.time, "time", lambda: 600 * 60 + 5.0)
+    monkeypatch.setattr("jobs.time.time", lambda: 600 * 60 + 5.0)
     assert [sweep(), sweep(), sweep()] == [1, None, None]
-    monkeypatch.setattr(jobs.time, "time", lambda: 601 * 60 + 59.0)
+    monkeypatch.setattr("jobs.time.time", lambda: 601 * 60 + 59.0)
     assert [sweep(), sweep()] == [2, None]
     # Claims of two periods back are deleted as new ones are made: the store does not grow.
-    monkeypatch.setattr(jobs.time, "time", lambda: 602 * 60 + 1.0)
+    monkeypatch.setattr("jobs.time.time", lambda: 602 * 60 + 1.0)
     assert sweep() == 3
     assert not HUEY.storage.has_data_for_key("sweep.test.sweep.600")
     assert HUEY.storage.has_data_for_key("sweep.test.sweep.602")

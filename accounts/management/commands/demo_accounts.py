@@ -1,7 +1,9 @@
 """Create the demo staff accounts (idempotent): counselor1, supervisor1, admin1."""
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.models import Role
 from accounts.services import do_ensure_staff
@@ -16,10 +18,10 @@ DEMO_ACCOUNTS = (
 class Command(BaseCommand):
     help = "Create or reset the demo accounts counselor1, supervisor1 and admin1 with the given password."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", required=True, help="the password all three accounts get")
 
-    def handle(self, *args, password: str, **options) -> None:
+    def handle(self, *args: Any, password: str, **options: Any) -> None:
         for username, role, display_name, topics in DEMO_ACCOUNTS:
             do_ensure_staff(username=username, password=password, role=role, display_name=display_name, topics=topics)
             self.stdout.write(f"{username:<12} {role:<11} password: {password}")

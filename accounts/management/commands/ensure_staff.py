@@ -1,7 +1,9 @@
 """Create or update one staff account: `manage.py ensure_staff --username u --password p --role counselor`."""
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import STAFF_ROLES
 from accounts.services import InvalidInput, do_ensure_staff
@@ -10,7 +12,7 @@ from accounts.services import InvalidInput, do_ensure_staff
 class Command(BaseCommand):
     help = "Create or update a staff account (counselor, supervisor or admin)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", required=True)
         parser.add_argument("--password", required=True)
         parser.add_argument("--role", required=True, choices=[str(r) for r in STAFF_ROLES])
@@ -18,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--topics", default=None, help="comma-separated: psych,legal,aid (counselors)")
         parser.add_argument("--max-chats", type=int, default=None, help="concurrent chats (counselors)")
 
-    def handle(self, *args, username: str, password: str, role: str, name: str, topics: str | None,
-               max_chats: int | None, **options) -> None:
+    def handle(self, *args: Any, username: str, password: str, role: str, name: str, topics: str | None,
+               max_chats: int | None, **options: Any) -> None:
         topic_list = [t.strip() for t in topics.split(",") if t.strip()] if topics is not None else None
         try:
             user = do_ensure_staff(username=username, password=password, role=role, display_name=name,

@@ -4,8 +4,9 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crisis.services.model_versions import do_register_model_version
 from protocol.errors import Refused
@@ -14,11 +15,11 @@ from protocol.errors import Refused
 class Command(BaseCommand):
     help = "Register a model artifact (crisis_train's output) as the shadow version; promote it from the console."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="a model artifact, .json or .json.gz")
         parser.add_argument("--note", default="")
 
-    def handle(self, *args, path: str, note: str, **options) -> None:
+    def handle(self, *args: Any, path: str, note: str, **options: Any) -> None:
         artifact = Path(path)
         opener = gzip.open if artifact.suffix == ".gz" else open
         try:

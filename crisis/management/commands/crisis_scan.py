@@ -8,6 +8,7 @@ the same detector as the live chat (crisis.runtime.current_detector).
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     # call_command(..., stdin=...) for tests and scripts
     stealth_options = ("stdin",)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         from crisis.runtime import current_detector
 
         detector = current_detector()
