@@ -31,7 +31,7 @@ function Bubble({ item }) {
         <span class=${`msg-status${pending ? " msg-status--pending" : ""}`}>${pending ? gettext("Sending") : ""}</span>
         ${item.action && typeof item.seq === "number"
           ? html`<button class="msg-action" type="button" aria-label=${item.action.describe(item)}
-              onClick=${() => item.action.onAction(item)}>${item.action.label}</button>`
+              onClick=${() => item.action.onAction(item)}><svg class="msg-action-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M5 21V4h11l-1.5 4L16 12H5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>${item.action.label}</button>`
           : null}
       </span>
     </li>`;

@@ -66,7 +66,9 @@ function AlertCard({ alert }) {
       ${alert.source === "counselor" && alert.note
         ? html`<p class="alert-note"><span class="alert-note-label">${gettext("Counselor's note:")}</span> ${alert.note}</p>`
         : null}
-      ${alert.explanation ? html`<p class="alert-explanation">${alert.explanation}</p>` : null}
+      ${alert.explanation && alert.source !== "counselor"
+        ? html`<p class="alert-explanation"><span class="alert-explanation-label">${gettext("What fired:")}</span> ${alert.explanation}</p>`
+        : null /* a counselor's alert: the source line and the note say why */}
       <p class="alert-meta">${meta}</p>
       <div class="alert-actions">
         ${acked

@@ -115,9 +115,18 @@ export function createDetectorPanel(session) {
   }
 
   async function promote(v) {
+    // Say what happens to the model raising alerts now: a registered one can come back later,
+    // the shipped artifact cannot be promoted from here (it is not registered).
+    const current = state.versions.find((x) => x.kind === "model" && (x.status === "active" || x.status === "shipped"));
+    let after = "";
+    if (current && current.status === "active") {
+      after = interpolate(gettext("The model raising them now (%(current)s) is retired; it can be promoted back later."), { current: current.version });
+    } else if (current) {
+      after = interpolate(gettext("The model shipped with the program (%(current)s) stops raising them; it cannot be promoted back from here."), { current: current.version });
+    }
     const confirmed = await confirmDialog({
       title: interpolate(gettext("Promote model %(version)s?"), { version: v.version }),
-      text: gettext("From now on this model raises the alerts, in every server. The model raising them now is retired; it can be promoted back later."),
+      text: `${gettext("From now on this model raises the alerts, in every server.")} ${after}`.trim(),
       ok: gettext("Promote"),
     });
     if (!confirmed) return;
