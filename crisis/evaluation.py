@@ -226,7 +226,7 @@ def evaluate(name: str, messages: Iterable[LabelledMessage], scan: Callable[[str
     alert = Counts()
     categories = {c: Counts() for c in CATEGORIES}
     thresholds = {level: Counts() for level in (1, 2, 3, 4)}
-    confusion: dict[int, dict[int, int]] = {e: {p: 0 for p in range(5)} for e in range(5)}
+    confusion: dict[int, dict[int, int]] = {e: dict.fromkeys(range(5), 0) for e in range(5)}
     kinds: dict[str, Counter] = {}
     errors: list[Prediction] = []
     benign = benign_alerts = exploration = exploration_alerts = 0
@@ -435,13 +435,15 @@ def load_set(name: str, psysuicide: str | os.PathLike | None = None) -> list[Lab
     raise ValueError(f"unknown set {name!r}")
 
 
-def compare(name: str, messages: list[LabelledMessage], scanners: dict[str, Callable[[str], ScanResult]]) -> dict[str, Report]:
+def compare(name: str, messages: list[LabelledMessage],
+            scanners: dict[str, Callable[[str], ScanResult]]) -> dict[str, Report]:
     return {label: evaluate(name, messages, scan, label) for label, scan in scanners.items()}
 
 
 def format_comparison(reports: dict[str, Report]) -> str:
     """One table: alert, categories, levels, benign alert rate; one column group per scanner."""
-    labels = [label for label in SCANNER_ORDER if label in reports] + [l for l in reports if l not in SCANNER_ORDER]
+    labels = [label for label in SCANNER_ORDER if label in reports]
+    labels += [label for label in reports if label not in SCANNER_ORDER]
     first = reports[labels[0]]
     lines = [f"== {first.name} ({first.size} messages): P/R/F1 per scanner ==",
              f"{'':<16}" + "".join(f"{label[:17]:>21}" for label in labels)]
@@ -456,15 +458,16 @@ def format_comparison(reports: dict[str, Report]) -> str:
     lines.append(row("alert (>=2)", lambda r: r.alert))
     for category in CATEGORIES:
         support = first.categories[category].tp + first.categories[category].fn
-        if support or any(reports[l].categories[category].fp for l in labels):
+        if support or any(reports[label].categories[category].fp for label in labels):
             lines.append(row(f"{category} ({support})", lambda r, c=category: r.categories[c]))
     for level in (1, 2, 3, 4):
         support = first.thresholds[level].tp + first.thresholds[level].fn
         lines.append(row(f"level>={level} ({support})", lambda r, lv=level: r.thresholds[lv]))
     lines.append(f"{'benign alerts':<16}" + "".join(
-        f"{reports[l].benign_alert_rate:.2%} of {reports[l].benign_count}".rjust(21) for l in labels))
+        f"{reports[label].benign_alert_rate:.2%} of {reports[label].benign_count}".rjust(21) for label in labels))
     if first.exploration_alert_rate is not None:
-        lines.append(f"{'exploration':<16}" + "".join(f"{reports[l].exploration_alert_rate:.2%}".rjust(21) for l in labels))
+        lines.append(f"{'exploration':<16}" + "".join(
+            f"{reports[label].exploration_alert_rate or 0.0:.2%}".rjust(21) for label in labels))
     return "\n".join(lines)
 
 
@@ -477,7 +480,7 @@ def bootstrap(report: Report, messages: list[LabelledMessage], scan: Callable[[s
     for m in messages:
         predicted = scan(m.text).level >= ALERT_LEVEL
         outcomes.append((m.alert_expected, predicted, m.level == 0))
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sampling, not secrets
     n = len(outcomes)
     samples: dict[str, list[float]] = {"precision": [], "recall": [], "f1": [], "benign_alert_rate": []}
     for _ in range(resamples):

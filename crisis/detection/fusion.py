@@ -26,6 +26,7 @@ The rule, in order:
 Every result carries ``model`` (the ModelScore) and, for a level the model raised, a
 Finding whose term is ``model:<version>`` spanning the n-gram that weighed most.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,7 +36,6 @@ from crisis.model.classifier import ngrams
 from .detector import Detector
 from .model import ConversationRisk, Finding, ScanResult, make_result
 from .normalize import SENTENCE_MARK
-
 
 # Below this many normalized characters the model alone raises nothing (kms and 想死 still
 # count: the lexicon finds them).
@@ -59,7 +59,7 @@ class FusedDetector:
     ``version`` = the lexicon version); ``model_version`` names the model.
     """
 
-    __slots__ = ("lexicon", "model", "version", "model_version", "_normalize", "_thresholds", "_orders")
+    __slots__ = ("_normalize", "_orders", "_thresholds", "lexicon", "model", "model_version", "version")
 
     def __init__(self, lexicon: Detector, model) -> None:
         self.lexicon = lexicon
@@ -131,8 +131,9 @@ class FusedDetector:
             return None
         return SENTENCE_MARK.join(kept)
 
-    def _fuse(self, text: str, normalized: str, lexical: ScanResult, risk: ConversationRisk | None,
-              counted: bool = False) -> ScanResult:
+    def _fuse(
+        self, text: str, normalized: str, lexical: ScanResult, risk: ConversationRisk | None, counted: bool = False
+    ) -> ScanResult:
         model = self.model
         score, judged = self.evidence(text, lexical, normalized)
         decided = decide(lexical, judged, self._thresholds) if judged is not None else None
@@ -141,14 +142,20 @@ class FusedDetector:
         category, level = decided
         score = self._with_cues(normalized, judged)
         start, end = self._cue_span(text, score.cues)
-        finding = Finding(category=category, level=level, term=f"model:{model.version}", start=start, end=end,
-                          third_party=False)
+        finding = Finding(
+            category=category, level=level, term=f"model:{model.version}", start=start, end=end, third_party=False
+        )
         findings = [*lexical.findings, finding]
         if risk is not None:
             _remember_model(risk, category, level, self.lexicon.version, counted)
         result = make_result(findings, lexical.suppressed)
-        return ScanResult(level=result.level, categories=result.categories, findings=result.findings,
-                          suppressed=result.suppressed, model=score)
+        return ScanResult(
+            level=result.level,
+            categories=result.categories,
+            findings=result.findings,
+            suppressed=result.suppressed,
+            model=score,
+        )
 
     def _cue_span(self, text: str, cues: tuple[str, ...]) -> tuple[int, int]:
         """Where in the original text the strongest cue n-gram is (the whole text if not found)."""
@@ -170,10 +177,8 @@ def decide(lexical: ScanResult, score, t: dict[str, float]) -> tuple[str, int] |
     category = score.category
     if category is None:
         return None
-    if lexical.level >= 1:
-        needed = t.get("concern", t["alert"])  # the lexicon saw a topic word or distress: corroboration
-    else:
-        needed = t["alert"]
+    # Beside a lexicon level-1 word (a topic word, distress) the lower ``concern`` bar applies.
+    needed = t.get("concern", t["alert"]) if lexical.level >= 1 else t["alert"]
     if score.alert < needed or score.categories[0][1] < t.get("category", 0.0):
         return None
     level = 2
@@ -186,12 +191,16 @@ def decide(lexical: ScanResult, score, t: dict[str, float]) -> tuple[str, int] |
 
 
 def _with_model(result: ScanResult, score) -> ScanResult:
-    return ScanResult(level=result.level, categories=result.categories, findings=result.findings,
-                      suppressed=result.suppressed, model=score)
+    return ScanResult(
+        level=result.level,
+        categories=result.categories,
+        findings=result.findings,
+        suppressed=result.suppressed,
+        model=score,
+    )
 
 
-def _remember_model(risk: ConversationRisk, category: str, level: int, lexicon_version: str,
-                    counted: bool) -> None:
+def _remember_model(risk: ConversationRisk, category: str, level: int, lexicon_version: str, counted: bool) -> None:
     """A model alert as a remembered role, so later messages' methods and times combine with it.
 
     ``counted``: the lexicon already made this message a relevant one (its ordinal is
@@ -214,7 +223,7 @@ def _remember_model(risk: ConversationRisk, category: str, level: int, lexicon_v
 class ModelOnly:
     """The model alone, levels from its thresholds (for evaluation and the benchmark only)."""
 
-    __slots__ = ("model", "version", "_normalize")
+    __slots__ = ("_normalize", "model", "version")
 
     def __init__(self, lexicon: Detector, model) -> None:
         self.model = model
@@ -229,6 +238,12 @@ class ModelOnly:
         level = 2
         if score.high >= t["high"]:
             level = 4 if score.imminent >= t["imminent"] else 3
-        finding = Finding(category=score.category, level=level, term=f"model:{self.version}", start=0, end=len(text),
-                          third_party=False)
+        finding = Finding(
+            category=score.category,
+            level=level,
+            term=f"model:{self.version}",
+            start=0,
+            end=len(text),
+            third_party=False,
+        )
         return ScanResult(level=level, categories=(score.category,), findings=(finding,), model=score)

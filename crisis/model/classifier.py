@@ -15,6 +15,7 @@ Scoring a head is ``sigmoid(bias + sum(weight[g] for g in the distinct n-grams))
 for every message; the other heads run when the gate is above ``floor`` or the
 lexicon found something (crisis/detection/fusion.py).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -85,15 +86,28 @@ class ModelScore:
             return f"model {self.version}: alert p={self.alert:.2f}"
         top = ", ".join(f"{name} {p:.2f}" for name, p in self.categories[:2])
         cues = f"; cues {' '.join(self.cues)}" if self.cues else ""
-        return (f"model {self.version}: alert p={self.alert:.2f}, >=3 p={self.high:.2f}, 4 p={self.imminent:.2f}; "
-                f"{top}{cues}")
+        return (
+            f"model {self.version}: alert p={self.alert:.2f}, >=3 p={self.high:.2f}, 4 p={self.imminent:.2f}; "
+            f"{top}{cues}"
+        )
 
 
 class CrisisModel:
     """A loaded artifact. Immutable after loading, so one instance serves every thread."""
 
-    __slots__ = ("version", "meta", "orders", "thresholds", "_bias", "_weights", "_gate", "_gate_bias", "_rows",
-                 "_row_keys", "_other_bias")
+    __slots__ = (
+        "_bias",
+        "_gate",
+        "_gate_bias",
+        "_other_bias",
+        "_row_keys",
+        "_rows",
+        "_weights",
+        "meta",
+        "orders",
+        "thresholds",
+        "version",
+    )
 
     def __init__(self, doc: dict) -> None:
         if doc.get("format") != MODEL_FORMAT:
@@ -146,10 +160,13 @@ class CrisisModel:
             return ModelScore(self.version, alert)
         rows = self._rows
         matched = [rows[g] for g in self._row_keys & grams]
-        sums = [bias + sum(column) for bias, column in zip(self._other_bias, zip(*matched))] if matched \
+        sums = (
+            [bias + sum(column) for bias, column in zip(self._other_bias, zip(*matched, strict=True), strict=True)]
+            if matched
             else list(self._other_bias)
+        )
         probabilities = [_sigmoid(z) for z in sums]
-        categories = sorted(zip(CATEGORY_HEADS, probabilities[2:]), key=lambda c: -c[1])
+        categories = sorted(zip(CATEGORY_HEADS, probabilities[2:], strict=True), key=lambda c: -c[1])
         return ModelScore(self.version, alert, probabilities[0], probabilities[1], tuple(categories))
 
     def cues(self, grams: set[str], head: str, count: int = 3) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ rest is cut by group with a stable hash; then near-duplicates (char 3-gram Jacca
 >= NEAR_DUPLICATE_JACCARD) are pulled into one split, the test side winning; a
 tuned-on row that near-duplicates a test row is left out ("excluded").
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,10 +35,17 @@ NEAR_DUPLICATE_JACCARD = 0.5
 SPLITS = ("train", "dev", "test")
 
 PSYSUICIDE_CLASSES: dict[str, tuple[int, str | None]] = {
-    "自杀未遂": (3, "suicide"), "自杀准备行为": (4, "suicide"), "自杀计划": (3, "suicide"),
-    "主动自杀意图": (3, "suicide"), "被动自杀意图": (2, "suicide"), "自伤行为": (2, "self_harm"),
-    "自伤意图": (2, "self_harm"), "用户攻击行为": (2, "violence"), "他人攻击行为": (2, "violence"),
-    "关于自杀的探索": (1, None), "与自杀/自伤/攻击行为无关": (0, None),
+    "自杀未遂": (3, "suicide"),
+    "自杀准备行为": (4, "suicide"),
+    "自杀计划": (3, "suicide"),
+    "主动自杀意图": (3, "suicide"),
+    "被动自杀意图": (2, "suicide"),
+    "自伤行为": (2, "self_harm"),
+    "自伤意图": (2, "self_harm"),
+    "用户攻击行为": (2, "violence"),
+    "他人攻击行为": (2, "violence"),
+    "关于自杀的探索": (1, None),
+    "与自杀/自伤/攻击行为无关": (0, None),
 }
 
 
@@ -60,14 +68,33 @@ def _jsonl(path: Path) -> list[dict]:
 def load_rows() -> list[Row]:
     rows: list[Row] = []
     for r in _jsonl(DATA / "youthline_v2.jsonl"):
-        rows.append(Row(f"yl2:{r['id']}", r["text"], int(r["level"]), tuple(r["categories"]), r["kind"], "yl2",
-                        f"yl2:{r['group']}"))
-    for name, path in (("ours", EVALDATA / "youthline_labelled.jsonl"),
-                       *((n, EVALDATA / f"{n}.jsonl") for n in ("dev2", "dev3", "dev4", "holdout2", "holdout3",
-                                                                "holdout4"))):
+        rows.append(
+            Row(
+                f"yl2:{r['id']}",
+                r["text"],
+                int(r["level"]),
+                tuple(r["categories"]),
+                r["kind"],
+                "yl2",
+                f"yl2:{r['group']}",
+            )
+        )
+    for name, path in (
+        ("ours", EVALDATA / "youthline_labelled.jsonl"),
+        *((n, EVALDATA / f"{n}.jsonl") for n in ("dev2", "dev3", "dev4", "holdout2", "holdout3", "holdout4")),
+    ):
         for r in _jsonl(path):
-            rows.append(Row(f"{name}:{r['id']}", r["text"], int(r["level"]), tuple(r.get("categories", [])),
-                            r.get("kind", ""), name, f"{name}:{r['id']}"))
+            rows.append(
+                Row(
+                    f"{name}:{r['id']}",
+                    r["text"],
+                    int(r["level"]),
+                    tuple(r.get("categories", [])),
+                    r.get("kind", ""),
+                    name,
+                    f"{name}:{r['id']}",
+                )
+            )
     with (DATA / "psysuicide" / "valid.json").open(encoding="utf-8") as handle:
         for r in json.load(handle):
             level, categories = 0, []
@@ -76,8 +103,17 @@ def load_rows() -> list[Row]:
                 level = max(level, label_level)
                 if category and category not in categories:
                     categories.append(category)
-            rows.append(Row(f"psy:{r['idx']}", r["text"], level, tuple(categories), "+".join(r["labels"]), "psy",
-                            f"psy:{r['idx']}"))
+            rows.append(
+                Row(
+                    f"psy:{r['idx']}",
+                    r["text"],
+                    level,
+                    tuple(categories),
+                    "+".join(r["labels"]),
+                    "psy",
+                    f"psy:{r['idx']}",
+                )
+            )
     review = json.loads((DATA / "smilechat_review.json").read_text(encoding="utf-8"))
     benign, unclear, relabel = set(review["benign"]), set(review["unclear"]), review["relabel"]
     flagged = _smilechat_flagged()
@@ -109,11 +145,12 @@ def shingles(text: str, n: int = 3) -> frozenset[str]:
     squashed = "".join(ch for ch in text.lower() if not ch.isspace())
     if len(squashed) <= n:
         return frozenset({squashed}) if squashed else frozenset()
-    return frozenset(squashed[i:i + n] for i in range(len(squashed) - n + 1))
+    return frozenset(squashed[i : i + n] for i in range(len(squashed) - n + 1))
 
 
-def near_duplicate_pairs(texts: list[str], threshold: float = NEAR_DUPLICATE_JACCARD,
-                         max_postings: int = 60) -> list[tuple[int, int, float]]:
+def near_duplicate_pairs(
+    texts: list[str], threshold: float = NEAR_DUPLICATE_JACCARD, max_postings: int = 60
+) -> list[tuple[int, int, float]]:
     """Pairs (i, j, jaccard) of texts whose char 3-gram Jaccard is >= threshold.
 
     Candidates come from an inverted index of shingles shared by at most
@@ -268,7 +305,10 @@ def extend_splits(rows: list[Row], fixed: dict[str, str]) -> dict[str, str]:
     for i, j, _score in near_duplicate_pairs(texts):
         if i in new_indices and j in new_indices:
             a, b = sorted((i, j))
-            if "excluded" not in (splits[rows[a].key], splits[rows[b].key]) and splits[rows[a].key] != splits[rows[b].key]:
+            if (
+                "excluded" not in (splits[rows[a].key], splits[rows[b].key])
+                and splits[rows[a].key] != splits[rows[b].key]
+            ):
                 splits[rows[b].key] = "excluded"
     return splits
 
@@ -280,11 +320,23 @@ def write_splits() -> dict[str, int]:
     counts: dict[str, int] = {}
     for value in splits.values():
         counts[value] = counts.get(value, 0) + 1
-    SPLITS_PATH.write_text(json.dumps({
-        "about": "Fixed once before training by crisis.model.dataset.assign_splits; rows added later get a split by extend_splits, no row ever moves.",
-        "near_duplicate_jaccard": NEAR_DUPLICATE_JACCARD, "counts": counts,
-        "splits": dict(sorted(splits.items())),
-    }, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    SPLITS_PATH.write_text(
+        json.dumps(
+            {
+                "about": (
+                    "Fixed once before training by crisis.model.dataset.assign_splits; "
+                    "rows added later get a split by extend_splits, no row ever moves."
+                ),
+                "near_duplicate_jaccard": NEAR_DUPLICATE_JACCARD,
+                "counts": counts,
+                "splits": dict(sorted(splits.items())),
+            },
+            ensure_ascii=False,
+            indent=0,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return counts
 
 

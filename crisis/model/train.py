@@ -10,6 +10,7 @@ Local labelled rows (supervisors' verdicts, later) come in through ``extra_rows`
 a callable returning dicts {"id", "text", "level", "categories"}; they are training
 rows only, never dev or test. The default is ``no_extra_rows``.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -40,8 +41,17 @@ def no_extra_rows() -> Iterable[dict]:
 def rows_from_extra(extra_rows: Callable[[], Iterable[dict]]) -> list[Row]:
     rows = []
     for item in extra_rows():
-        rows.append(Row(f"local:{item['id']}", str(item["text"]), int(item["level"]), tuple(item.get("categories", ())),
-                        str(item.get("kind", "verdict")), "local", f"local:{item['id']}"))
+        rows.append(
+            Row(
+                f"local:{item['id']}",
+                str(item["text"]),
+                int(item["level"]),
+                tuple(item.get("categories", ())),
+                str(item.get("kind", "verdict")),
+                "local",
+                f"local:{item['id']}",
+            )
+        )
     return rows
 
 
@@ -67,8 +77,14 @@ class Augmenter:
         from crisis.detection.normalize import build_t2s_table
 
         self._pinyin = lambda term: lazy_pinyin(term, style=Style.NORMAL)
-        terms = {t for body in lexicon["categories"].values() for g in body["groups"] if g["level"] >= 1
-                 for t in g["terms"] if len(t) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in t)}
+        terms = {
+            t
+            for body in lexicon["categories"].values()
+            for g in body["groups"]
+            if g["level"] >= 1
+            for t in g["terms"]
+            if len(t) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in t)
+        }
         self.terms = sorted(terms, key=lambda t: (-len(t), t))
         self.homophones: dict[str, list[str]] = {}
         for h in lexicon.get("variants", {}).get("homophones", []):
@@ -107,7 +123,7 @@ class Augmenter:
 
 def augment(rows: list[Row], augmenter: Augmenter, seed: int, per_row: int = 2) -> list[Row]:
     """Training rows plus evasion variants; variants that normalize to a known text are dropped."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sampling, not secrets
     seen = {augmenter.normalize(r.text) for r in rows}
     out = list(rows)
     for row in rows:
@@ -118,8 +134,17 @@ def augment(rows: list[Row], augmenter: Augmenter, seed: int, per_row: int = 2) 
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Row(f"{row.key}#aug{index}", variant, row.level, row.categories, row.kind + "+evasion",
-                           row.source, row.group))
+            out.append(
+                Row(
+                    f"{row.key}#aug{index}",
+                    variant,
+                    row.level,
+                    row.categories,
+                    row.kind + "+evasion",
+                    row.source,
+                    row.group,
+                )
+            )
     return out
 
 
@@ -144,11 +169,13 @@ def build_matrix(texts: list[list[str]], vocabulary: dict[str, int]):
         indices.extend(present)  # binary features: whether the n-gram occurs (measured better than counts)
         data.extend([1.0] * len(present))
         indptr.append(len(indices))
-    return csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
-                       np.array(indptr, dtype=np.int64)), shape=(len(texts), len(vocabulary)))
+    return csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+        shape=(len(texts), len(vocabulary)),
+    )
 
 
-def fit_heads(matrix, rows: list[Row], seed: int, c: float = REGULARIZATION_C) -> dict[str, tuple[float, "object"]]:
+def fit_heads(matrix, rows: list[Row], seed: int, c: float = REGULARIZATION_C) -> dict[str, tuple[float, object]]:
     """One L2 logistic regression per head (liblinear): {head: (bias, weight vector)}."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -175,7 +202,7 @@ def export(heads: dict, vocabulary: dict[str, int], prune: float = PRUNE_BELOW) 
     grams = sorted(vocabulary, key=vocabulary.__getitem__)
     out = {}
     for head, (bias, weights) in heads.items():
-        table = {g: round(float(w), 4) for g, w in zip(grams, weights) if abs(w) >= prune}
+        table = {g: round(float(w), 4) for g, w in zip(grams, weights, strict=True) if abs(w) >= prune}
         out[head] = {"bias": round(bias, 4), "weights": dict(sorted(table.items()))}
     return out
 
@@ -190,8 +217,9 @@ def tune_thresholds(model_doc: dict, dev: list[Row], benign_budget: float = BENI
     """Fusion thresholds maximising the fused alert F1 on dev with benign alerts <= budget.
 
     ``alert``: the model alone raises level 2; ``concern``: the same beside a lexicon
-    level-1 word; ``category``: what the top category head must reach as well; ``high``/``imminent``: the model's level 3 / 4, each the lowest
-    threshold with precision >= 0.85 on dev among the model's alerts (never, if none is).
+    level-1 word; ``category``: what the top category head must reach as well;
+    ``high``/``imminent``: the model's level 3 / 4, each the lowest threshold with
+    precision >= 0.85 on dev among the model's alerts (never, if none is).
     What is evaluated is crisis.detection.fusion (``evidence`` and ``decide``), the
     code the detector runs.
     """
@@ -209,8 +237,13 @@ def tune_thresholds(model_doc: dict, dev: list[Row], benign_budget: float = BENI
     best: tuple[float, dict] | None = None
     for t_alert in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
         for t_concern, t_category in itertools.product((0.4, 0.5, 0.6), (0.2, 0.35, 0.5)):
-            thresholds = {**DEFAULT_THRESHOLDS, **level_free, "alert": t_alert, "concern": min(t_concern, t_alert),
-                          "category": t_category}
+            thresholds = {
+                **DEFAULT_THRESHOLDS,
+                **level_free,
+                "alert": t_alert,
+                "concern": min(t_concern, t_alert),
+                "category": t_category,
+            }
             tp = fp = fn = benign = benign_alerts = 0
             added: dict[str, list[int]] = {}  # source -> [level-0 rows, the model's own alerts on them]
             for lexical, judged, row in scored:
@@ -236,8 +269,11 @@ def tune_thresholds(model_doc: dict, dev: list[Row], benign_budget: float = BENI
     thresholds = dict(best[1] if best else DEFAULT_THRESHOLDS)
     # Below this gate value decide() never raises: the other heads are not needed.
     thresholds["floor"] = min(thresholds["concern"], thresholds["alert"])
-    raised = [(judged, row) for _lexical, judged, row in scored
-              if judged is not None and decide(lexical, judged, {**thresholds, "high": 1.01}) is not None]
+    raised = [
+        (judged, row)
+        for _lexical, judged, row in scored
+        if judged is not None and decide(lexical, judged, {**thresholds, "high": 1.01}) is not None
+    ]
     for head, level in (("high", 3), ("imminent", 4)):
         chosen = 1.01  # never, unless some threshold is precise enough on dev
         for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
@@ -252,9 +288,14 @@ def tune_thresholds(model_doc: dict, dev: list[Row], benign_budget: float = BENI
 # -- the whole run ----------------------------------------------------------------------------
 
 
-def train(seed: int = DEFAULT_SEED, extra_rows: Callable[[], Iterable[dict]] = no_extra_rows,
-          rows: list[Row] | None = None, splits: dict[str, str] | None = None, version: str = "v1",
-          tune: bool = True) -> dict:
+def train(
+    seed: int = DEFAULT_SEED,
+    extra_rows: Callable[[], Iterable[dict]] = no_extra_rows,
+    rows: list[Row] | None = None,
+    splits: dict[str, str] | None = None,
+    version: str = "v1",
+    tune: bool = True,
+) -> dict:
     """The artifact document (see classifier.py). ``rows``/``splits`` default to the shipped data."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from crisis.detection import Detector, load_shipped_lexicon
@@ -271,13 +312,21 @@ def train(seed: int = DEFAULT_SEED, extra_rows: Callable[[], Iterable[dict]] = n
     matrix = build_matrix(gram_lists, vocabulary)
     heads = fit_heads(matrix, augmented, seed)
     doc = {
-        "format": MODEL_FORMAT, "version": version, "kind": "char 2-4-gram logistic regression heads",
-        "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "seed": seed, "lexicon_version": lexicon_doc["version"],
-        "training_data_hash": data_hash(train_rows), "training_rows": len(train_rows),
-        "augmented_rows": len(augmented) - len(train_rows), "vocabulary": len(vocabulary),
-        "ngram_orders": list(NGRAM_ORDERS), "regularization_c": REGULARIZATION_C, "min_df": MIN_DF,
-        "thresholds": dict(DEFAULT_THRESHOLDS), "heads": export(heads, vocabulary),
+        "format": MODEL_FORMAT,
+        "version": version,
+        "kind": "char 2-4-gram logistic regression heads",
+        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seed": seed,
+        "lexicon_version": lexicon_doc["version"],
+        "training_data_hash": data_hash(train_rows),
+        "training_rows": len(train_rows),
+        "augmented_rows": len(augmented) - len(train_rows),
+        "vocabulary": len(vocabulary),
+        "ngram_orders": list(NGRAM_ORDERS),
+        "regularization_c": REGULARIZATION_C,
+        "min_df": MIN_DF,
+        "thresholds": dict(DEFAULT_THRESHOLDS),
+        "heads": export(heads, vocabulary),
     }
     if tune and dev_rows:
         doc["thresholds"] = tune_thresholds(doc, dev_rows)

@@ -3,6 +3,7 @@
 Run: cd /work/main && python -m pytest tests/crisis/test_model.py -q
 (the training test needs numpy, scipy and scikit-learn: the `test` extra has them).
 """
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import json
 import pytest
 
 from crisis.detection import ConversationRisk, Detector, ScanResult, load_shipped_lexicon
-from crisis.detection.fusion import FusedDetector, ModelOnly, decide
+from crisis.detection.fusion import FusedDetector, decide
 from crisis.model import dataset
 from crisis.model.classifier import HEADS, CrisisModel, ModelScore, load_shipped_model, ngrams, shipped_model_path
 
@@ -33,15 +34,24 @@ def fused(lexicon, model) -> FusedDetector:
 THRESHOLDS = {"floor": 0.4, "alert": 0.5, "concern": 0.4, "category": 0.35, "high": 0.5, "imminent": 0.8}
 
 
-def stub_model(weights: dict[str, dict[str, float]], thresholds: dict | None = None, version: str = "stub") -> CrisisModel:
+def stub_model(
+    weights: dict[str, dict[str, float]], thresholds: dict | None = None, version: str = "stub"
+) -> CrisisModel:
     """A tiny artifact whose heads fire on exactly the n-grams given (bias -6, so nothing else)."""
     heads = {name: {"bias": -6.0, "weights": dict(weights.get(name, {}))} for name in HEADS}
-    return CrisisModel({"format": 1, "version": version, "ngram_orders": [2, 3, 4],
-                        "thresholds": {**THRESHOLDS, **(thresholds or {})}, "heads": heads})
+    return CrisisModel(
+        {
+            "format": 1,
+            "version": version,
+            "ngram_orders": [2, 3, 4],
+            "thresholds": {**THRESHOLDS, **(thresholds or {})},
+            "heads": heads,
+        }
+    )
 
 
 def fires(*grams: str, heads=("alert", "suicide")) -> dict[str, dict[str, float]]:
-    return {head: {g: 12.0 for g in grams} for head in heads}
+    return {head: dict.fromkeys(grams, 12.0) for head in heads}
 
 
 # -- data and splits -------------------------------------------------------------------
@@ -70,26 +80,53 @@ def test_every_row_has_a_fixed_split_and_the_holdouts_are_test(rows):
 def test_no_near_duplicate_crosses_splits(rows):
     splits = dataset.load_splits()
     kept = [row for row in rows if splits[row.key] != "excluded"]
-    crossing = [(kept[i].key, kept[j].key, round(score, 2))
-                for i, j, score in dataset.near_duplicate_pairs([row.text for row in kept])
-                if splits[kept[i].key] != splits[kept[j].key]]
+    crossing = [
+        (kept[i].key, kept[j].key, round(score, 2))
+        for i, j, score in dataset.near_duplicate_pairs([row.text for row in kept])
+        if splits[kept[i].key] != splits[kept[j].key]
+    ]
     assert crossing == []
 
 
 def test_near_duplicate_detection_finds_paraphrase_copies():
-    texts = ["我把药都攒够了，放在书包夹层里", "我把药都攒够了，放在书包夹层里。", "今天数学作业好多", "完全不同的一句话"]
+    texts = [
+        "我把药都攒够了，放在书包夹层里",
+        "我把药都攒够了，放在书包夹层里。",
+        "今天数学作业好多",
+        "完全不同的一句话",
+    ]
     pairs = {(i, j) for i, j, _ in dataset.near_duplicate_pairs(texts, max_postings=10)}
     assert (0, 1) in pairs and (2, 3) not in pairs
 
 
 def test_the_own_set_covers_every_family_and_category(rows):
     own = [row for row in rows if row.source == "yl2"]
-    assert len(own) + sum(1 for r in rows if r.source in ("ours", "dev2", "dev3", "dev4", "holdout2", "holdout3",
-                                                         "holdout4")) >= 3000
+    assert (
+        len(own)
+        + sum(1 for r in rows if r.source in ("ours", "dev2", "dev3", "dev4", "holdout2", "holdout3", "holdout4"))
+        >= 3000
+    )
     kinds = {row.kind.removesuffix("_long") for row in own}
-    for family in ("method_time", "means_in_hand", "method_question", "pact", "aborted_attempt", "decision",
-                   "english", "mixed", "shorthand", "pinyin_sexual_abuse", "pinyin_bullying",
-                   "implicit_sexual_abuse", "hyperbole", "idiom", "news", "fiction", "game", "past_resolved"):
+    for family in (
+        "method_time",
+        "means_in_hand",
+        "method_question",
+        "pact",
+        "aborted_attempt",
+        "decision",
+        "english",
+        "mixed",
+        "shorthand",
+        "pinyin_sexual_abuse",
+        "pinyin_bullying",
+        "implicit_sexual_abuse",
+        "hyperbole",
+        "idiom",
+        "news",
+        "fiction",
+        "game",
+        "past_resolved",
+    ):
         assert family in kinds, family
     categories = {c for row in own for c in row.categories}
     assert categories == {"suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud"}
@@ -97,8 +134,15 @@ def test_the_own_set_covers_every_family_and_category(rows):
 
 
 def test_issue_examples_are_not_in_the_data(rows):
-    for example in ("绳子买好了，周五晚上", "药都攒够了，就在抽屉里", "昨晚在天桥上站了很久，最后还是下来了",
-                    "决定了，就这周", "honestly i dont want to be alive anymore", "我想 end it", "他逼我做那种事"):
+    for example in (
+        "绳子买好了，周五晚上",
+        "药都攒够了，就在抽屉里",
+        "昨晚在天桥上站了很久，最后还是下来了",
+        "决定了，就这周",
+        "honestly i dont want to be alive anymore",
+        "我想 end it",
+        "他逼我做那种事",
+    ):
         assert not any(example in row.text for row in rows), example
 
 
@@ -124,9 +168,13 @@ def test_training_is_reproducible_from_a_seed(rows):
     assert first["seed"] == 5 and first["training_rows"] == len(small) and first["augmented_rows"] > 0
     trained = CrisisModel(first)
     assert set(trained.meta) >= {"training_data_hash", "seed", "lexicon_version", "created", "thresholds"}
-    extra = train.train(seed=5, rows=small, splits=splits, tune=False,
-                        extra_rows=lambda: [{"id": "v1", "text": "我想从天台下去，今晚", "level": 4,
-                                             "categories": ["suicide"]}])
+    extra = train.train(
+        seed=5,
+        rows=small,
+        splits=splits,
+        tune=False,
+        extra_rows=lambda: [{"id": "v1", "text": "我想从天台下去，今晚", "level": 4, "categories": ["suicide"]}],
+    )
     assert extra["training_rows"] == len(small) + 1 and extra["training_data_hash"] != first["training_data_hash"]
 
 
@@ -139,8 +187,9 @@ def test_augmentation_uses_the_lexicon_evasions(lexicon):
     augmenter = Augmenter(load_shipped_lexicon(), lexicon.normalize)
     variants = augmenter.variants("我被性侵了，不敢说", random.Random(1), 12)
     assert any("xingqin" in v or "xq" in v or "x q" in v or "xing qin" in v for v in variants)
-    assert any(v != "我被性侵了，不敢说" and lexicon.normalize(v) != lexicon.normalize("我被性侵了，不敢说")
-               for v in variants)
+    assert any(
+        v != "我被性侵了，不敢说" and lexicon.normalize(v) != lexicon.normalize("我被性侵了，不敢说") for v in variants
+    )
 
 
 # -- the artifact ----------------------------------------------------------------------------
@@ -185,7 +234,7 @@ def test_model_raises_a_message_the_lexicon_misses(lexicon):
     result = fused.scan("我在天台边上坐着")
     assert result.level == 2 and result.categories == ("suicide",)
     (finding,) = result.findings
-    assert finding.term == "model:stub" and "天台边上" in "我在天台边上坐着"[finding.start:finding.end]
+    assert finding.term == "model:stub" and "天台边上" in "我在天台边上坐着"[finding.start : finding.end]
     assert "model stub" in result.explain() and "raised by the model: suicide 2" in result.explain()
 
 
@@ -195,8 +244,9 @@ def test_model_level_heads_make_3_and_4(lexicon):
     assert high.scan(text).level == 3
     imminent = FusedDetector(lexicon, stub_model(fires("天台边上", heads=("alert", "suicide", "high", "imminent"))))
     assert imminent.scan(text).level == 4
-    never = FusedDetector(lexicon, stub_model(fires("天台边上", heads=("alert", "suicide", "high", "imminent")),
-                                              {"imminent": 1.01}))
+    never = FusedDetector(
+        lexicon, stub_model(fires("天台边上", heads=("alert", "suicide", "high", "imminent")), {"imminent": 1.01})
+    )
     assert never.scan(text).level == 3
 
 
@@ -218,14 +268,14 @@ def test_a_lexicon_concern_word_lowers_the_bar(lexicon):
     fused = FusedDetector(lexicon, stub_model(weights))
     assert 0.4 <= fused.model.score("好累", full=True).alert < 0.5
     assert lexicon.scan("活着好累，好累").level == 1
-    assert fused.scan("活着好累，好累").level == 2          # corroborated by the lexicon's level-1 word
-    assert fused.scan("今天跑步好累，腿疼").level == 0      # the same score alone is not enough
+    assert fused.scan("活着好累，好累").level == 2  # corroborated by the lexicon's level-1 word
+    assert fused.scan("今天跑步好累，腿疼").level == 0  # the same score alone is not enough
 
 
 def test_a_sentence_the_lexicon_judged_stays_judged(lexicon):
     fused = FusedDetector(lexicon, stub_model(fires("想死", "天台边上")))
     assert lexicon.scan("我没有想死").suppressed
-    assert fused.scan("我没有想死").level == 0               # negated: the model may not overrule it
+    assert fused.scan("我没有想死").level == 0  # negated: the model may not overrule it
     assert fused.scan("热死了，想死的心都有").level == lexicon.scan("热死了，想死的心都有").level
     # ... but a risk in another sentence of the same message is still the model's to see.
     result = fused.scan("我没有想死。但我现在在天台边上")
@@ -293,7 +343,13 @@ def level(fused, text: str, category: str = "suicide") -> int:
 
 
 class TestMethodAndTimeWithoutADeathWord:
-    @pytest.mark.parametrize("text", [missed("炭和胶带都备齐了，等下周一早上", "alert p 0.42 < 0.5; 胶带 and 备齐 unseen"), "刀片我已经买好了，今晚十二点以后"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            missed("炭和胶带都备齐了，等下周一早上", "alert p 0.42 < 0.5; 胶带 and 备齐 unseen"),
+            "刀片我已经买好了，今晚十二点以后",
+        ],
+    )
     def test_alerts_high(self, fused, text):
         assert level(fused, text) >= 3
 
@@ -311,13 +367,25 @@ class TestMethodQuestions:
 
 
 class TestPacts:
-    @pytest.mark.parametrize("text", ["有没有人一起去江边，就这周六", missed("找几个人一起烧炭，我出钱买炭", "alert p 0.39; the lexicon reads 烧炭 as a topic (1)")])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "有没有人一起去江边，就这周六",
+            missed("找几个人一起烧炭，我出钱买炭", "alert p 0.39; the lexicon reads 烧炭 as a topic (1)"),
+        ],
+    )
     def test_alerts(self, fused, text):
         assert level(fused, text) >= 2
 
 
 class TestAbortedOrInterruptedAttempts:
-    @pytest.mark.parametrize("text", [missed("上周我把药倒出来又装回去了，没敢吃", "alert p 0.44"), missed("前几天在江边坐到半夜，后来还是回家了", "alert p 0.25")])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            missed("上周我把药倒出来又装回去了，没敢吃", "alert p 0.44"),
+            missed("前几天在江边坐到半夜，后来还是回家了", "alert p 0.25"),
+        ],
+    )
     def test_alerts(self, fused, text):
         assert level(fused, text) >= 2
 
@@ -329,8 +397,14 @@ class TestDecisionTaken:
 
 
 class TestEnglishAndMixed:
-    @pytest.mark.parametrize("text", ["i just want everything to stop, i dont want to live", "我真的 want to disappear forever",
-                                      "lowkey wanna kms tonight"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "i just want everything to stop, i dont want to live",
+            "我真的 want to disappear forever",
+            "lowkey wanna kms tonight",
+        ],
+    )
     def test_alerts(self, fused, text):
         assert level(fused, text) >= 2
 
@@ -340,37 +414,71 @@ class TestEnglishAndMixed:
 
 
 class TestPinyinForAbuseAndBullying:
-    @pytest.mark.parametrize("text,category", [
-        pytest.param("我在学校一直被qifu", "bullying", marks=pytest.mark.xfail(
-            strict=True, reason="model v1 misses it: alert p 0.52 but bullying p 0.13 < 0.35")),
-        pytest.param("他对我xingqin过", "sexual_abuse", marks=pytest.mark.xfail(
-            strict=True, reason="model v1 misses it: alert p 0.49, sexual_abuse p 0.05")),
-        pytest.param("宿舍那几个人总是bl我", "bullying", marks=pytest.mark.xfail(
-            strict=True, reason="model v1 misses it: alert p 0.33")),
-        pytest.param("初中那会儿我被表舅xq过", "sexual_abuse", marks=pytest.mark.xfail(
-            strict=True, reason="model v1 misses it: alert p 0.42, sexual_abuse p 0.07"))])
+    @pytest.mark.parametrize(
+        "text,category",
+        [
+            pytest.param(
+                "我在学校一直被qifu",
+                "bullying",
+                marks=pytest.mark.xfail(
+                    strict=True, reason="model v1 misses it: alert p 0.52 but bullying p 0.13 < 0.35"
+                ),
+            ),
+            pytest.param(
+                "他对我xingqin过",
+                "sexual_abuse",
+                marks=pytest.mark.xfail(strict=True, reason="model v1 misses it: alert p 0.49, sexual_abuse p 0.05"),
+            ),
+            pytest.param(
+                "宿舍那几个人总是bl我",
+                "bullying",
+                marks=pytest.mark.xfail(strict=True, reason="model v1 misses it: alert p 0.33"),
+            ),
+            pytest.param(
+                "初中那会儿我被表舅xq过",
+                "sexual_abuse",
+                marks=pytest.mark.xfail(strict=True, reason="model v1 misses it: alert p 0.42, sexual_abuse p 0.07"),
+            ),
+        ],
+    )
     def test_alerts(self, fused, text, category):
         assert level(fused, text, category) >= 2
 
 
 class TestSexualAbuseWithoutAnAbuseWord:
-    @pytest.mark.parametrize("text", [missed("舅舅晚上会进我房间，掀我的被子", "alert p 0.68 but sexual_abuse p 0.20"),
-                                      "他逼我碰他那里，还说不许告诉别人"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            missed("舅舅晚上会进我房间，掀我的被子", "alert p 0.68 but sexual_abuse p 0.20"),
+            "他逼我碰他那里，还说不许告诉别人",
+        ],
+    )
     def test_alerts(self, fused, text):
         assert level(fused, text, "sexual_abuse") >= 2
 
 
 class TestHardNegatives:
-    @pytest.mark.parametrize("text", ["笑死我了，这个视频太好笑了", "今天体育课跑了三千米，累死了", "小说里的主角最后跳崖了，好虐",
-                                      "游戏里我又被对面杀了五次", "我不会伤害自己的，放心", "我攒了好多零花钱想买球鞋"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "笑死我了，这个视频太好笑了",
+            "今天体育课跑了三千米，累死了",
+            "小说里的主角最后跳崖了，好虐",
+            "游戏里我又被对面杀了五次",
+            "我不会伤害自己的，放心",
+            "我攒了好多零花钱想买球鞋",
+        ],
+    )
     def test_do_not_alert(self, fused, text):
         assert fused.scan(text).level < 2
 
 
 class TestLongMessages:
     def test_the_risk_is_one_clause_among_many(self, fused):
-        text = ("今天又下雨了，班主任让我们周五交报告，食堂的饭越来越难吃。其实药我已经攒了好几十片了，藏在衣柜里。"
-                "晚上还要上补习班，英语听写也没过。")
+        text = (
+            "今天又下雨了，班主任让我们周五交报告，食堂的饭越来越难吃。其实药我已经攒了好几十片了，藏在衣柜里。"
+            "晚上还要上补习班，英语听写也没过。"
+        )
         assert fused.scan(text).level >= 3
 
 
@@ -382,8 +490,14 @@ def fresh_runtime(monkeypatch):
     from crisis import runtime
 
     monkeypatch.setattr(runtime, "_newest_version", lambda: 0)
-    for name, value in (("_detector", None), ("_loaded_version", 0), ("_checked_at", 0.0), ("_model", None),
-                        ("_model_failed", False), ("_fused", None)):
+    for name, value in (
+        ("_detector", None),
+        ("_loaded_version", 0),
+        ("_checked_at", 0.0),
+        ("_model", None),
+        ("_model_failed", False),
+        ("_fused", None),
+    ):
         monkeypatch.setattr(runtime, name, value)
     return runtime
 

@@ -9,6 +9,7 @@ are tuned on the dev split; the test split is not read. Needs the `train` extra
 Locally labelled rows (supervisors' verdicts, later) join the training rows through
 ``local_labelled_rows`` below, which returns none until the verdict store provides them.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,10 +34,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped model's)")
-        parser.add_argument("--model-version", dest="model_version", default="v1",
-                            help="version name written into the artifact (default v1)")
-        parser.add_argument("--out", default=None, metavar="PATH",
-                            help="artifact path (default crisis/model/artifacts/model-<version>.json)")
+        parser.add_argument(
+            "--model-version",
+            dest="model_version",
+            default="v1",
+            help="version name written into the artifact (default v1)",
+        )
+        parser.add_argument(
+            "--out",
+            default=None,
+            metavar="PATH",
+            help="artifact path (default crisis/model/artifacts/model-<version>.json)",
+        )
 
     def handle(self, *args, **options) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -53,7 +62,9 @@ class Command(BaseCommand):
         except ImportError as exc:
             raise CommandError(f"training needs the 'train' extra (pip install -e '.[train]'): {exc}") from None
         path = train.write(doc, out)
-        self.stdout.write(f"model {doc['version']} -> {path} ({path.stat().st_size / 1e6:.1f} MB) in "
-                          f"{time.monotonic() - started:.0f} s; seed {seed}; training data {doc['training_data_hash']} "
-                          f"({doc['training_rows']} rows + {doc['augmented_rows']} augmented); "
-                          f"thresholds {doc['thresholds']}")
+        self.stdout.write(
+            f"model {doc['version']} -> {path} ({path.stat().st_size / 1e6:.1f} MB) in "
+            f"{time.monotonic() - started:.0f} s; seed {seed}; training data {doc['training_data_hash']} "
+            f"({doc['training_rows']} rows + {doc['augmented_rows']} augmented); "
+            f"thresholds {doc['thresholds']}"
+        )
