@@ -73,6 +73,7 @@ class Participant:
     failed_connects: int = 0
     false_acks: list[str] = field(default_factory=list)  # filled by the test when it knows better
     acks_at: dict[str, float] = field(default_factory=dict)  # client_id -> monotonic time of its ack
+    said_at: dict[str, float] = field(default_factory=dict)  # client_id -> monotonic time first sent
     _next_retry: float = 0.0
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     _history_asked_for: int = -1
@@ -137,6 +138,7 @@ class Participant:
         client_id = f"{self.name}-{next(self._counter)}"
         text = text or f"{self.name} 第{client_id.rsplit('-', 1)[1]}条"
         self.pending[client_id] = text
+        self.said_at[client_id] = time.monotonic()
         self._send({"type": "message.send", "conversation": self.conversation, "client_id": client_id,
                     "text": text, "ref": client_id})
         return client_id
@@ -205,28 +207,37 @@ class Participant:
         seq = message["seq"]
         self.deliveries[seq] += 1
         previous = self.seen.get(seq)
-        if previous is not None and (previous["client_id"], previous["text"]) != (message["client_id"], message["text"]):
+        same = previous is None or (previous["client_id"], previous["text"]) == (message["client_id"], message["text"])
+        if not same:
             raise AssertionError(f"seq {seq} delivered as two different messages: {previous} and {message}")
         self.seen[seq] = message
 
-    def settle(self, timeout: float = 30.0) -> None:
-        """Until nothing is pending and everything up to the newest seq known is held."""
-        deadline = time.monotonic() + timeout
-        last_resend = 0.0
-        while time.monotonic() < deadline:
-            self.pump(0.1)
-            if self.conn is None:
+def settle(people: list[Participant], timeout: float = 30.0) -> None:
+    """Until nobody has anything pending and each holds, without a gap, every seq anyone was
+    acknowledged (the clients go on doing what they do: resend what is pending now and then,
+    ask for `history` after their last seq)."""
+    deadline = time.monotonic() + timeout
+    last_resend = 0.0
+    while time.monotonic() < deadline:
+        resend = time.monotonic() - last_resend > 1.0
+        for person in people:
+            person.pump(0.05)
+            if person.conn is None:
                 continue
-            if self.pending and time.monotonic() - last_resend > 1.0:
-                self.resend_pending()  # an `unavailable` answer or a lost frame: send again
-                last_resend = time.monotonic()
-            self._history_asked_for = -1
-            self.ask_history()
-            self.pump(0.2)
-            if not self.pending and self.contiguous_seq() == max(self.seen, default=0):
-                return
-        raise AssertionError(f"{self.name} did not settle: pending={list(self.pending)[:10]} "
-                             f"contiguous={self.contiguous_seq()} newest={max(self.seen, default=0)}")
+            if person.pending and resend:
+                person.resend_pending()  # an `unavailable` answer or a lost frame: send again
+            person._history_asked_for = -1
+            person.ask_history()
+        if resend:
+            last_resend = time.monotonic()
+        for person in people:
+            person.pump(0.1)
+        newest = max((seq for p in people for seq in p.acked.values()), default=0)
+        if all(not p.pending and p.contiguous_seq() >= newest for p in people):
+            return
+    raise AssertionError("did not settle: " + "; ".join(
+        f"{p.name} pending={list(p.pending)[:10]} contiguous={p.contiguous_seq()} newest={max(p.seen, default=0)}"
+        for p in people))
 
 
 @dataclass
@@ -291,4 +302,5 @@ class Ledger:
 
 def stored_messages(stack, conversation: int) -> list[tuple[int, str, str]]:
     return [tuple(row) for row in stack.sql(
-        "SELECT seq, client_id, sender_role FROM chat_message WHERE conversation_id = %s ORDER BY seq", (conversation,))]
+        "SELECT seq, client_id, sender_role FROM chat_message WHERE conversation_id = %s ORDER BY seq",
+        (conversation,))]

@@ -27,7 +27,7 @@ from tests.wsclient import http_json
 # What every fault stack runs with: sign-ups not throttled (the tests make many identities), the
 # production grace period (a counselor who moves to another process is not handed back while
 # reconnecting), a quick auth timeout.
-FAULT_ENV = {"AUTH_RATE_PER_MIN": "100000", "WS_AUTH_TIMEOUT_S": "3"}
+FAULT_ENV = {"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000", "WS_AUTH_TIMEOUT_S": "3"}
 
 
 def require_services() -> None:
@@ -65,7 +65,7 @@ class RedisServer:
              "--dir", str(self.dir)], stdout=(self.dir / "redis.log").open("ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], check=False, capture_output=True,
                               text=True).stdout.strip() == "PONG":
                 return
             time.sleep(0.05)
@@ -133,16 +133,18 @@ class PostgresCluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@pytest.fixture
-def dedicated_postgres(monkeypatch) -> Iterator[PostgresCluster]:
-    """A cluster for this test, made the one tests/live.py creates stacks on while the test runs
-    (its template database is migrated there afresh; the shared one's is restored after)."""
+@pytest.fixture(scope="module")
+def dedicated_postgres() -> Iterator[PostgresCluster]:
+    """A cluster for this module, made the one tests/live.py creates stacks on while its tests run
+    (a template database is migrated there afresh; the shared server's is used again after)."""
+    require_services()
     cluster = PostgresCluster()
     cluster.init()
     cluster.start()
-    monkeypatch.setenv("DATABASE_URL", cluster.url)
-    monkeypatch.setattr(live, "_templates", {})
-    yield cluster
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", cluster.url)
+        patch.setattr(live, "_templates", {})
+        yield cluster
     cluster.close()
 
 
@@ -165,11 +167,11 @@ def new_staff(stack: LiveStack, role: str = "counselor", topics: list[str] | Non
     return {**body, "user_id": user_id, "username": username}
 
 
-def open_conversation(stack: LiveStack, youth_urls: list[str], counselor_urls: list[str],
-                      topic: str = "psych") -> tuple[Participant, Participant]:
-    """A counselor (available) and a youth paired in one active conversation, as two Participants."""
-    counselor = new_staff(stack, topics=[topic])
-    youth = new_youth(stack)
+def open_conversation(stack: LiveStack, youth_urls: list[str], counselor_urls: list[str], topic: str = "psych",
+                      people: tuple[dict, dict] | None = None) -> tuple[Participant, Participant]:
+    """A counselor (available) and a youth paired in one active conversation, as two Participants
+    (`people`: a youth and a counselor signed in earlier, else new ones)."""
+    youth, counselor = people or (new_youth(stack), new_staff(stack, topics=[topic]))
     c_conn, _ = authenticate(counselor_urls[0], counselor["access"])
     y_conn, _ = authenticate(youth_urls[0], youth["access"])
     import json
@@ -204,10 +206,10 @@ def exchange(people: list[Participant], seconds: float, every_s: float = 0.05) -
             person.pump(every_s / len(people))
 
 
-def assert_healthy(url: str, stack: LiveStack) -> float:
+def assert_healthy(url: str, stack: LiveStack, people: tuple[dict, dict] | None = None) -> float:
     """A fresh socket authenticates and relays a message to the other side; returns the relay's
-    latency in ms. (A new conversation: a new youth and a counselor on that process.)"""
-    y, c = open_conversation(stack, [url], [url], topic="legal")
+    latency in ms. (A new conversation: a youth and a counselor, for `legal`, on that process.)"""
+    y, c = open_conversation(stack, [url], [url], topic="legal", people=people)
     try:
         started = time.monotonic()
         client_id = y.say("还好吗")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.faults.client import Ledger, stored_messages
+from tests.faults.client import Ledger, settle, stored_messages
 from tests.faults.conftest import assert_healthy, exchange, open_conversation
 
 pytestmark = pytest.mark.live
@@ -29,8 +29,7 @@ def test_a_process_killed_mid_conversation_loses_and_duplicates_nothing(fault_st
     os.kill(stack.server_pids[1], signal.SIGKILL)
     killed_at = time.monotonic()
     exchange([youth, counselor], seconds=3.0)  # sends go on: pending while there is no socket
-    for person in (youth, counselor):
-        person.settle()
+    settle([youth, counselor])
     resumed_on = {p.name: p.urls[p.url_index % 2] == survivor for p in (youth, counselor)}
 
     ledger = Ledger("process killed with -9 mid-conversation (2 processes)", [youth, counselor],
