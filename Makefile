@@ -12,7 +12,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/youthline \
 	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-test install-load services test test-fast test-js loadtest bench-crisis bench-dashboard crisis-eval messages clean
+.PHONY: run install install-test install-load services lint test test-fast test-js loadtest bench-crisis bench-dashboard crisis-eval messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +52,17 @@ services:
 	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT) bash scripts/services.sh
 
 ## test: the whole suite against PostgreSQL, Redis, real Daphne processes and headless Chromium
-test: install-test services
+test: install-test lint services
 	node --test frontend/tests/
 	$(TEST_ENV) $(BIN)/python -m pytest -q
+
+## lint: ruff (lint rules, then the format check) and mypy; all three run, and any finding fails (docs/development.md, "Checks")
+lint: install-test
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check --output-format concise . || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 ## test-js: unit tests of the front-end modules with logic (node's built-in runner, no npm install)
 test-js:
