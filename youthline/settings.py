@@ -299,6 +299,8 @@ WS_MAX_SERVER_FRAME_BYTES = env_int("WS_MAX_SERVER_FRAME_BYTES", 512 * 1024)
 WS_SEND_BUFFER_MAX_BYTES = env_int("WS_SEND_BUFFER_MAX_BYTES", 2 * 1024 * 1024)
 # Open sockets per identity; one more is refused with 4409 (the newest, not the oldest).
 WS_MAX_SOCKETS_PER_USER = env_int("WS_MAX_SOCKETS_PER_USER", 8)
+# A request's headers must all be in within this (Daphne has no such limit; gateway/header_deadline.py).
+HTTP_HEADER_TIMEOUT_S = float(os.environ.get("HTTP_HEADER_TIMEOUT_S", "10"))
 
 MESSAGE_MAX_CHARS = 2000
 # Threads (each with its own database connection) that store messages, per process.
