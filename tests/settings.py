@@ -11,4 +11,4 @@ import secrets
 
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(48))
 
-from youthline.settings import *  # noqa: E402, F403 - the project's settings, unchanged
+from youthline.settings import *  # noqa: F403 - the project's settings, unchanged

@@ -119,7 +119,7 @@ def test_a_socket_sending_only_pings_at_flood_rate_is_closed(live_stack, make_yo
             try:
                 for _ in range(20):
                     y.send({"type": "ping"})
-            except Exception:  # closed under us: read the close code below
+            except Exception:  # noqa: BLE001 - closed under us: read the close code below
                 break
             time.sleep(0.01)
         code = y.wait_closed(timeout=10)
