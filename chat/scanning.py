@@ -22,6 +22,7 @@ from typing import Any
 from django.core import checks
 from django.db import transaction
 
+import metrics
 from realtime.live import changed
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def _record_unscanned(message: StoredYouthMessage, exc: Exception) -> None:
 
     with _counter_lock:
         unscanned_total += 1
+    metrics.detector_failed()
     try:
         with transaction.atomic():
             UnscannedMessage.objects.create(conversation_id=message.conversation_id, seq=message.seq,

@@ -21,6 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
+import metrics
 from accounts.services import AuthFailed, Principal, authenticate_access_token, count_live_sockets
 from chat.routes import auth_ok_frame
 from chat.services import sessions
@@ -339,6 +340,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             log.error("dropped a %d-byte %s frame: over WS_MAX_SERVER_FRAME_BYTES (%d)", len(text.encode()),
                       text[:40], limit)
             return
+        metrics.sent(text)  # error codes, relay and alert latencies
         await self.send(text_data=text)
 
     async def _refuse(self, refusal: Refused, ref: f.Ref) -> None:

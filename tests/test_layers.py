@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top: an app may import only apps to its left.
-LAYERS = ["jobs", "protocol", "realtime", "moderation", "accounts", "chat", "crisis", "gateway", "frontend", "youthline"]
+LAYERS = ["jobs", "protocol", "metrics", "realtime", "moderation", "accounts", "chat", "crisis", "gateway", "frontend", "youthline"]
 
 
 def imports_between_apps() -> dict[str, set[str]]:

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "channels",
     # The job runner (manage.py run_huey); it loads each app's tasks.py.
     "huey.contrib.djhuey",
+    # Prometheus metrics (/metrics): below every app that counts through it.
+    "metrics",
     "accounts",
     "moderation",
     "chat",
@@ -319,6 +321,10 @@ SOCKET_HEARTBEAT_S = float(os.environ.get("SOCKET_HEARTBEAT_S", "20"))
 LIVE_VIEW_DELAY_S = float(os.environ.get("LIVE_VIEW_DELAY_S", "0.3"))
 # HTTP endpoints that create identities or check passwords: per client address per minute.
 AUTH_RATE_PER_MIN = env_int("AUTH_RATE_PER_MIN", 30)
+# /metrics (docs/metrics.md) is off unless one of these is set: a bearer token (16 characters or
+# more), and/or the networks (CIDRs) the monitoring scrapes from.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETS = env_list("METRICS_ALLOWED_NETS", [])
 
 CRISIS_ALERT_LEVEL = 2
 CRISIS_ACK_TIMEOUT_S = env_int("CRISIS_ACK_TIMEOUT_S", 60)

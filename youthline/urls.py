@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from metrics.views import metrics_view
 from protocol import openapi
 from protocol.http import API_ROOT, urlpatterns_of
 
@@ -17,6 +18,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     *api_urlpatterns,
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),
