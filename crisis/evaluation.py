@@ -412,6 +412,7 @@ def load_split_set(name: str) -> list[LabelledMessage]:
                 continue
         elif source and row.source != source:
             continue
+        slots: tuple[frozenset[str], ...]
         if row.source == "psy" and "他人攻击行为" in row.kind:
             slots = (frozenset({"bullying", "violence"}),)  # as load_psysuicide maps it
         else:

@@ -135,10 +135,31 @@ class _PinyinTable:
 class Detector:
     """A compiled lexicon. Thread-safe for scanning: scans do not mutate the detector."""
 
-    __slots__ = ("version", "_normalizer", "_triggers", "_context", "_rules", "_settings", "_gap_chars",
-                 "_has_triggers", "_has_context", "_generic_categories", "_gapped", "_has_gapped", "_filler_delete",
-                 "_fillers", "_gap_max", "_contextual_roles", "_rule_roles", "_gapped_exclusions", "_wake",
-                 "_short_keys", "_filler_dense", "_collapsed_terms", "_collapsed_context")
+    __slots__ = (
+        "_collapsed_context",
+        "_collapsed_terms",
+        "_context",
+        "_contextual_roles",
+        "_filler_delete",
+        "_filler_dense",
+        "_fillers",
+        "_gap_chars",
+        "_gap_max",
+        "_gapped",
+        "_gapped_exclusions",
+        "_generic_categories",
+        "_has_context",
+        "_has_gapped",
+        "_has_triggers",
+        "_normalizer",
+        "_rule_roles",
+        "_rules",
+        "_settings",
+        "_short_keys",
+        "_triggers",
+        "_wake",
+        "version",
+    )
 
     version: str
 
@@ -316,6 +337,10 @@ class Detector:
     def normalize(self, text: str) -> str:
         """The normalized text the automata see (for debugging and the lexicon editor)."""
         return self._normalizer.normalize(text)
+
+    def normalize_with_offsets(self, text: str) -> tuple[str, list[int], list[int]]:
+        """The normalized text and, per character, where in ``text`` it came from (normalize.py)."""
+        return self._normalizer.normalize_with_offsets(text)
 
     def scan(self, text: str) -> ScanResult:
         """One message, no memory. Most messages return after one translate and one automaton pass."""

@@ -161,7 +161,7 @@ class FusedDetector:
         """Where in the original text the strongest cue n-gram is (the whole text if not found)."""
         if not cues:
             return 0, len(text)
-        normalized, starts, ends = self.lexicon._normalizer.normalize_with_offsets(text)
+        normalized, starts, ends = self.lexicon.normalize_with_offsets(text)
         at = normalized.find(cues[0])
         if at < 0:
             return 0, len(text)

@@ -121,13 +121,16 @@ def load_rows() -> list[Row]:
         turn = f"{r['dialogue']}/{r['turn']}"
         if turn in unclear:
             continue
+        turn_level: int
+        turn_categories: tuple[str, ...]
         if turn in relabel:
-            level, categories = relabel[turn][0], tuple(relabel[turn][1])
+            turn_level, turn_categories = relabel[turn][0], tuple(relabel[turn][1])
         elif turn in benign or turn not in flagged:
-            level, categories = 0, ()
+            turn_level, turn_categories = 0, ()
         else:
-            level, categories = flagged[turn]
-        rows.append(Row(f"smile:{turn}", r["text"], level, categories, "smilechat", "smile", f"smile:{r['dialogue']}"))
+            turn_level, turn_categories = flagged[turn]
+        rows.append(Row(f"smile:{turn}", r["text"], turn_level, turn_categories, "smilechat", "smile",
+                        f"smile:{r['dialogue']}"))
     return rows
 
 
@@ -181,9 +184,9 @@ def near_duplicate_pairs(
         a, b = sets[i], sets[j]
         if not a or not b:
             continue
-        score = len(a & b) / len(a | b)
-        if score >= threshold:
-            pairs.append((i, j, score))
+        jaccard = len(a & b) / len(a | b)
+        if jaccard >= threshold:
+            pairs.append((i, j, jaccard))
     return sorted(pairs)
 
 
@@ -285,7 +288,7 @@ def extend_splits(rows: list[Row], fixed: dict[str, str]) -> dict[str, str]:
     new = [r for r in rows if r.key not in fixed]
     if not new:
         return splits
-    by_group = {}
+    by_group: dict[str, str] = {}
     for row in rows:
         if row.key in fixed and fixed[row.key] != "excluded":
             by_group.setdefault(row.group, fixed[row.key])

@@ -159,7 +159,7 @@ def targets(row: Row) -> dict[str, int]:
     return out
 
 
-def build_matrix(texts: list[list[str]], vocabulary: dict[str, int]):
+def build_matrix(texts: list[set[str]], vocabulary: dict[str, int]):
     import numpy as np
     from scipy.sparse import csr_matrix
 
@@ -189,7 +189,7 @@ def fit_heads(matrix, rows: list[Row], seed: int, c: float = REGULARIZATION_C) -
     return out
 
 
-def vocabulary_of(gram_lists: list[list[str]], min_df: int = MIN_DF) -> dict[str, int]:
+def vocabulary_of(gram_lists: list[set[str]], min_df: int = MIN_DF) -> dict[str, int]:
     df: dict[str, int] = {}
     for grams in gram_lists:
         for g in set(grams):
@@ -269,15 +269,16 @@ def tune_thresholds(model_doc: dict, dev: list[Row], benign_budget: float = BENI
     thresholds = dict(best[1] if best else DEFAULT_THRESHOLDS)
     # Below this gate value decide() never raises: the other heads are not needed.
     thresholds["floor"] = min(thresholds["concern"], thresholds["alert"])
-    raised = [
+    # The rows the model raises at the chosen alert thresholds (each judged beside its own lexicon result).
+    model_alerts = [
         (judged, row)
-        for _lexical, judged, row in scored
-        if judged is not None and decide(lexical, judged, {**thresholds, "high": 1.01}) is not None
+        for row_lexical, judged, row in scored
+        if judged is not None and decide(row_lexical, judged, {**thresholds, "high": 1.01}) is not None
     ]
     for head, level in (("high", 3), ("imminent", 4)):
         chosen = 1.01  # never, unless some threshold is precise enough on dev
         for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-            picked = [row for judged, row in raised if getattr(judged, head) >= t]
+            picked = [row for judged, row in model_alerts if getattr(judged, head) >= t]
             if len(picked) >= 5 and sum(row.level >= level for row in picked) / len(picked) >= 0.85:
                 chosen = t
                 break
