@@ -19,7 +19,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import metrics
-import metrics
 from accounts.models import Role
 from chat.models import Conversation
 from chat.records import MessageAccepted, StoredMessage
@@ -154,7 +153,6 @@ def do_send_message(*, user_id: int, role: str, conversation_id: int, client_id:
         if seq is not None and _is_participant(conversation_id=conversation_id, user_id=user_id, role=role):
             return MessageAccepted(conversation=conversation_id, client_id=client_id, seq=seq)
         raise _explain_refusal(conversation_id=conversation_id, user_id=user_id, role=role)
-    metrics.message_stored(role, duplicate=stored.duplicate)
     metrics.message_stored(role, duplicate=stored.duplicate)
     return MessageAccepted(conversation=conversation_id, client_id=client_id, seq=stored.seq)
 
