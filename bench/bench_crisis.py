@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from crisis.detection import ConversationRisk, Detector, load_shipped_lexicon  # noqa: E402
 from crisis.detection.baseline import KeywordBaseline  # noqa: E402
 from crisis.detection.fusion import FusedDetector, ModelOnly  # noqa: E402
-from crisis.model.classifier import load_shipped_model  # noqa: E402
 from crisis.detection.normalize import _REPEAT  # noqa: E402
 from crisis.evaluation import load_ours  # noqa: E402
+from crisis.model.classifier import load_shipped_model  # noqa: E402
 
 SUBJECTS = ["我", "我妈", "我爸", "同桌", "班主任", "我们班", "室友", "我弟", "我姐", "好朋友", "数学老师", "网友"]
 EVENTS = ["今天又拖堂了", "说周末要去爬山", "把我的耳机借走了", "考试考了第三名", "让我们写两篇作文", "给我买了新鞋",

@@ -12,7 +12,7 @@ from .model import NO_RISK, Finding, ScanResult, make_result
 
 
 class KeywordBaseline:
-    __slots__ = ("version", "_automaton", "_empty")
+    __slots__ = ("_automaton", "_empty", "version")
 
     def __init__(self, doc: dict) -> None:
         self.version = str(doc.get("version", ""))

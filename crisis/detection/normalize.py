@@ -141,7 +141,7 @@ def _base_table() -> dict[int, str | None]:
 class Normalizer:
     """The per-character table plus the repeat collapse, with or without an offset map."""
 
-    __slots__ = ("table", "_dense")
+    __slots__ = ("_dense", "table")
 
     def __init__(self, emoji: Mapping[str, str] | None = None, char_overrides: Mapping[str, str] | None = None) -> None:
         table = dict(_base_table())
