@@ -449,7 +449,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     line("crisis scan: detector.scan_in_conversation", "step.scan")
     line("crisis scan + risk state from/to JSON (on_youth_message_stored)", "step.scan_full")
     line("clean_text, plain text (fast path)", "step.clean")
-    line("clean_text, text with markup (bleach)", "step.clean_markup")
+    line("clean_text, text with markup", "step.clean_markup")
     line("decode message.send (msgspec)", "step.decode")
     line("encode MESSAGE relay event + message.ack", "step.encode")
     per_youth_escalations = escalations["calls"] / max(1, youth_messages)
@@ -579,7 +579,7 @@ def _short(filename: str) -> str:
 CATEGORIES = [
     # (label, predicate on one frame "function (file:line)"), tried from the innermost frame out
     ("crisis scan (crisis/detection, alerts)", lambda fr: "crisis/" in fr),
-    ("sanitize (moderation/hygiene, bleach)", lambda fr: "moderation/hygiene" in fr or "bleach" in fr),
+    ("sanitize (moderation/hygiene)", lambda fr: "moderation/hygiene" in fr),
     ("PostgreSQL client (psycopg)", lambda fr: "psycopg" in fr),
     ("Django ORM / db layer", lambda fr: "django/db" in fr),
     ("Redis pub/sub layer (channels_redis, redis-py)", lambda fr: "channels_redis" in fr or "/redis/" in fr),

@@ -208,7 +208,7 @@ def test_control_and_bidi_characters_are_removed(raw, expected):
 
 
 @pytest.mark.parametrize("raw,expected", [
-    # the same characters must go when the text also holds markup or an entity (bleach path)
+    # the same characters must go when the text also holds markup or an entity (the full pass)
     ("a\x07<b>b</b>", "ab"),
     ("\x1b[31m & red", "[31m & red"),
     ("x\x0by &amp; z", "xy & z"),
