@@ -9,21 +9,32 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from channels.db import DatabaseSyncToAsync
-from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from accounts import schemas, services
-from moderation.ratelimit import KeyedLimiter
+from accounts import schemas, services, throttle
 from protocol.http import ApiError, Refusal, client_address, endpoint
 
-# Per process; with N processes a client gets N times the budget, still far below brute force.
-_auth_limiter = KeyedLimiter(rate=settings.AUTH_RATE_PER_MIN / 60.0, burst=settings.AUTH_RATE_PER_MIN)
 T = TypeVar("T")
 
 
-def _limit(request: HttpRequest) -> None:
-    if not _auth_limiter.allow(client_address(request)):
-        raise ApiError(429, "rate_limited", "too many attempts; wait a minute")
+class RateLimited(ApiError):
+    """429 with Retry-After: how many seconds until the budget that refused allows again."""
+
+    def __init__(self, refused: throttle.Throttled) -> None:
+        super().__init__(429, "rate_limited", refused.detail)
+        self.retry_after = refused.retry_after
+
+    def response(self) -> HttpResponse:
+        response = super().response()
+        response["Retry-After"] = str(self.retry_after)
+        return response
+
+
+def _limit_signup(request: HttpRequest) -> None:
+    try:
+        throttle.check_signup(address=client_address(request))
+    except throttle.Throttled as refused:
+        raise RateLimited(refused) from None
 
 
 def _call(service: Callable[..., T], **kwargs: object) -> T:
@@ -40,26 +51,47 @@ REFUSED_TOKEN = Refusal(401, "unauthorized", "the refresh token is not valid, wa
 
 
 @endpoint("auth/youth", method="POST", name="auth-youth", status=201, request=schemas.YouthSignUp,
-          response=schemas.YouthTokens, throttle=_limit, summary="Create an anonymous youth identity",
+          response=schemas.YouthTokens, throttle=_limit_signup, summary="Create an anonymous youth identity",
           example={"channel": "miniprogram", "nickname": "小林", "region": "广东·深圳"})
 def create_youth(request: HttpRequest, *, body: schemas.YouthSignUp) -> schemas.YouthTokens:
     pair = _call(services.do_create_youth, channel=body.channel, nickname=body.nickname, region=body.region)
     return schemas.YouthTokens(access=pair.access, refresh=pair.refresh, youth_id=pair.user_id)
 
 
+def _throttled_login(*, username: str, password: str, address: str) -> services.TokenPair:
+    """The throttle first (a locked account is refused before its password is checked), then the
+    password, then the outcome counted (accounts/throttle.py)."""
+    try:
+        throttle.check_login(username=username, address=address)
+    except throttle.Throttled as refused:
+        raise RateLimited(refused) from None
+    try:
+        pair = _call(services.do_login, username=username, password=password)
+    except ApiError as exc:
+        if exc.status == 401:
+            throttle.record_login(username=username, succeeded=False)
+        raise
+    throttle.record_login(username=username, succeeded=True)
+    return pair
+
+
 # Checking a password is PBKDF2 with a million rounds (about half a second of CPU). In
 # Django's one thread for synchronous work it would hold up every other request and socket
-# frame of the process, so login runs on a thread of its own.
-# (Channels' DatabaseSyncToAsync: it also tidies that thread's database connection.)
-_check_password_in_own_thread = DatabaseSyncToAsync(lambda **kw: _call(services.do_login, **kw), thread_sensitive=False)
+# frame of the process, so login runs on a thread of its own, and so does the throttle, which
+# may wait on Redis. (Channels' DatabaseSyncToAsync: it also tidies that thread's database connection.)
+_check_password_in_own_thread = DatabaseSyncToAsync(_throttled_login, thread_sensitive=False)
 
 
 @endpoint("auth/login", method="POST", name="auth-login", request=schemas.StaffLogin, response=schemas.StaffTokens,
-          throttle=_limit, summary="Staff sign-in (youth identities cannot log in)",
-          refusals=[Refusal(401, "unauthorized", "wrong username or password")],
+          summary="Staff sign-in (youth identities cannot log in)",
+          refusals=[Refusal(401, "unauthorized", "wrong username or password"),
+                    Refusal(429, "rate_limited", "too many attempts from this address, or too many failed sign-ins "
+                            "for this account (it is locked for a while, even to the right password); the "
+                            "Retry-After header says how many seconds to wait")],
           example={"username": "counselor1", "password": "correct horse battery staple"})
 async def login(request: HttpRequest, *, body: schemas.StaffLogin) -> schemas.StaffTokens:
-    pair: services.TokenPair = await _check_password_in_own_thread(username=body.username, password=body.password)
+    pair: services.TokenPair = await _check_password_in_own_thread(
+        username=body.username[:150], password=body.password, address=client_address(request))
     return schemas.StaffTokens(access=pair.access, refresh=pair.refresh, role=pair.role)  # type: ignore[arg-type]
 
 

@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             "CHANNELS_PREFIX": f"load{os.getpid()}",
             "DJANGO_DEBUG": "1" if args.debug else "0",
             "AUTH_RATE_PER_MIN": "1000000",
+            "SIGNUP_RATE_PER_MIN": "1000000",
             "WS_RATE_PER_S": "100000",
             "WS_RATE_BURST": "100000",
             "PYTHONUNBUFFERED": "1",

@@ -92,7 +92,7 @@ def youth_takes_a_turn(page: Page, text: str) -> None:
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000"}).start()
+    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
     try:
         base = stack.urls[0]
         suffix = uuid.uuid4().hex[:6]

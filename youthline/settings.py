@@ -206,6 +206,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the sign-in throttle's counters (accounts/throttle.py): in Redis they are shared
+# by every process; the embedded default's one web process counts in its memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Apart per deployment (and test stack) on a shared Redis, like the channel layer.
+            "KEY_PREFIX": os.environ.get("CHANNELS_PREFIX", "youthline"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- jobs (Huey; docs/architecture.md, "Jobs") ---------------------------------------------
 def _huey_sqlite_path() -> str:
     """Beside the SQLite database (db.sqlite3 -> db.huey.sqlite3), else var/huey.sqlite3."""
@@ -319,8 +334,13 @@ SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)
 SOCKET_HEARTBEAT_S = float(os.environ.get("SOCKET_HEARTBEAT_S", "20"))
 # Live views (dashboard, queue counter): changes within this window share one push.
 LIVE_VIEW_DELAY_S = float(os.environ.get("LIVE_VIEW_DELAY_S", "0.3"))
-# HTTP endpoints that create identities or check passwords: per client address per minute.
+# Sign-in attempts (API and admin) per client address per minute, on all processes together.
 AUTH_RATE_PER_MIN = env_int("AUTH_RATE_PER_MIN", 30)
+# Youth sign-ups per client address per minute: a budget of its own, not shared with sign-in.
+SIGNUP_RATE_PER_MIN = env_int("SIGNUP_RATE_PER_MIN", 30)
+# This many failed sign-ins to one account within the window lock it for the window.
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 10)
+LOGIN_LOCKOUT_WINDOW_S = env_int("LOGIN_LOCKOUT_WINDOW_S", 15 * 60)
 # /metrics (docs/metrics.md) is off unless one of these is set: a bearer token (16 characters or
 # more), and/or the networks (CIDRs) the monitoring scrapes from.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from accounts.admin_login import throttled_admin_login
 from metrics.views import metrics_view
 from protocol import openapi
 from protocol.http import API_ROOT, urlpatterns_of
@@ -16,6 +17,8 @@ api_urlpatterns = [
 ] + [path(API_PREFIX, include(urlpatterns_of(openapi)))]
 
 urlpatterns = [
+    # Before the admin's own URLs: its login passes the sign-in throttle (accounts/admin_login.py).
+    path("admin/login/", throttled_admin_login, name="admin-login-throttled"),
     path("admin/", admin.site.urls),
     *api_urlpatterns,
     path("metrics", metrics_view, name="metrics"),
