@@ -1,4 +1,5 @@
 """accounts' state for /metrics, read from the database at each scrape (docs/metrics.md)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ from accounts.models import LiveSocket
 def open_sockets() -> Iterator[Metric]:
     # Every process's sockets: each process heart-beats its own rows, and those of a process
     # that died are expired by accounts.tasks (SOCKET_STALE_AFTER_S).
-    family = GaugeMetricFamily("youthline_open_sockets", "Authenticated WebSocket connections, all processes, by role",
-                               labels=["role"])
+    family = GaugeMetricFamily(
+        "youthline_open_sockets", "Authenticated WebSocket connections, all processes, by role", labels=["role"]
+    )
     for row in LiveSocket.objects.values("user__role").annotate(sockets=Count("channel_name")):
         family.add_metric([row["user__role"]], row["sockets"])
     yield family

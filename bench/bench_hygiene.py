@@ -9,6 +9,7 @@ was at git revision REV (`git show`) and times both side by side in this process
 is measured before and after on the same machine in the same run. Prints figures; asserts
 nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,13 @@ CORPUS: dict[str, list[str]] = {
 
 def load_hygiene_at(revision: str):
     """moderation/hygiene.py as it was at a git revision, imported under another name."""
-    source = subprocess.run(  # noqa: S603 - git on a revision the user gave, no shell
-        ["git", "show", f"{revision}:moderation/hygiene.py"],  # noqa: S607 - git from PATH, as a developer runs it
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{revision}:moderation/hygiene.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     handle, path = tempfile.mkstemp(suffix=".py", prefix="hygiene_at_")
     with os.fdopen(handle, "w") as out:
         out.write(source)
@@ -92,6 +97,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from moderation import hygiene
+
     variants = {"now": hygiene.clean_text}
     if args.against:
         variants[args.against] = load_hygiene_at(args.against).clean_text

@@ -8,6 +8,7 @@ is timed twice, in a child process each: one process alone, and prometheus_clien
 multiprocess mode (PROMETHEUS_MULTIPROC_DIR, values in memory-mapped files), as deployed with
 several Daphne processes. Prints figures; asserts nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,14 @@ def run(calls: int, multiprocess_dir: str | None) -> dict[str, float]:
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     if multiprocess_dir:
         env["PROMETHEUS_MULTIPROC_DIR"] = multiprocess_dir
-    done = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(calls)], env=env, cwd=ROOT,  # noqa: S603 - this interpreter, our own script
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(calls)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

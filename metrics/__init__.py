@@ -15,6 +15,7 @@ Two kinds, reported two ways (docs/metrics.md; why in docs/architecture.md, "Met
 The calls on the hot path (`message_stored`, `sent`) cost a few hundred nanoseconds to a few
 microseconds (bench/bench_metrics.py); nothing here touches the database or the network.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,24 +30,34 @@ from prometheus_client.core import Metric
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 MESSAGES_RELAYED = Counter(
-    "youthline_messages_relayed", "Messages stored and published to their conversation (resends not counted)",
-    ["sender"])
+    "youthline_messages_relayed",
+    "Messages stored and published to their conversation (resends not counted)",
+    ["sender"],
+)
 FRAMES_REFUSED = Counter(
-    "youthline_frames_refused", "Client frames answered with an error frame, by error code", ["code"])
+    "youthline_frames_refused", "Client frames answered with an error frame, by error code", ["code"]
+)
 RELAY_LATENCY = Histogram(
     "youthline_relay_latency_seconds",
     "From a message being stored to its frame being handed to a recipient's socket (each recipient)",
-    buckets=LATENCY_BUCKETS)
+    buckets=LATENCY_BUCKETS,
+)
 ALERT_LATENCY = Histogram(
     "youthline_alert_latency_seconds",
     "From the youth message that raised an alert being stored to the crisis.alert frame being handed to "
     "a supervisor's socket (first raise only; each supervisor socket)",
-    buckets=LATENCY_BUCKETS)
+    buckets=LATENCY_BUCKETS,
+)
 DETECTOR_FAILURES = Counter(
-    "youthline_detector_failures", "Youth messages stored without a crisis scan because the scan failed")
+    "youthline_detector_failures", "Youth messages stored without a crisis scan because the scan failed"
+)
 JOBS = Counter("youthline_jobs", "Job runs by the job workers, by task and outcome", ["task", "outcome"])
-JOB_DURATION = Histogram("youthline_job_duration_seconds", "How long a job ran, by task", ["task"],
-                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0))
+JOB_DURATION = Histogram(
+    "youthline_job_duration_seconds",
+    "How long a job ran, by task",
+    ["task"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)
 
 _relayed_by_sender = {sender: MESSAGES_RELAYED.labels(sender) for sender in ("youth", "counselor", "supervisor")}
 
@@ -78,7 +89,7 @@ def sent(text: str) -> None:
         _observe_since(RELAY_LATENCY, text)
     elif text.startswith(_ERROR):
         end = text.find('"', len(_ERROR))
-        FRAMES_REFUSED.labels(text[len(_ERROR):end]).inc()
+        FRAMES_REFUSED.labels(text[len(_ERROR) : end]).inc()
     elif text.startswith(_ALERT):
         _observe_since(ALERT_LATENCY, text, skip_overdue=True)
 

@@ -46,8 +46,11 @@ def _count_jobs() -> None:
     from metrics import JOB_DURATION, JOBS
 
     outcomes = {
-        signals.SIGNAL_COMPLETE: "complete", signals.SIGNAL_ERROR: "error", signals.SIGNAL_TIMEOUT: "timeout",
-        signals.SIGNAL_CANCELED: "canceled", signals.SIGNAL_INTERRUPTED: "interrupted",
+        signals.SIGNAL_COMPLETE: "complete",
+        signals.SIGNAL_ERROR: "error",
+        signals.SIGNAL_TIMEOUT: "timeout",
+        signals.SIGNAL_CANCELED: "canceled",
+        signals.SIGNAL_INTERRUPTED: "interrupted",
     }
     started: dict[str, float] = {}  # task id -> monotonic start, while it runs
     lock = threading.Lock()  # worker threads run tasks side by side

@@ -4,6 +4,7 @@ Off (404, as if there were no such page) unless METRICS_TOKEN or METRICS_ALLOWED
 Then a request is answered when it comes from an allowed network or presents
 `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets 403.
 """
+
 from __future__ import annotations
 
 import hmac

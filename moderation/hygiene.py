@@ -33,6 +33,7 @@ only the tokenizer's notion of where markup starts, which is what the regular ex
 encode. Text without "<", "&", U+FFFD or a non-printable character takes the fast path
 (`str.isprintable` and three `in` tests, in C).
 """
+
 from __future__ import annotations
 
 import html

@@ -1,5 +1,6 @@
 """What the other side receives: hostile text sent over a real socket arrives, is stored and is
 read back as the plain text `clean_text` makes of it, in both directions and across processes."""
+
 from __future__ import annotations
 
 import html
@@ -44,8 +45,10 @@ def test_hostile_text_reaches_the_other_side_as_plain_text(live_stack, make_yout
         sent: list[tuple[str, str]] = []  # (sender role, what the server made of it)
         for index, raw in enumerate(HOSTILE):
             sender, receiver, role = (y, c, "youth") if index % 2 == 0 else (c, y, "counselor")
-            ack = sender.request({"type": "message.send", "conversation": conversation, "client_id": f"h{index}",
-                                  "text": raw}, "message.ack")
+            ack = sender.request(
+                {"type": "message.send", "conversation": conversation, "client_id": f"h{index}", "text": raw},
+                "message.ack",
+            )
             received = receiver.recv("message", seq=ack["seq"])
             assert received["sender"] == role
             assert received["text"] == clean_text(raw), (raw, received["text"])
@@ -60,13 +63,22 @@ def test_hostile_text_reaches_the_other_side_as_plain_text(live_stack, make_yout
         # What is stored and read back is the same plain text.
         history = y.request({"type": "history", "conversation": conversation, "after_seq": 0}, "history")
         assert [(m["sender"], m["text"]) for m in history["messages"]] == sent
-        stored = live_stack.sql("SELECT text FROM chat_message WHERE conversation_id = %s ORDER BY seq",
-                                (conversation,))
+        stored = live_stack.sql(
+            "SELECT text FROM chat_message WHERE conversation_id = %s ORDER BY seq", (conversation,)
+        )
         assert [row[0] for row in stored] == [text for _, text in sent]
 
         # Markup and nothing else: nothing is left to send, and nothing is stored.
-        error = y.error({"type": "message.send", "conversation": conversation, "client_id": "empty",
-                         "text": "<img src=x onerror=alert(1)>&#8203;", "ref": "empty"})
+        error = y.error(
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "client_id": "empty",
+                "text": "<img src=x onerror=alert(1)>&#8203;",
+                "ref": "empty",
+            }
+        )
         assert (error["code"], error["ref"]) == ("invalid", "empty")
-        assert live_stack.sql("SELECT count(*) FROM chat_message WHERE conversation_id = %s",
-                              (conversation,)) == [(len(HOSTILE),)]
+        assert live_stack.sql("SELECT count(*) FROM chat_message WHERE conversation_id = %s", (conversation,)) == [
+            (len(HOSTILE),)
+        ]

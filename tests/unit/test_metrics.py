@@ -1,5 +1,6 @@
 """/metrics in process: who may read it, what the hot-path calls count, the job signals, the
 state read from the database, and that the answer parses as the Prometheus text format."""
+
 from __future__ import annotations
 
 import json
@@ -94,8 +95,9 @@ def test_error_frames_are_counted_by_their_code():
 def _message_frame(at) -> str:
     from chat import frames as chat_frames
 
-    return f.encode(chat_frames.Message(conversation=1, seq=1, sender="youth", text='"at":"x" <3', client_id="c",
-                                        at=at.isoformat()))
+    return f.encode(
+        chat_frames.Message(conversation=1, seq=1, sender="youth", text='"at":"x" <3', client_id="c", at=at.isoformat())
+    )
 
 
 def test_a_message_frame_is_timed_from_its_stored_at():
@@ -113,9 +115,18 @@ def test_an_alert_frame_is_timed_on_its_first_raise_only():
     from crisis import frames as crisis_frames
 
     def alert(overdue: bool) -> str:
-        return f.encode(crisis_frames.CrisisAlert(alert=1, conversation=1, category="suicide", level=3, excerpt="…",
-                                                  at=(timezone.now() - timedelta(seconds=0.5)).isoformat(),
-                                                  topic="psych", overdue=overdue))
+        return f.encode(
+            crisis_frames.CrisisAlert(
+                alert=1,
+                conversation=1,
+                category="suicide",
+                level=3,
+                excerpt="…",
+                at=(timezone.now() - timedelta(seconds=0.5)).isoformat(),
+                topic="psych",
+                overdue=overdue,
+            )
+        )
 
     before = value("youthline_alert_latency_seconds_count")
     before_sum = value("youthline_alert_latency_seconds_sum")
@@ -127,8 +138,13 @@ def test_an_alert_frame_is_timed_on_its_first_raise_only():
 
 def test_other_frames_and_odd_text_are_ignored():
     before = [value("youthline_relay_latency_seconds_count"), value("youthline_alert_latency_seconds_count")]
-    for text in ('{"type":"pong"}', '{"type":"message","at":"not a time"}', '{"type":"message",', "not json",
-                 json.dumps({"type": "history", "messages": []})):
+    for text in (
+        '{"type":"pong"}',
+        '{"type":"message","at":"not a time"}',
+        '{"type":"message",',
+        "not json",
+        json.dumps({"type": "history", "messages": []}),
+    ):
         metrics.sent(text)
     assert [value("youthline_relay_latency_seconds_count"), value("youthline_alert_latency_seconds_count")] == before
 
@@ -154,8 +170,11 @@ def test_a_failed_crisis_scan_is_counted(monkeypatch):
     conversation = _conversation()
     monkeypatch.setattr(chat.scanning, "_scanner", broken)
     before = value("youthline_detector_failures_total")
-    chat.scanning.scan_stored_youth_message(StoredYouthMessage(
-        conversation_id=conversation.pk, seq=1, text="你好", at=timezone.now(), status="queued", risk_state=None))
+    chat.scanning.scan_stored_youth_message(
+        StoredYouthMessage(
+            conversation_id=conversation.pk, seq=1, text="你好", at=timezone.now(), status="queued", risk_state=None
+        )
+    )
     assert value("youthline_detector_failures_total") == before + 1
     assert UnscannedMessage.objects.filter(conversation=conversation).count() == 1
 
@@ -174,8 +193,15 @@ def test_queue_sockets_alerts_and_unscanned_rows_are_read_from_the_database(clie
     now = timezone.now()
     LiveSocket.objects.create(channel_name="metrics.a", user=risky.youth, heartbeat_at=now)
     LiveSocket.objects.create(channel_name="metrics.b", user=risky.youth, heartbeat_at=now)
-    Alert.objects.create(conversation=risky, message_seq=1, category="suicide", level=3, excerpt="…",
-                         created_at=now - timedelta(seconds=40), last_raised_at=now)
+    Alert.objects.create(
+        conversation=risky,
+        message_seq=1,
+        category="suicide",
+        level=3,
+        excerpt="…",
+        created_at=now - timedelta(seconds=40),
+        last_raised_at=now,
+    )
     UnscannedMessage.objects.create(conversation=risky, seq=1, error="RuntimeError: x", at=now - timedelta(hours=2))
     UnscannedMessage.objects.create(conversation=risky, seq=2, error="RuntimeError: x", at=now)
 
@@ -185,7 +211,9 @@ def test_queue_sockets_alerts_and_unscanned_rows_are_read_from_the_database(clie
         return {tuple(sorted(s.labels.items())): s.value for s in families[name]}
 
     assert samples("youthline_queue_length") == {
-        (("risk_level", "0"), ("topic", "psych")): 2, (("risk_level", "3"), ("topic", "legal")): 1}
+        (("risk_level", "0"), ("topic", "psych")): 2,
+        (("risk_level", "3"), ("topic", "legal")): 1,
+    }
     waits = samples("youthline_queue_oldest_wait_seconds")
     assert 90 <= waits[(("risk_level", "0"), ("topic", "psych"))] < 120
     assert 5 <= waits[(("risk_level", "3"), ("topic", "legal"))] < 35
