@@ -56,6 +56,12 @@ function shadowCell(v) {
  * The shipped artifact seen on old alerts has none: it is not registered, the server cannot
  * promote it.
  */
+/** Two sentences: a space after an English full stop, none after a Chinese one. */
+function joinSentences(first, second) {
+  if (!second) return first;
+  return /[。！？]$/.test(first) ? first + second : `${first} ${second}`;
+}
+
 function canPromote(v) {
   return v.kind === "model" && PROMOTABLE.has(v.status) && Boolean(v.created_at);
 }
@@ -126,7 +132,7 @@ export function createDetectorPanel(session) {
     }
     const confirmed = await confirmDialog({
       title: interpolate(gettext("Promote model %(version)s?"), { version: v.version }),
-      text: `${gettext("From now on this model raises the alerts, in every server.")} ${after}`.trim(),
+      text: joinSentences(gettext("From now on this model raises the alerts, in every server."), after),
       ok: gettext("Promote"),
     });
     if (!confirmed) return;
