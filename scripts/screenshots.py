@@ -2,7 +2,10 @@
 
 A youth on a phone (390x844) and on a desktop (1366x860): the welcome screen, the waiting
 screen, a conversation; the counselor console and the supervisor console with a crisis alert
-and a watched conversation (desktop). Runs against a fresh live stack (tests/live.py: real
+and a watched conversation (desktop); the counselor's "I'm worried about this youth" form, the
+supervisor's verdict on an acknowledged alert beside a counselor's alert with its note, the
+detector health banner, and the detector versions tab with a model in shadow and the
+promotion's confirmation (desktop: the consoles are used at a desk). Runs against a fresh live stack (tests/live.py: real
 server processes on PostgreSQL and Redis, as the browser tests do), in headless Chromium.
 
 Every page's console errors and uncaught exceptions are collected: the script fails if any
@@ -18,8 +21,10 @@ without one Chromium draws boxes.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -28,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, expect, sync_playwright
 
+from crisis.model.classifier import shipped_model_path
 from tests.live import LiveStack
 
 OUT = ROOT / "docs" / "screenshots"
@@ -181,6 +187,60 @@ def main() -> int:
             expect(sv.locator("#monitor-messages .whisper")).to_have_count(1)
             shot(sv, "supervisor-desktop")
             shot(console, "console-whisper-desktop")
+
+            # The counselor hears what no detector flags and raises the alert from that message.
+            worrying = "这周末我想把我的东西都送给朋友们"
+            youth_takes_a_turn(youth, worrying)
+            bubble = panel.locator(".msg--youth", has_text=worrying)
+            expect(bubble).to_be_visible()
+            bubble.locator(".msg-action").click()
+            dialog = console.locator("#worry-dialog")
+            expect(dialog).to_be_visible()
+            dialog.locator('input[name="level"][value="3"]').check()
+            dialog.locator("#worry-note").fill("在告别、送东西，语气很平静，和上周很不一样")
+            shot(console, "console-worry-desktop")
+            dialog.locator('button[type="submit"]').click()
+            expect(console.locator("#toasts")).to_contain_text("已通知督导")
+            counselor_card = sv.locator(".alert-card", has_text=worrying)
+            expect(counselor_card.locator(".alert-note")).to_be_visible()
+
+            # The supervisor acknowledges the detector's alert (one click), then judges it.
+            detector_card = sv.locator(".alert-card", has_text="不想活了").first
+            detector_card.locator('[data-action="ack"]').click()
+            form = detector_card.locator(".verdict-form")
+            expect(form).to_be_visible()
+            form.locator(".verdict-choice").first.click()
+            sv.wait_for_timeout(3500)  # the new card's flash is over
+            shot(sv, "supervisor-verdict-desktop")
+
+            # The detector failed on a message: the banner names the conversation to read by hand.
+            conversation = stack.sql(
+                "SELECT id FROM chat_conversation WHERE status = 'active' ORDER BY id DESC LIMIT 1"
+            )[0][0]
+            stack.sql(
+                "INSERT INTO chat_unscannedmessage (conversation_id, seq, error, at) "
+                "VALUES (%s, 1, 'RuntimeError: detector failed (screenshot)', now())",
+                (conversation,),
+            )
+            console.click("#presence-toggle")  # the team table changes: the dashboard is pushed
+            expect(sv.locator("#detector-banner")).to_be_visible()
+            shot(sv, "supervisor-detector-banner-desktop")
+
+            # A retrained model registered in shadow, beside the shipped one: the versions tab.
+            document = json.loads(shipped_model_path().read_text())
+            document["version"] = "v2-screens"
+            with tempfile.TemporaryDirectory() as scratch:
+                model_file = Path(scratch) / "model.json"
+                model_file.write_text(json.dumps(document))
+                stack.manage("crisis_register_model", str(model_file), "--note", "screenshots")
+            sv.click("#tab-detector")
+            expect(sv.locator("#detector-table tbody tr", has_text="v2-screens")).to_be_visible()
+            shot(sv, "supervisor-detector-desktop")
+            sv.locator("#detector-table tbody tr", has_text="v2-screens").locator("button").click()
+            expect(sv.locator("#confirm-dialog")).to_be_visible()
+            shot(sv, "supervisor-promote-desktop")
+            sv.click("#confirm-dialog-cancel")
+            stack.sql("DELETE FROM chat_unscannedmessage")
 
             # The same conversation on a desktop browser, after a reload (the history comes back).
             desktop = watch_errors(
