@@ -3,10 +3,11 @@
 A youth on a phone (390x844) and on a desktop (1366x860): the welcome screen, the waiting
 screen, a conversation; the counselor console and the supervisor console with a crisis alert
 and a watched conversation (desktop); the counselor's "I'm worried about this youth" form, the
-supervisor's verdict on an acknowledged alert beside a counselor's alert with its note, the
-detector health banner, and the detector versions tab with a model in shadow and the
-promotion's confirmation (desktop: the consoles are used at a desk). Runs against a fresh live stack (tests/live.py: real
-server processes on PostgreSQL and Redis, as the browser tests do), in headless Chromium.
+supervisor's verdict on an acknowledged alert beside a counselor's alert with its note,
+the detector health banner, and the detector versions tab with a model in shadow and the
+promotion's confirmation (desktop: the consoles are used at a desk). Runs against a fresh live
+stack (tests/live.py: real server processes on PostgreSQL and Redis, as the browser tests do),
+in headless Chromium.
 
 Every page's console errors and uncaught exceptions are collected: the script fails if any
 page had one, so it doubles as a smoke test of the front end.
@@ -30,11 +31,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The project's own modules import once the checkout is on the path, hence below it.
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from playwright.sync_api import Page, expect, sync_playwright
-
-from crisis.model.classifier import shipped_model_path
-from tests.live import LiveStack
+from crisis.model.classifier import shipped_model_path  # noqa: E402
+from tests.live import LiveStack  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "screens-pass-123"

@@ -13,10 +13,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from crisis.model.classifier import shipped_model_path
-from tests.e2e.test_pages import contexts, open_panel, sign_in, staff, youth_says, youth_starts  # noqa: F401 (fixture)
+from tests.e2e import test_pages
+from tests.e2e.test_pages import open_panel, sign_in, staff, youth_says, youth_starts
 from tests.integration.test_model_versions import _register_copy_of_shipped_model
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+contexts = test_pages.contexts  # the fixture: browser contexts closed after each test
 
 
 def go_available(console: Page) -> None:
@@ -84,7 +87,7 @@ def test_a_counselor_raises_an_alert_from_a_message_and_the_supervisor_reads_the
 
 
 def test_the_panel_button_works_from_the_keyboard_and_a_refusal_is_said_in_words(live_stack, contexts):
-    supervisor, _, console, _, youth, conversation = a_conversation(
+    _supervisor, _, console, _, _youth, conversation = a_conversation(
         live_stack, contexts, topic="aid", nickname="阿宁", first_words="最近家里很乱")
     panel = open_panel(console)
     worry = panel.get_by_role("button", name="我担心这位来访者")
