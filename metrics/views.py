@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.http import require_GET
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
@@ -27,14 +28,19 @@ log = logging.getLogger(__name__)
 
 
 class _StateCollector:
-    """The registered state readers, run at each scrape; a reader that fails (the database down)
-    leaves the rest of the answer intact and says so in `youthline_state_up`."""
+    """The registered state readers, run at each scrape; a reader that fails leaves the rest of
+    the answer intact and says so in `youthline_state_up`. A database error stops the readers
+    that are left: they would each wait out the same unreachable server."""
 
     def collect(self) -> Iterable[Metric]:
         failed = 0
         for reader in metrics.state_readers():
             try:
                 yield from list(reader())
+            except DatabaseError:
+                failed += 1
+                log.warning("metrics: the database did not answer; state not read at this scrape", exc_info=True)
+                break
             except Exception:  # a scrape answers with what it has; the failure is logged and counted
                 failed += 1
                 log.warning("metrics state reader %s failed", getattr(reader, "__name__", reader), exc_info=True)

@@ -260,3 +260,25 @@ def test_job_runs_and_failures_are_counted_from_huey_signals():
     assert value("youthline_jobs_total", {**labels, "outcome": "complete"}) == before_ok + 1
     assert value("youthline_jobs_total", {**labels, "outcome": "error"}) == before_error + 1
     assert value("youthline_job_duration_seconds_count", labels) == before_runs + 2
+
+
+@override_settings(METRICS_TOKEN=TOKEN, METRICS_ALLOWED_NETS=[])
+@pytest.mark.django_db
+def test_a_database_error_stops_the_readers_left(client, monkeypatch):
+    from django.db import OperationalError
+
+    called: list[str] = []
+
+    def unreachable():
+        raise OperationalError("connection refused")
+        yield
+
+    def after():
+        called.append("after")
+        yield from ()
+
+    monkeypatch.setattr(metrics, "_state_readers", [unreachable, after])
+    families = scrape(client, HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert [s.value for s in families["youthline_state_up"]] == [0]
+    assert called == []
+    assert "youthline_messages_relayed" in families
