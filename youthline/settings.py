@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     # Prometheus metrics (/metrics): below every app that counts through it.
     "metrics",
+    # The project's own deployment checks (youthline/checks.py; manage.py check --deploy).
+    "youthline",
     "accounts",
     "moderation",
     "chat",
