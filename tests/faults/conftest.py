@@ -230,3 +230,13 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise AssertionError(f"no VmRSS for {pid}")
+
+
+@pytest.fixture(scope="session")
+def overload_stack() -> Iterator[LiveStack]:
+    """One process (and a job worker) with production limits, shared by the fuzz and the
+    slow-reader/flood tests: what one socket does to the process is what they measure."""
+    require_services()
+    stack = LiveStack(processes=1, workers=1, env=FAULT_ENV).start()
+    yield stack
+    stack.stop()
