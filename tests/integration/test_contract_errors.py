@@ -710,13 +710,17 @@ def test_an_accepted_frame_breaks_the_refusal_streak(flood_stack, make_youth):
         assert_alive(ws)
 
 
-def test_a_ping_breaks_the_refusal_streak(flood_stack, make_youth):
-    """A pong is not a refusal: 15 refusals, a ping answered, 15 refusals is not 20 in a row."""
+def test_a_ping_does_not_break_the_refusal_streak(flood_stack, make_youth):
+    """An answered ping says nothing of the refusals around it (issue 7: a socket sending only
+    pings at flood rate was never closed): 15 refusals, a ping answered, then the 21st refusal
+    in a row closes the socket."""
     youth = make_youth(flood_stack.urls[0])
     with WsClient(flood_stack.urls[0], youth["access"]) as ws:
         _refuse_burst(ws, 15)
         time.sleep(1.2)
         assert_alive(ws)
-        _refuse_burst(ws, 15)
-        time.sleep(1.2)
-        assert_alive(ws)
+        for _ in range(10):
+            ws.conn.send("not json")
+        code, frames = _close_code_and_frames(ws)
+        assert code == 4429, (code, frames)
+        assert sum(f["type"] == "error" for f in frames) == 5, frames  # refusals 16 to 20
