@@ -5,6 +5,7 @@ admin's password check (its `admin:login` name resolves to the same path) passes
 budget and the per-account lock-out first. A refused attempt is a plain 429 with Retry-After;
 the admin's form never sees it, so a locked account's password is not checked.
 """
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -24,8 +25,10 @@ def throttled_admin_login(request: HttpRequest) -> HttpResponseBase:
     try:
         throttle.check_login(username=username, address=client_address(request))
     except throttle.Throttled as refused:
-        response = HttpResponse(_("Too many sign-in attempts. Please try again in %(seconds)d seconds.")
-                                % {"seconds": refused.retry_after}, status=429, content_type="text/plain; charset=utf-8")
+        text = _("Too many sign-in attempts. Please try again in %(seconds)d seconds.") % {
+            "seconds": refused.retry_after
+        }
+        response = HttpResponse(text, status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(refused.retry_after)
         return response
     response = admin.site.login(request)

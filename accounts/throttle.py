@@ -17,12 +17,15 @@ length (not the wall-clock minute), so Retry-After is exact.
 When the cache cannot be reached (a Redis restart) the counting goes on in this process's memory
 rather than failing every sign-in or letting guesses through unbounded.
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -32,9 +35,12 @@ from django.core.cache.backends.locmem import LocMemCache
 log = logging.getLogger(__name__)
 _fallback = LocMemCache("youthline-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 KEY_PREFIX = "throttle"
+T = TypeVar("T")
 
 
-class Throttled(Exception):  # noqa: N818 - a refusal, named as what the caller is told
+class Throttled(Exception):
+    """A refusal: how many seconds until the budget allows again, and what to tell the caller."""
+
     def __init__(self, retry_after: int, detail: str) -> None:
         super().__init__(detail)
         self.retry_after = retry_after  # seconds
@@ -50,10 +56,10 @@ def _key(kind: str, value: str) -> str:
     return f"{KEY_PREFIX}:{kind}:{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}"
 
 
-def _with_cache(operation):
+def _with_cache(operation: Callable[[BaseCache], T]) -> T:
     try:
         return operation(_cache())
-    except Exception:  # noqa: BLE001 - any failure of the shared store: count in this process instead
+    except Exception:  # any failure of the shared store (logged): count in this process instead
         log.warning("throttle: the shared cache failed; counting in this process", exc_info=True)
         return operation(_fallback)
 
@@ -85,15 +91,17 @@ def _per_address(kind: str, address: str, limit: int, detail: str) -> None:
 
 def check_signup(*, address: str) -> None:
     """A youth sign-up from `address`; raises Throttled past SIGNUP_RATE_PER_MIN in a minute."""
-    _per_address("signup", address, settings.SIGNUP_RATE_PER_MIN, "too many new identities from this address; "
-                 "wait a minute")
+    _per_address(
+        "signup", address, settings.SIGNUP_RATE_PER_MIN, "too many new identities from this address; wait a minute"
+    )
 
 
 def check_login(*, username: str, address: str) -> None:
     """Before a password is checked: raises Throttled while the account is locked or the address
     is past its budget. Every call counts against the address."""
-    _per_address("login", address, settings.AUTH_RATE_PER_MIN, "too many sign-in attempts from this address; "
-                 "wait a minute")
+    _per_address(
+        "login", address, settings.AUTH_RATE_PER_MIN, "too many sign-in attempts from this address; wait a minute"
+    )
     locked_until = _with_cache(lambda cache: cache.get(_key("login-lock", username)))
     if locked_until and locked_until > time.time():
         raise Throttled(_retry_after(locked_until), "too many failed sign-ins for this account; try again later")

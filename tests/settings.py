@@ -6,6 +6,7 @@ has none in its environment, so it makes a random one here, before Django reads 
 The live stacks this session starts inherit it (tests/live.py), so tokens issued in-process and
 by the servers agree. Nothing else differs from production settings.
 """
+
 import os
 import secrets
 

@@ -2,6 +2,7 @@
 TLS adds, what static files leave out, that the pages work under their own Content-Security-Policy
 in Chromium, and that text a database cannot store is a 400, not a 500.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,18 @@ from tests.wsclient import http_json
 
 pytestmark = pytest.mark.live
 
-PAGES = ["/", "/console/login/", "/console/", "/supervisor/", "/admin/login/", "/jsi18n/",
-         "/static/frontend/css/base.css", "/static/frontend/js/api.js", "/api/v1/openapi.json", "/no-such-page/"]
+PAGES = [
+    "/",
+    "/console/login/",
+    "/console/",
+    "/supervisor/",
+    "/admin/login/",
+    "/jsi18n/",
+    "/static/frontend/css/base.css",
+    "/static/frontend/js/api.js",
+    "/api/v1/openapi.json",
+    "/no-such-page/",
+]
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -103,8 +114,14 @@ def test_nul_and_lone_surrogates_in_json_fields_are_400(live_stack, endpoint, ca
 def watch_policy(page: Page) -> list[str]:
     """Every CSP violation the page reports, from the console and from the DOM event."""
     reported: list[str] = []
-    page.on("console", lambda message: reported.append(message.text)
-            if "Content Security Policy" in message.text or "CSP violation" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            reported.append(message.text)
+            if "Content Security Policy" in message.text or "CSP violation" in message.text
+            else None
+        ),
+    )
     page.add_init_script("""document.addEventListener("securitypolicyviolation", (event) =>
         console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));""")
     return reported
@@ -139,10 +156,13 @@ def test_the_youth_page_runs_under_its_policy(live_stack, context):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(("role", "landing", "ready"), [
-    ("counselor", "/console/", "#presence-toggle"),
-    ("supervisor", "/supervisor/", "#tab-lexicon"),
-])
+@pytest.mark.parametrize(
+    ("role", "landing", "ready"),
+    [
+        ("counselor", "/console/", "#presence-toggle"),
+        ("supervisor", "/supervisor/", "#tab-lexicon"),
+    ],
+)
 def test_the_staff_consoles_run_under_their_policy(live_stack, context, role, landing, ready):
     username = unique(role)
     live_stack.create_staff(username=username, password=PASSWORD, role=role, name=f"{role[:3]}-csp")

@@ -4,6 +4,7 @@ all of them (accounts/throttle.py), the API's login and the Django admin's alike
 Each test starts its own two-process stack with the production budgets it examines (the session
 stack lifts them so other tests may sign in freely).
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -26,9 +27,12 @@ WRONG = "wrong-pass-456"
 
 def login(url: str, username: str, password: str) -> tuple[int, dict, dict[str, str]]:
     """POST /api/v1/auth/login; the status, the body and the response headers."""
-    request = urllib.request.Request(url + "/api/v1/auth/login", method="POST",
-                                     data=json.dumps({"username": username, "password": password}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url + "/api/v1/auth/login",
+        method="POST",
+        data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, json.loads(response.read()), dict(response.headers)
@@ -37,8 +41,12 @@ def login(url: str, username: str, password: str) -> tuple[int, dict, dict[str, 
 
 
 def sign_up(url: str) -> int:
-    request = urllib.request.Request(url + "/api/v1/auth/youth", method="POST", data=b'{"channel": "web"}',
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url + "/api/v1/auth/youth",
+        method="POST",
+        data=b'{"channel": "web"}',
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status
@@ -110,10 +118,12 @@ class AdminBrowser:
         with self.opener.open(self.base + "/admin/login/", timeout=15) as page:
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
         assert token, "no CSRF token on the admin login page"
-        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "username": username,
-                                       "password": password, "next": "/admin/"}).encode()
-        request = urllib.request.Request(self.base + "/admin/login/?next=/admin/", data=form,
-                                         headers={"Referer": self.base + "/admin/login/"})
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password, "next": "/admin/"}
+        ).encode()
+        request = urllib.request.Request(
+            self.base + "/admin/login/?next=/admin/", data=form, headers={"Referer": self.base + "/admin/login/"}
+        )
         try:
             with self.opener.open(request, timeout=15) as response:
                 return response.status, response.geturl(), dict(response.headers)
