@@ -1,4 +1,5 @@
 """Staff management in Django admin. Youth identities are listed without anything they said."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

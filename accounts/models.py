@@ -1,4 +1,5 @@
 """Identities: anonymous youths, staff with a role, refresh-token families, live sockets."""
+
 from __future__ import annotations
 
 from django.conf import settings

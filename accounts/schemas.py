@@ -1,4 +1,5 @@
 """The identity API's bodies (docs/protocol.md, HTTP): what a client sends and gets back."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal

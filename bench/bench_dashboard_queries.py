@@ -344,8 +344,9 @@ def main() -> None:
     )
 
     # Many sign-ins from one address within a minute: the login rate limit is not what is measured.
-    stack = LiveStack(processes=args.processes, root=repo,
-                      env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"})
+    stack = LiveStack(
+        processes=args.processes, root=repo, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}
+    )
     stop_activity = threading.Event()
     pairs: list[ActivityPair] = []
     playwright = browser = None

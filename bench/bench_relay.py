@@ -26,6 +26,7 @@ ab       The live load test (loadtests/run.py) once per variant, interleaved: `b
 Prints figures; asserts nothing against targets. Everything it starts is stopped, the
 databases it creates are dropped.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -134,15 +135,27 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     db = database_sync_to_async
 
     def fixtures() -> tuple[int, list[int], dict[int, int]]:
-        counselor = do_ensure_staff(username="bench-counselor", password="bench-pass-123", role="counselor",
-                                    topics=["psych"], max_concurrent=1000)
+        counselor = do_ensure_staff(
+            username="bench-counselor",
+            password="bench-pass-123",
+            role="counselor",
+            topics=["psych"],
+            max_concurrent=1000,
+        )
         conversations, youth_of = [], {}
         now = timezone.now()
         for _ in range(args.conversations):
             youth_id = do_create_youth(channel="web", nickname="小雨").user_id
             cid = Conversation.objects.create(
-                youth_id=youth_id, counselor_id=counselor.pk, topic="psych", status=Conversation.Status.ACTIVE,
-                requested_at=now, queued_at=now, assigned_at=now, first_assigned_at=now).pk
+                youth_id=youth_id,
+                counselor_id=counselor.pk,
+                topic="psych",
+                status=Conversation.Status.ACTIVE,
+                requested_at=now,
+                queued_at=now,
+                assigned_at=now,
+                first_assigned_at=now,
+            ).pk
             conversations.append(cid)
             youth_of[cid] = youth_id
         current_detector()  # compile the lexicon now, not inside the timings
@@ -170,13 +183,19 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 
     def youth_args(i: int, cid: int | None = None) -> dict:
         cid = cid or conversation_ids[i % len(conversation_ids)]
-        return dict(user_id=youth_of[cid], role="youth", conversation_id=cid, client_id=f"y-{next(counter)}",
-                    text=texts[i % n])
+        return dict(
+            user_id=youth_of[cid], role="youth", conversation_id=cid, client_id=f"y-{next(counter)}", text=texts[i % n]
+        )
 
     def counselor_args(i: int, cid: int | None = None) -> dict:
         cid = cid or conversation_ids[i % len(conversation_ids)]
-        return dict(user_id=counselor_id, role="counselor", conversation_id=cid, client_id=f"c-{next(counter)}",
-                    text=COUNSELOR_TEXT)
+        return dict(
+            user_id=counselor_id,
+            role="counselor",
+            conversation_id=cid,
+            client_id=f"c-{next(counter)}",
+            text=COUNSELOR_TEXT,
+        )
 
     escalations = Counter()
     original_escalate = alerts.do_escalate
@@ -213,6 +232,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 
             async def send_(**kwargs) -> None:
                 await call(**kwargs)
+
         return send_
 
     send = make_send()
@@ -237,6 +257,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
             collected = await db(loop_)()
             if collected:  # delivered after the timing, like the gateway does after each call
                 asyncio.create_task(send_collected(collected))
+
         return run_
 
     def set_health_checks(enabled: bool) -> None:
@@ -255,11 +276,20 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         if level < settings.CRISIS_ALERT_LEVEL or not categories:
             escalations["calls"] += 1
             with connection.cursor() as cursor:
-                cursor.execute("UPDATE chat_conversation SET risk_state = %s, risk_level = GREATEST(risk_level, %s) "
-                               "WHERE id = %s", [json.dumps(risk.to_json()), level, conversation_id])
+                cursor.execute(
+                    "UPDATE chat_conversation SET risk_state = %s, risk_level = GREATEST(risk_level, %s) WHERE id = %s",
+                    [json.dumps(risk.to_json()), level, conversation_id],
+                )
             return None
-        return counting_escalate(conversation_id=conversation_id, seq=seq, level=level, categories=categories,
-                                 excerpt=excerpt, at=at, risk=risk)
+        return counting_escalate(
+            conversation_id=conversation_id,
+            seq=seq,
+            level=level,
+            categories=categories,
+            excerpt=excerpt,
+            at=at,
+            risk=risk,
+        )
 
     async def gateway_escalate_fast(make_args) -> None:
         alerts.do_escalate = escalate_fast
@@ -285,9 +315,12 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
                     with connection.cursor() as cursor:
                         cursor.execute(claim_sql, [cid0, youth0])
                         seq = cursor.fetchone()[0]
-                        cursor.execute(messages._INSERT_SQL,
-                                       [cid0, seq, "youth", youth0, f"s-{next(counter)}", texts[0], now_value])
+                        cursor.execute(
+                            messages._INSERT_SQL,
+                            [cid0, seq, "youth", youth0, f"s-{next(counter)}", texts[0], now_value],
+                        )
                         cursor.fetchone()
+
         return run
 
     one_stmt_sql = (
@@ -295,7 +328,8 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         "AND status IN ('queued','active') RETURNING last_seq, status, risk_state) "
         "INSERT INTO chat_message (conversation_id, seq, sender_role, sender_id, client_id, text, created_at) "
         "SELECT %s, c.last_seq, 'youth', %s, %s, %s, %s FROM c "
-        "ON CONFLICT (conversation_id, sender_role, client_id) DO NOTHING RETURNING seq")
+        "ON CONFLICT (conversation_id, sender_role, client_id) DO NOTHING RETURNING seq"
+    )
 
     def one_statement() -> None:
         now_value = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -315,8 +349,9 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         for _ in range(n):
             await noop()
 
-    message = f.Message(conversation=1, seq=1, sender="youth", text=texts[0], client_id="y-1",
-                        at=timezone.now().isoformat())
+    message = f.Message(
+        conversation=1, seq=1, sender="youth", text=texts[0], client_id="y-1", at=timezone.now().isoformat()
+    )
     event = relay_event(message)
 
     def publish_loop(target_layer, group: str):
@@ -324,6 +359,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
             send_ = async_to_sync(target_layer.group_send)
             for _ in range(n):
                 send_(group, dict(event))
+
         return run
 
     detector = await db(current_detector)()
@@ -373,10 +409,12 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         "thread.counselor": in_thread(counselor_args),
         "exp.youth.no_health_check": lambda: gateway_no_health_check(youth_args),
         "exp.counselor.no_health_check": lambda: gateway_no_health_check(counselor_args),
-        "exp.youth.publish_other_way": lambda: gateway(youth_args, send_from_db_thread if gateway_collects else
-                                                       make_send(collect=True) if collecting else send),
-        "exp.counselor.publish_other_way": lambda: gateway(counselor_args, send_from_db_thread if gateway_collects
-                                                           else send),
+        "exp.youth.publish_other_way": lambda: gateway(
+            youth_args, send_from_db_thread if gateway_collects else make_send(collect=True) if collecting else send
+        ),
+        "exp.counselor.publish_other_way": lambda: gateway(
+            counselor_args, send_from_db_thread if gateway_collects else send
+        ),
         "exp.youth.escalate_fast": lambda: gateway_escalate_fast(youth_args),
         "step.hop": hops,
         "step.select1": lambda: in_db_thread(select_1),
@@ -389,8 +427,12 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         "step.clean": lambda: sync_fn(lambda: [clean_text(t) for t in texts]),
         "step.clean_markup": lambda: sync_fn(lambda: [clean_text(t) for t in markup]),
         "step.decode": lambda: sync_fn(lambda: [f.decode_client_frame(r) for r in raw]),
-        "step.encode": lambda: sync_fn(lambda: [(relay_event(message), f.encode(f.MessageAck(
-            client_id="y-1", seq=i + 1, conversation=1))) for i in range(n)]),
+        "step.encode": lambda: sync_fn(
+            lambda: [
+                (relay_event(message), f.encode(f.MessageAck(client_id="y-1", seq=i + 1, conversation=1)))
+                for i in range(n)
+            ]
+        ),
     }
     if rlayer is not None:
         variants["step.publish_redis"] = lambda: in_db_thread(publish_loop(rlayer, "bench-group"))
@@ -419,15 +461,23 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 
     def line(label: str, name: str, note: str = "") -> None:
         values = results[name]
-        print(f"  {label:<62} {min(values):8.1f} µs  (median {statistics.median(values):8.1f}){('  ' + note) if note else ''}",
-              flush=True)
+        print(
+            f"  {label:<62} {min(values):8.1f} µs  (median {statistics.median(values):8.1f}){('  ' + note) if note else ''}",
+            flush=True,
+        )
 
-    print(f"\nIn-process cost per message: PostgreSQL {pg_version}, in-memory layer, {len(conversation_ids)} "
-          f"conversations; {n} messages a round, {args.repeat} interleaved rounds, minimum (and median)")
-    print(f"  machine busy {100 * busy / wall:.0f}% of a core during the rounds, this process {100 * mine / wall:.0f}% "
-          f"(the rest is PostgreSQL and any other work on the machine)")
-    print("  end to end, one database_sync_to_async call per message, as the gateway does "
-          + ("(publish collected, sent from the loop):" if gateway_collects else "(publish from the db thread):"))
+    print(
+        f"\nIn-process cost per message: PostgreSQL {pg_version}, in-memory layer, {len(conversation_ids)} "
+        f"conversations; {n} messages a round, {args.repeat} interleaved rounds, minimum (and median)"
+    )
+    print(
+        f"  machine busy {100 * busy / wall:.0f}% of a core during the rounds, this process {100 * mine / wall:.0f}% "
+        f"(the rest is PostgreSQL and any other work on the machine)"
+    )
+    print(
+        "  end to end, one database_sync_to_async call per message, as the gateway does "
+        + ("(publish collected, sent from the loop):" if gateway_collects else "(publish from the db thread):")
+    )
     line("youth message (sanitize, store, crisis scan, publish)", "e2e.youth")
     line("counselor message (sanitize, store, publish)", "e2e.counselor")
     print("  the same calls in a loop inside the database thread (no hop, no health check):")
@@ -437,11 +487,17 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     line("thread hop: await database_sync_to_async(noop)()", "step.hop", "incl. close_old_connections x2")
     line("health check: SELECT 1 (CONN_HEALTH_CHECKS, once per hop)", "step.select1")
     one_statement_now = hasattr(messages, "_CLAIM_AND_INSERT_PG")
-    line("SQL store: BEGIN; UPDATE..RETURNING; INSERT..RETURNING; COMMIT"
-         + (" (the old path)" if one_statement_now else ""), "step.sql")
+    line(
+        "SQL store: BEGIN; UPDATE..RETURNING; INSERT..RETURNING; COMMIT"
+        + (" (the old path)" if one_statement_now else ""),
+        "step.sql",
+    )
     line("  the same, with close_old_connections before each (health check)", "step.sql_hc")
-    line("  the same as ONE statement (CTE) in autocommit"
-         + (" (server: one CTE, in a transaction)" if one_statement_now else ""), "step.sql_one")
+    line(
+        "  the same as ONE statement (CTE) in autocommit"
+        + (" (server: one CTE, in a transaction)" if one_statement_now else ""),
+        "step.sql_one",
+    )
     line("publish from the db thread, async_to_sync(group_send), in-memory", "step.publish_mem")
     if rlayer is not None:
         line("publish from the db thread, async_to_sync(group_send), Redis pub/sub", "step.publish_redis")
@@ -453,21 +509,41 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     line("decode message.send (msgspec)", "step.decode")
     line("encode MESSAGE relay event + message.ack", "step.encode")
     per_youth_escalations = escalations["calls"] / max(1, youth_messages)
-    print(f"  do_escalate (risk-state UPDATE, extra SELECT) ran for ~{100 * per_youth_escalations:.0f}% of youth messages "
-          f"with these texts")
+    print(
+        f"  do_escalate (risk-state UPDATE, extra SELECT) ran for ~{100 * per_youth_escalations:.0f}% of youth messages "
+        f"with these texts"
+    )
     print("  experiments (applied in this bench process only; the server code is untouched):")
-    line("youth message, CONN_HEALTH_CHECKS off", "exp.youth.no_health_check",
-         f"{v('exp.youth.no_health_check') - v('e2e.youth'):+.0f} µs")
-    line("counselor message, CONN_HEALTH_CHECKS off", "exp.counselor.no_health_check",
-         f"{v('exp.counselor.no_health_check') - v('e2e.counselor'):+.0f} µs")
-    line("youth message, sub-alert risk update as one UPDATE (no SELECT)", "exp.youth.escalate_fast",
-         f"{v('exp.youth.escalate_fast') - v('e2e.youth'):+.0f} µs")
-    other_way = ("published from the db thread (async_to_sync, the old way)" if gateway_collects
-                 else "(no realtime.collecting in this tree)")
-    line(f"youth message, {other_way}", "exp.youth.publish_other_way",
-         f"{v('exp.youth.publish_other_way') - v('e2e.youth'):+.0f} µs")
-    line(f"counselor message, {other_way}", "exp.counselor.publish_other_way",
-         f"{v('exp.counselor.publish_other_way') - v('e2e.counselor'):+.0f} µs")
+    line(
+        "youth message, CONN_HEALTH_CHECKS off",
+        "exp.youth.no_health_check",
+        f"{v('exp.youth.no_health_check') - v('e2e.youth'):+.0f} µs",
+    )
+    line(
+        "counselor message, CONN_HEALTH_CHECKS off",
+        "exp.counselor.no_health_check",
+        f"{v('exp.counselor.no_health_check') - v('e2e.counselor'):+.0f} µs",
+    )
+    line(
+        "youth message, sub-alert risk update as one UPDATE (no SELECT)",
+        "exp.youth.escalate_fast",
+        f"{v('exp.youth.escalate_fast') - v('e2e.youth'):+.0f} µs",
+    )
+    other_way = (
+        "published from the db thread (async_to_sync, the old way)"
+        if gateway_collects
+        else "(no realtime.collecting in this tree)"
+    )
+    line(
+        f"youth message, {other_way}",
+        "exp.youth.publish_other_way",
+        f"{v('exp.youth.publish_other_way') - v('e2e.youth'):+.0f} µs",
+    )
+    line(
+        f"counselor message, {other_way}",
+        "exp.counselor.publish_other_way",
+        f"{v('exp.counselor.publish_other_way') - v('e2e.counselor'):+.0f} µs",
+    )
 
     # Throughput of one process: the gateway runs every database call in ONE thread
     # (thread_sensitive=True), so the messages of different sockets queue behind each other's
@@ -487,8 +563,10 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     async def serial(args_: dict) -> None:
         await send(**args_)
 
-    pools = {threads: ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"bench-db{threads}")
-             for threads in (2, 4, 8)}
+    pools = {
+        threads: ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"bench-db{threads}")
+        for threads in (2, 4, 8)
+    }
     pooled_sends = {threads: make_send(executor=pool) for threads, pool in pools.items()}
 
     def pooled(threads: int):
@@ -508,8 +586,10 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
             throughput[name].append(n / (time.perf_counter() - t))
             await asyncio.sleep(0.02)
     base = max(throughput["one database thread (as now)"])
-    print(f"  throughput of one process, {len(conversation_ids)} concurrent sockets, half youth / half counselor "
-          f"messages (best of {args.repeat}):")
+    print(
+        f"  throughput of one process, {len(conversation_ids)} concurrent sockets, half youth / half counselor "
+        f"messages (best of {args.repeat}):"
+    )
     for name, values in throughput.items():
         print(f"    {name:<44} {max(values):7.0f} msg/s  (x{max(values) / base:.2f})", flush=True)
     for pool in pools.values():
@@ -536,8 +616,10 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     await asyncio.sleep(0.2)
     out = Path(tempfile.gettempdir()) / "bench_relay_inproc.prof"
     profiler.dump_stats(out)
-    print(f"\n  cProfile of the database thread, {n} youth + {n} counselor messages, wall time "
-          f"(top by internal time; full profile: {out}):")
+    print(
+        f"\n  cProfile of the database thread, {n} youth + {n} counselor messages, wall time "
+        f"(top by internal time; full profile: {out}):"
+    )
     stats = pstats.Stats(profiler)
     _print_pstats(stats, 2 * n, limit=18)
 
@@ -551,8 +633,10 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 def msgspec_frame(*, cid: int, i: int) -> str:
     import json
 
-    return json.dumps({"type": "message.send", "conversation": cid, "client_id": f"y-{i}",
-                       "text": YOUTH_TEXTS[i % len(YOUTH_TEXTS)]}, ensure_ascii=False)
+    return json.dumps(
+        {"type": "message.send", "conversation": cid, "client_id": f"y-{i}", "text": YOUTH_TEXTS[i % len(YOUTH_TEXTS)]},
+        ensure_ascii=False,
+    )
 
 
 def _print_pstats(stats, messages_count: int, limit: int) -> None:
@@ -561,9 +645,13 @@ def _print_pstats(stats, messages_count: int, limit: int) -> None:
         rows.append((tt, ct, nc, f"{_short(filename)}:{line}({func})"))
     rows.sort(reverse=True)
     total = sum(r[0] for r in rows)
-    print(f"    {'self µs/msg':>11} {'cum µs/msg':>10} {'calls/msg':>9}  function   (total {total / messages_count * 1e6:.0f} µs/msg)")
+    print(
+        f"    {'self µs/msg':>11} {'cum µs/msg':>10} {'calls/msg':>9}  function   (total {total / messages_count * 1e6:.0f} µs/msg)"
+    )
     for tt, ct, nc, name in rows[:limit]:
-        print(f"    {tt / messages_count * 1e6:11.1f} {ct / messages_count * 1e6:10.1f} {nc / messages_count:9.2f}  {name}")
+        print(
+            f"    {tt / messages_count * 1e6:11.1f} {ct / messages_count * 1e6:10.1f} {nc / messages_count:9.2f}  {name}"
+        )
 
 
 def _short(filename: str) -> str:
@@ -625,13 +713,28 @@ def bench_profile(args: argparse.Namespace) -> None:
         raise SystemExit("profile needs py-spy: .venv/bin/pip install py-spy")
     prefix = Path(tempfile.gettempdir()) / f"youthline-spy-{os.getpid()}"
     summary = Path(f"{prefix}-summary.json")
-    cmd = [PYTHON, str(ROOT / "loadtests" / "run.py"), "--rate", str(args.rate), "--processes", str(args.processes),
-           "--send-s", str(args.send_s), "--py-spy", str(prefix), "--summary", str(summary), "--db", args.db + "_load",
-           *(["--py-spy-gil"] if not args.spy_all else [])]
+    cmd = [
+        PYTHON,
+        str(ROOT / "loadtests" / "run.py"),
+        "--rate",
+        str(args.rate),
+        "--processes",
+        str(args.processes),
+        "--send-s",
+        str(args.send_s),
+        "--py-spy",
+        str(prefix),
+        "--summary",
+        str(summary),
+        "--db",
+        args.db + "_load",
+        *(["--py-spy-gil"] if not args.spy_all else []),
+    ]
     print(f"\nProfile under load: {' '.join(cmd[1:])}", flush=True)
-    proc = subprocess.run(cmd, cwd=ROOT, timeout=args.send_s + 200, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
-    result = proc.stdout[proc.stdout.rfind("RESULT"):] if "RESULT" in proc.stdout else proc.stdout[-3000:]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, timeout=args.send_s + 200, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    result = proc.stdout[proc.stdout.rfind("RESULT") :] if "RESULT" in proc.stdout else proc.stdout[-3000:]
     print(result, flush=True)
     import json
 
@@ -646,9 +749,11 @@ def bench_profile(args: argparse.Namespace) -> None:
     if not total:
         raise SystemExit("py-spy recorded nothing")
     cpu_us_per_msg = server_cpu / relayed_per_s * 1e6 if relayed_per_s else 0.0
-    print(f"\n  py-spy: {total} samples from {len(files)} process(es); server CPU {server_cpu * 100:.0f}% of a core "
-          f"at {relayed_per_s:.0f} msg/s = {cpu_us_per_msg:.0f} µs of CPU per relayed message "
-          f"(youth messages carry the scan, counselor answers do not)")
+    print(
+        f"\n  py-spy: {total} samples from {len(files)} process(es); server CPU {server_cpu * 100:.0f}% of a core "
+        f"at {relayed_per_s:.0f} msg/s = {cpu_us_per_msg:.0f} µs of CPU per relayed message "
+        f"(youth messages carry the scan, counselor answers do not)"
+    )
 
     by_category: Counter = Counter()
     for frames, count in samples:
@@ -691,7 +796,7 @@ def _frame_short(frame: str) -> str:
 # =================================================================================================
 # Loaded into the Daphne processes through PYTHONPATH (sitecustomize) only for the `ab` runs; no
 # project file is changed. Each patch is one candidate optimization from the report.
-SITECUSTOMIZE = r'''
+SITECUSTOMIZE = r"""
 import os
 _PATCHES = set(filter(None, os.environ.get("YOUTHLINE_BENCH_PATCHES", "").split(",")))
 if _PATCHES:
@@ -771,7 +876,7 @@ def _apply():
 
         consumers.database_sync_to_async = patched
     sys.stderr.write("bench patches applied: %s\n" % ",".join(sorted(_PATCHES)))
-'''
+"""
 
 
 def bench_ab(args: argparse.Namespace) -> None:
@@ -785,34 +890,59 @@ def bench_ab(args: argparse.Namespace) -> None:
         for variant in variants:
             patches = "" if variant == "baseline" else variant
             summary = patch_dir / f"summary-{round_}-{len(results[variant])}-{abs(hash(variant))}.json"
-            cmd = [PYTHON, str(ROOT / "loadtests" / "run.py"), "--rate", str(args.rate), "--processes",
-                   str(args.processes), "--send-s", str(args.send_s), "--summary", str(summary),
-                   "--db", args.db + "_ab", "--server-env", f"PYTHONPATH={patch_dir}",
-                   "--server-env", f"YOUTHLINE_BENCH_PATCHES={patches}", "--server-cpus", args.server_cpus,
-                   "--locust-cpus", args.locust_cpus]
+            cmd = [
+                PYTHON,
+                str(ROOT / "loadtests" / "run.py"),
+                "--rate",
+                str(args.rate),
+                "--processes",
+                str(args.processes),
+                "--send-s",
+                str(args.send_s),
+                "--summary",
+                str(summary),
+                "--db",
+                args.db + "_ab",
+                "--server-env",
+                f"PYTHONPATH={patch_dir}",
+                "--server-env",
+                f"YOUTHLINE_BENCH_PATCHES={patches}",
+                "--server-cpus",
+                args.server_cpus,
+                "--locust-cpus",
+                args.locust_cpus,
+            ]
             print(f"[ab] round {round_ + 1}/{args.rounds}: {variant} at {args.rate:.0f} msg/s ...", flush=True)
-            subprocess.run(cmd, cwd=ROOT, timeout=args.send_s + 200, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+            subprocess.run(
+                cmd, cwd=ROOT, timeout=args.send_s + 200, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             if summary.exists():
                 results[variant].append(json.loads(summary.read_text()))
             else:
                 print(f"[ab] {variant}: the run wrote no summary", flush=True)
-    print(f"\nA/B on the live server: {args.processes} process(es) on cpus {args.server_cpus}, locust on cpus "
-          f"{args.locust_cpus}, offered {args.rate:.0f} msg/s, "
-          f"{args.send_s:.0f} s windows, {args.rounds} round(s), variants interleaved; per run:")
-    print(f"  {'variant':<34} {'relayed/s':>9} {'p50':>7} {'p95':>7} {'p99':>8} {'ack p50':>8} {'lost':>5} "
-          f"{'srv CPU%':>8} {'µs CPU/msg':>10} {'pg µs/msg':>9} {'other%':>7}")
+    print(
+        f"\nA/B on the live server: {args.processes} process(es) on cpus {args.server_cpus}, locust on cpus "
+        f"{args.locust_cpus}, offered {args.rate:.0f} msg/s, "
+        f"{args.send_s:.0f} s windows, {args.rounds} round(s), variants interleaved; per run:"
+    )
+    print(
+        f"  {'variant':<34} {'relayed/s':>9} {'p50':>7} {'p95':>7} {'p99':>8} {'ack p50':>8} {'lost':>5} "
+        f"{'srv CPU%':>8} {'µs CPU/msg':>10} {'pg µs/msg':>9} {'other%':>7}"
+    )
     for variant in variants:
         for s in results[variant]:
             relay = s["relay_ms"]["all"]
             cpu = s["cpu_percent_of_one_core"]
             per = s.get("server_cpu_ms_per_message")
-            print(f"  {variant:<34} {s['relayed_msgs_per_s']:9.1f} {relay.get('p50') or 0:7.1f} "
-                  f"{relay.get('p95') or 0:7.1f} {relay.get('p99') or 0:8.1f} "
-                  f"{s['ack_ms']['youth'].get('p50') or 0:8.1f} {s['lost']:5d} {cpu.get('server', 0):8.1f} "
-                  f"{(per or 0) * 1000:10.0f} "
-                  f"{10_000 * cpu.get('postgres', 0) / max(1e-9, s['relayed_msgs_per_s']):9.0f} "
-                  f"{cpu.get('other', 0):7.1f}", flush=True)
+            print(
+                f"  {variant:<34} {s['relayed_msgs_per_s']:9.1f} {relay.get('p50') or 0:7.1f} "
+                f"{relay.get('p95') or 0:7.1f} {relay.get('p99') or 0:8.1f} "
+                f"{s['ack_ms']['youth'].get('p50') or 0:8.1f} {s['lost']:5d} {cpu.get('server', 0):8.1f} "
+                f"{(per or 0) * 1000:10.0f} "
+                f"{10_000 * cpu.get('postgres', 0) / max(1e-9, s['relayed_msgs_per_s']):9.0f} "
+                f"{cpu.get('other', 0):7.1f}",
+                flush=True,
+            )
     print("  (latencies in ms over both directions; other% = CPU used on the machine by work outside this run)")
     import shutil
 
@@ -837,8 +967,14 @@ def bench_sockets(args: argparse.Namespace, database_url: str, redis_url: str) -
     db_name = args.db + "_sockets"
     try:
         url = loadrun.create_database(stack, database_url, db_name)
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "CHANNELS_PREFIX": f"bsock{os.getpid()}",
-               "PYTHONUNBUFFERED": "1", "WS_AUTH_TIMEOUT_S": "60"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_DEBUG": "0",
+            "CHANNELS_PREFIX": f"bsock{os.getpid()}",
+            "PYTHONUNBUFFERED": "1",
+            "WS_AUTH_TIMEOUT_S": "60",
+        }
         if redis_url:
             env["REDIS_URL"] = redis_url
         loadrun.manage(env, "migrate", "--noinput", "-v0")
@@ -849,8 +985,9 @@ def bench_sockets(args: argparse.Namespace, database_url: str, redis_url: str) -
 
         port = loadrun.free_port()
         log = Path(tempfile.gettempdir()) / f"bench-sockets-daphne-{os.getpid()}.log"
-        cmd = loadrun.pinned(args.server_cpus, [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                                "youthline.asgi:application"])
+        cmd = loadrun.pinned(
+            args.server_cpus, [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "youthline.asgi:application"]
+        )
         server = stack.spawn(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
         loadrun.wait_up(port, server, log)
         proc = psutil.Process(server.pid)
@@ -878,8 +1015,15 @@ YouthProfile.objects.bulk_create([YouthProfile(user=u, channel="web", nickname="
                                  batch_size=2000)
 sys.stdout.write("\n".join(issue_access_token(user_id=u.pk, role=Role.YOUTH) for u in users))
 """
-    out = subprocess.run([PYTHON, "-c", code, str(count)], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "youthline.settings"},
-                         check=True, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [PYTHON, "-c", code, str(count)],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "youthline.settings"},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return out.stdout.split()
 
 
@@ -892,8 +1036,9 @@ async def _hold_sockets(args, port: int, tokens: list[str], proc, server) -> Non
 
     async def open_one(token: str) -> None:
         try:
-            ws = await websockets.connect(url, compression=None, max_queue=16, open_timeout=60, ping_interval=None,
-                                          close_timeout=2)
+            ws = await websockets.connect(
+                url, compression=None, max_queue=16, open_timeout=60, ping_interval=None, close_timeout=2
+            )
             await ws.send('{"type":"auth","token":"%s"}' % token)
             reply = await asyncio.wait_for(ws.recv(), 60)
             if '"auth.ok"' not in reply:
@@ -922,30 +1067,41 @@ async def _hold_sockets(args, port: int, tokens: list[str], proc, server) -> Non
     await asyncio.sleep(2)
     base_rss, base_uss = mem()
     t = time.perf_counter()
-    rest = tokens[args.warm_sockets:]
+    rest = tokens[args.warm_sockets :]
     step = max(1, len(rest) // 5)
     print(f"  server RSS after {len(opened)} warm-up sockets: {base_rss / 2**20:.1f} MiB", flush=True)
     for i in range(0, len(rest), step):
         if server.poll() is not None:
             print("  the server exited!", flush=True)
             break
-        await open_many(rest[i:i + step])
+        await open_many(rest[i : i + step])
         rss, uss = mem()
         n_new = len(opened) - args.warm_sockets
-        print(f"  {len(opened):6d} sockets open ({time.perf_counter() - t:5.1f} s): RSS {rss / 2**20:7.1f} MiB, "
-              f"+{(rss - base_rss) / max(1, n_new) / 1024:5.1f} KiB/socket", flush=True)
+        print(
+            f"  {len(opened):6d} sockets open ({time.perf_counter() - t:5.1f} s): RSS {rss / 2**20:7.1f} MiB, "
+            f"+{(rss - base_rss) / max(1, n_new) / 1024:5.1f} KiB/socket",
+            flush=True,
+        )
     # Idle for a while (Daphne pings every 20 s; periodic duties run) and measure again.
     await asyncio.sleep(args.idle_s)
     gc.collect()
     rss, uss = mem()
     n_new = len(opened) - args.warm_sockets
     cpu = proc.cpu_times()
-    print(f"  after {args.idle_s:.0f} s idle: {len(opened)} sockets, RSS {rss / 2**20:.1f} MiB (USS {uss / 2**20:.1f} MiB)")
-    print(f"  => idle socket memory: {(rss - base_rss) / max(1, n_new) / 1024:.1f} KiB RSS per socket "
-          f"({(uss - base_uss) / max(1, n_new) / 1024:.1f} KiB USS) over {n_new} sockets; "
-          f"{len(opened)} sockets would need {rss / 2**20:.0f} MiB in one process", flush=True)
-    print(f"  open rate {n_new / max(1e-9, time.perf_counter() - t - args.idle_s):.0f} sockets/s; "
-          f"failures: {dict(failures) or 'none'}; server CPU so far {cpu.user + cpu.system:.1f} s", flush=True)
+    print(
+        f"  after {args.idle_s:.0f} s idle: {len(opened)} sockets, RSS {rss / 2**20:.1f} MiB (USS {uss / 2**20:.1f} MiB)"
+    )
+    print(
+        f"  => idle socket memory: {(rss - base_rss) / max(1, n_new) / 1024:.1f} KiB RSS per socket "
+        f"({(uss - base_uss) / max(1, n_new) / 1024:.1f} KiB USS) over {n_new} sockets; "
+        f"{len(opened)} sockets would need {rss / 2**20:.0f} MiB in one process",
+        flush=True,
+    )
+    print(
+        f"  open rate {n_new / max(1e-9, time.perf_counter() - t - args.idle_s):.0f} sockets/s; "
+        f"failures: {dict(failures) or 'none'}; server CPU so far {cpu.user + cpu.system:.1f} s",
+        flush=True,
+    )
 
     async def close(ws) -> None:
         try:
@@ -954,12 +1110,14 @@ async def _hold_sockets(args, port: int, tokens: list[str], proc, server) -> Non
             pass
 
     for i in range(0, len(opened), 1000):
-        await asyncio.gather(*(close(ws) for ws in opened[i:i + 1000]))
+        await asyncio.gather(*(close(ws) for ws in opened[i : i + 1000]))
 
 
 # =================================================================================================
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("what", nargs="?", default="all", choices=["inproc", "profile", "sockets", "ab", "all"])
     p.add_argument("--db", default="youthline_bench", help="database created (and dropped) for the bench")
     p.add_argument("--keep-db", action="store_true")
@@ -968,11 +1126,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=5, help="inproc: interleaved rounds (default 5)")
     p.add_argument("--rate", type=float, default=400.0, help="profile: relayed msg/s offered (default 400)")
     p.add_argument("--processes", type=int, default=1, help="profile: Daphne processes (default 1)")
-    p.add_argument("--spy-all", action="store_true",
-                   help="profile: sample every thread (wall time incl. I/O waits) instead of the GIL holder (CPU)")
+    p.add_argument(
+        "--spy-all",
+        action="store_true",
+        help="profile: sample every thread (wall time incl. I/O waits) instead of the GIL holder (CPU)",
+    )
     p.add_argument("--send-s", type=float, default=20.0, help="profile: send window (default 20 s)")
-    p.add_argument("--variants", default="baseline;dispatch;dispatch,healthcheck;dispatch,healthcheck,pool4",
-                   help="ab: ';'-separated patch sets (baseline = none; patches: dispatch, healthcheck, poolN, escalate, ssb)")
+    p.add_argument(
+        "--variants",
+        default="baseline;dispatch;dispatch,healthcheck;dispatch,healthcheck,pool4",
+        help="ab: ';'-separated patch sets (baseline = none; patches: dispatch, healthcheck, poolN, escalate, ssb)",
+    )
     p.add_argument("--rounds", type=int, default=1, help="ab: rounds over the variants (default 1)")
     p.add_argument("--sockets", type=int, default=10_000, help="sockets: idle sockets measured (default 10000)")
     p.add_argument("--warm-sockets", type=int, default=200, help="sockets: opened before the baseline (default 200)")

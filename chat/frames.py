@@ -2,6 +2,7 @@
 
 Declared here, registered in `chat/apps.py`; the contract is docs/protocol.md.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -81,8 +82,18 @@ class ConversationEnd(ClientFrame, tag="conversation.end"):
 
 
 CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
-    ConsultRequest, ConsultCancel, LeaveMessage, SurveySubmit, Presence, ConversationTransfer, WrapupSubmit,
-    QueueStatsRequest, MessageSend, HistoryRequest, Typing, ConversationEnd,
+    ConsultRequest,
+    ConsultCancel,
+    LeaveMessage,
+    SurveySubmit,
+    Presence,
+    ConversationTransfer,
+    WrapupSubmit,
+    QueueStatsRequest,
+    MessageSend,
+    HistoryRequest,
+    Typing,
+    ConversationEnd,
 )
 
 
@@ -215,7 +226,21 @@ class TypingNotice(ServerFrame, tag="typing"):
 
 
 SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
-    AuthOk, Message, MessageAck, History, QueueJoined, QueuePosition, QueueUnavailable, LeaveMessageOk,
-    ConversationAssignedToYouth, ConversationAssignedToCounselor, ConversationTransferred, ConversationEnded,
-    SurveyOk, WrapupOk, PresenceOk, QueueStats, TypingNotice,
+    AuthOk,
+    Message,
+    MessageAck,
+    History,
+    QueueJoined,
+    QueuePosition,
+    QueueUnavailable,
+    LeaveMessageOk,
+    ConversationAssignedToYouth,
+    ConversationAssignedToCounselor,
+    ConversationTransferred,
+    ConversationEnded,
+    SurveyOk,
+    WrapupOk,
+    PresenceOk,
+    QueueStats,
+    TypingNotice,
 )

@@ -1,4 +1,5 @@
 """Service hours: when the helpline answers (SERVICE_HOURS, in TIME_ZONE). A pure rule."""
+
 from __future__ import annotations
 
 from datetime import datetime, time as clock

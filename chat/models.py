@@ -1,4 +1,5 @@
 """Conversations, their messages, and what is recorded when they end."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -23,7 +24,11 @@ class Conversation(models.Model):
 
     youth = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="youth_conversations")
     counselor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="counselor_conversations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="counselor_conversations",
     )
     topic = models.CharField(max_length=8, choices=Topic.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
@@ -50,7 +55,9 @@ class Conversation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Supervisors who joined visibly and may write in it.
-    joined_supervisors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="joined_conversations")
+    joined_supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="joined_conversations"
+    )
 
     class Meta:
         indexes = [
@@ -61,7 +68,8 @@ class Conversation(models.Model):
         constraints = [
             # One open conversation per youth, whatever races between tabs and processes.
             models.UniqueConstraint(
-                fields=["youth"], condition=models.Q(status__in=["queued", "active"]),
+                fields=["youth"],
+                condition=models.Q(status__in=["queued", "active"]),
                 name="one_open_conversation_per_youth",
             ),
         ]
@@ -77,7 +85,9 @@ class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     seq = models.IntegerField()
     sender_role = models.CharField(max_length=12, choices=Sender.choices)
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     client_id = models.CharField(max_length=64)
     text = models.TextField()
     created_at = models.DateTimeField()
@@ -85,7 +95,9 @@ class Message(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
-            models.UniqueConstraint(fields=["conversation", "sender_role", "client_id"], name="message_client_id_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "sender_role", "client_id"], name="message_client_id_unique"
+            ),
         ]
 
 

@@ -3,6 +3,7 @@
 Services return these; they publish the events (after commit) with `realtime.publish_on_commit`.
 The transport (`chat/routes.py`) turns results into reply frames and events into server frames.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

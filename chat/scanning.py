@@ -10,6 +10,7 @@ The step is never silently missing: with no scanner installed, `manage.py check`
 message is stored: a failure is logged, counted (`unscanned_total`) and recorded as an
 `UnscannedMessage`, which the supervisors' dashboard shows.
 """
+
 from __future__ import annotations
 
 import logging
@@ -65,8 +66,11 @@ def scan_stored_youth_message(message: StoredYouthMessage) -> None:
         # failure leaves this transaction (and the message) intact.
         scanner(message)
     except Exception as exc:  # the message is stored whatever the scan does
-        log.exception("crisis scan failed for conversation %s seq %s; the message is stored unscanned",
-                      message.conversation_id, message.seq)
+        log.exception(
+            "crisis scan failed for conversation %s seq %s; the message is stored unscanned",
+            message.conversation_id,
+            message.seq,
+        )
         _record_unscanned(message, exc)
 
 
@@ -79,8 +83,12 @@ def _record_unscanned(message: StoredYouthMessage, exc: Exception) -> None:
     metrics.detector_failed()
     try:
         with transaction.atomic():
-            UnscannedMessage.objects.create(conversation_id=message.conversation_id, seq=message.seq,
-                                            error=f"{type(exc).__name__}: {exc}"[:200], at=message.at)
+            UnscannedMessage.objects.create(
+                conversation_id=message.conversation_id,
+                seq=message.seq,
+                error=f"{type(exc).__name__}: {exc}"[:200],
+                at=message.at,
+            )
         changed("detector")
     except Exception:  # even this must not lose the message
         log.exception("could not record the unscanned message %s/%s", message.conversation_id, message.seq)
@@ -89,6 +97,11 @@ def _record_unscanned(message: StoredYouthMessage, exc: Exception) -> None:
 @checks.register()
 def scanner_is_installed(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
     if _scanner is None:
-        return [checks.Error("no crisis scanner is installed: youth messages would be stored unscanned",
-                             hint="add 'crisis' to INSTALLED_APPS", id="chat.E001")]
+        return [
+            checks.Error(
+                "no crisis scanner is installed: youth messages would be stored unscanned",
+                hint="add 'crisis' to INSTALLED_APPS",
+                id="chat.E001",
+            )
+        ]
     return []

@@ -1,4 +1,5 @@
 """The chat app's HTTP bodies (docs/protocol.md, HTTP)."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -10,6 +10,7 @@ killed is gone).
 Services call the `schedule_*` helpers; each schedules after the current transaction commits.
 Task bodies import the services when they run: the services import these helpers.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -47,8 +48,9 @@ def cancel_if_abandoned(youth_id: int) -> int:
 def offer_leave_message_after_wait(conversation_id: int) -> int:
     from chat.services.queue import do_offer_leave_message_to_long_waiters
 
-    if not Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.QUEUED,
-                                       leave_message_offered_at__isnull=True).exists():
+    if not Conversation.objects.filter(
+        pk=conversation_id, status=Conversation.Status.QUEUED, leave_message_offered_at__isnull=True
+    ).exists():
         return 0
     return do_offer_leave_message_to_long_waiters()
 
@@ -73,8 +75,7 @@ def schedule_offline_checks(*, user_id: int, role: str) -> None:
 
 def schedule_long_wait_check(*, conversation_id: int) -> None:
     """A youth joined the queue: still waiting after QUEUE_MAX_WAIT_S, they are offered to leave a message."""
-    schedule_after_commit(offer_leave_message_after_wait, conversation_id,
-                          delay_s=settings.QUEUE_MAX_WAIT_S + MARGIN_S)
+    schedule_after_commit(offer_leave_message_after_wait, conversation_id, delay_s=settings.QUEUE_MAX_WAIT_S + MARGIN_S)
 
 
 @db_periodic_task(crontab())

@@ -1,4 +1,5 @@
 """Read-only audit views; alert excerpts are minors' words, so only supervisors' records are shown."""
+
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest

@@ -2,6 +2,7 @@
 
 Declared here, registered in `crisis/apps.py`; the contract is docs/protocol.md.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -71,7 +72,14 @@ class DashboardRequest(ClientFrame, tag="dashboard"):
 
 
 CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
-    CrisisAck, CrisisVerdict, CrisisRaise, ConversationMonitor, ConversationUnmonitor, Whisper, ConversationJoin, ReferralRecord,
+    CrisisAck,
+    CrisisVerdict,
+    CrisisRaise,
+    ConversationMonitor,
+    ConversationUnmonitor,
+    Whisper,
+    ConversationJoin,
+    ReferralRecord,
     DashboardRequest,
 )
 
@@ -195,5 +203,14 @@ class Dashboard(ServerFrame, tag="dashboard"):
 
 
 SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
-    CrisisAlert, CrisisAcked, VerdictOk, RaiseOk, CrisisFlag, WhisperNotice, UnmonitorOk, JoinOk, ReferralOk, Dashboard,
+    CrisisAlert,
+    CrisisAcked,
+    VerdictOk,
+    RaiseOk,
+    CrisisFlag,
+    WhisperNotice,
+    UnmonitorOk,
+    JoinOk,
+    ReferralOk,
+    Dashboard,
 )

@@ -4,6 +4,7 @@ Registered in crisis/apps.py: it is recomputed once per burst of changes to the 
 team, alerts, live conversations or the detector's health, and published to every supervisor
 socket; the consoles never poll.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -23,41 +24,80 @@ def dashboard_view() -> DashboardView:
     """Recent alerts, the queue, the team, live conversations and the detector's health."""
     now = timezone.now()
     alerts = [
-        AlertRow(alert=a.pk, conversation=a.conversation_id, category=a.category, level=a.level, excerpt=a.excerpt,
-                 at=a.created_at, overdue=a.overdue,
-                 acknowledged_by=a.acknowledged_by.shown_name if a.acknowledged_by else None)
-        for a in Alert.objects.select_related("acknowledged_by").order_by("acknowledged_at", "-level", "-created_at")
+        AlertRow(
+            alert=a.pk,
+            conversation=a.conversation_id,
+            category=a.category,
+            level=a.level,
+            excerpt=a.excerpt,
+            at=a.created_at,
+            overdue=a.overdue,
+            acknowledged_by=a.acknowledged_by.shown_name if a.acknowledged_by else None,
+        )
+        for a in Alert.objects.select_related("acknowledged_by")
+        .order_by("acknowledged_at", "-level", "-created_at")
         .filter(created_at__gte=now - timedelta(hours=24))[:100]
     ]
     queue = [
-        WaitingRow(conversation=c.pk, topic=c.topic, priority=c.priority, risk_level=c.risk_level,
-                   waited_s=int((now - c.requested_at).total_seconds()))
-        for c in Conversation.objects.filter(status=Conversation.Status.QUEUED).order_by("-priority", "queued_at", "id")[:200]
+        WaitingRow(
+            conversation=c.pk,
+            topic=c.topic,
+            priority=c.priority,
+            risk_level=c.risk_level,
+            waited_s=int((now - c.requested_at).total_seconds()),
+        )
+        for c in Conversation.objects.filter(status=Conversation.Status.QUEUED).order_by(
+            "-priority", "queued_at", "id"
+        )[:200]
     ]
-    loads = dict(Conversation.objects.filter(status=Conversation.Status.ACTIVE).values_list("counselor_id")
-                 .annotate(n=Count("id")).values_list("counselor_id", "n"))
+    loads = dict(
+        Conversation.objects.filter(status=Conversation.Status.ACTIVE)
+        .values_list("counselor_id")
+        .annotate(n=Count("id"))
+        .values_list("counselor_id", "n")
+    )
     online = set(LiveSocket.objects.values_list("user_id", flat=True))
     team = [
-        CounselorRow(user=p.user_id, name=p.user.shown_name, online=p.user_id in online, presence=p.presence,
-                     topics=list(p.topics), load=loads.get(p.user_id, 0), max=p.max_concurrent)
+        CounselorRow(
+            user=p.user_id,
+            name=p.user.shown_name,
+            online=p.user_id in online,
+            presence=p.presence,
+            topics=list(p.topics),
+            load=loads.get(p.user_id, 0),
+            max=p.max_concurrent,
+        )
         for p in CounselorProfile.objects.select_related("user").filter(user__is_active=True).order_by("user__username")
     ]
     conversations = [
-        LiveRow(conversation=c.pk, topic=c.topic, risk_level=c.risk_level,
-                counselor=c.counselor.shown_name if c.counselor else None, since=c.assigned_at, last_seq=c.last_seq)
-        for c in Conversation.objects.select_related("counselor").filter(status=Conversation.Status.ACTIVE)
+        LiveRow(
+            conversation=c.pk,
+            topic=c.topic,
+            risk_level=c.risk_level,
+            counselor=c.counselor.shown_name if c.counselor else None,
+            since=c.assigned_at,
+            last_seq=c.last_seq,
+        )
+        for c in Conversation.objects.select_related("counselor")
+        .filter(status=Conversation.Status.ACTIVE)
         .order_by("-risk_level", "assigned_at")[:200]
     ]
-    return DashboardView(alerts=alerts, queue=queue, team=team, conversations=conversations,
-                         detector=detector_health(since=now - timedelta(hours=1)))
+    return DashboardView(
+        alerts=alerts,
+        queue=queue,
+        team=team,
+        conversations=conversations,
+        detector=detector_health(since=now - timedelta(hours=1)),
+    )
 
 
 def detector_health(*, since: datetime) -> DetectorHealth:
     recent = UnscannedMessage.objects.filter(at__gte=since)
     summary = recent.aggregate(n=Count("id"), last=Max("at"))
     conversations = sorted(set(recent.values_list("conversation_id", flat=True)[:50]))
-    return DetectorHealth(unscanned_last_hour=summary["n"] or 0, last_unscanned_at=summary["last"],
-                          unscanned_conversations=conversations)
+    return DetectorHealth(
+        unscanned_last_hour=summary["n"] or 0, last_unscanned_at=summary["last"], unscanned_conversations=conversations
+    )
 
 
 def dashboard_publications() -> list[Publication]:

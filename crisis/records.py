@@ -2,6 +2,7 @@
 
 The transport (`crisis/routes.py`) turns them into frames.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The lexicon API's bodies (docs/crisis.md, the supervisor console's lexicon editor)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -67,7 +68,9 @@ class DetectorVersion(msgspec.Struct, kw_only=True):
     misses: int
     shadow_scored: Annotated[int | None, Meta(description="youth messages scored in shadow")] = None
     shadow_would_alert: Annotated[int | None, Meta(description="of those, how many it would have alerted on")] = None
-    shadow_disagreed: Annotated[int | None, Meta(description="alerted by the shadow or the active model, not both")] = None
+    shadow_disagreed: Annotated[int | None, Meta(description="alerted by the shadow or the active model, not both")] = (
+        None
+    )
     metrics: dict[str, Any] | None = None
 
 

@@ -1,4 +1,5 @@
 """Reads of the crisis app that write nothing: the lexicon as it stands and its history."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,16 +34,20 @@ def current_lexicon() -> CurrentLexicon:
     newest = LexiconVersion.objects.select_related("author").order_by("-number").first()
     if newest is None:
         return CurrentLexicon(version=0, document=load_shipped_lexicon(), updated_by=None, updated_at=None)
-    return CurrentLexicon(version=newest.number, document=newest.document,
-                          updated_by=newest.author.shown_name if newest.author else None,
-                          updated_at=newest.created_at)
+    return CurrentLexicon(
+        version=newest.number,
+        document=newest.document,
+        updated_by=newest.author.shown_name if newest.author else None,
+        updated_at=newest.created_at,
+    )
 
 
 def lexicon_versions() -> list[LexiconVersionSummary]:
     """The newest VERSIONS_SHOWN versions, newest first."""
     return [
-        LexiconVersionSummary(version=v.number, note=v.note, updated_by=v.author.shown_name if v.author else None,
-                              updated_at=v.created_at)
+        LexiconVersionSummary(
+            version=v.number, note=v.note, updated_by=v.author.shown_name if v.author else None, updated_at=v.created_at
+        )
         for v in LexiconVersion.objects.select_related("author").order_by("-number")[:VERSIONS_SHOWN]
     ]
 
@@ -84,29 +89,61 @@ def detector_versions() -> list[VersionRecord]:
         "misses": Count("id", filter=Q(source=Alert.Source.COUNSELOR)),
     }
     by_model = {row["model_version"]: row for row in Alert.objects.values("model_version").annotate(**counts)}
-    by_lexicon = {row["lexicon_version"]: row for row in
-                  Alert.objects.exclude(lexicon_version=None).values("lexicon_version").annotate(**counts)}
+    by_lexicon = {
+        row["lexicon_version"]: row
+        for row in Alert.objects.exclude(lexicon_version=None).values("lexicon_version").annotate(**counts)
+    }
     empty = dict.fromkeys(counts, 0)
     records: list[VersionRecord] = []
     registered = list(ModelVersion.objects.defer("artifact").order_by("-created_at"))
     for row in registered:
         c = by_model.pop(row.version, empty)
-        records.append(VersionRecord(
-            kind="model", version=row.version, status=row.status, created_at=row.created_at,
-            alerts=c["alerts"], judged=c["judged"], real=c["real"], not_real=c["not_real"], misses=c["misses"],
-            shadow_scored=row.shadow_scored, shadow_would_alert=row.shadow_would_alert,
-            shadow_disagreed=row.shadow_disagreed, metrics=row.metrics))
+        records.append(
+            VersionRecord(
+                kind="model",
+                version=row.version,
+                status=row.status,
+                created_at=row.created_at,
+                alerts=c["alerts"],
+                judged=c["judged"],
+                real=c["real"],
+                not_real=c["not_real"],
+                misses=c["misses"],
+                shadow_scored=row.shadow_scored,
+                shadow_would_alert=row.shadow_would_alert,
+                shadow_disagreed=row.shadow_disagreed,
+                metrics=row.metrics,
+            )
+        )
     active_registered = any(r.status == ModelVersion.Status.ACTIVE for r in registered)
     for version, c in sorted(by_model.items(), reverse=True):
         if version:  # a shipped artifact: in use while no registered version is active
-            records.append(VersionRecord(
-                kind="model", version=version, status="shipped" if not active_registered else "retired",
-                created_at=None, alerts=c["alerts"], judged=c["judged"], real=c["real"], not_real=c["not_real"],
-                misses=c["misses"]))
+            records.append(
+                VersionRecord(
+                    kind="model",
+                    version=version,
+                    status="shipped" if not active_registered else "retired",
+                    created_at=None,
+                    alerts=c["alerts"],
+                    judged=c["judged"],
+                    real=c["real"],
+                    not_real=c["not_real"],
+                    misses=c["misses"],
+                )
+            )
     newest_lexicon = LexiconVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
     for number, c in sorted(by_lexicon.items(), reverse=True):
-        records.append(VersionRecord(
-            kind="lexicon", version=str(number), status="in use" if number == newest_lexicon else "retired",
-            created_at=None, alerts=c["alerts"], judged=c["judged"], real=c["real"], not_real=c["not_real"],
-            misses=c["misses"]))
+        records.append(
+            VersionRecord(
+                kind="lexicon",
+                version=str(number),
+                status="in use" if number == newest_lexicon else "retired",
+                created_at=None,
+                alerts=c["alerts"],
+                judged=c["judged"],
+                real=c["real"],
+                not_real=c["not_real"],
+                misses=c["misses"],
+            )
+        )
     return records

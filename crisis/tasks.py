@@ -9,6 +9,7 @@ moment. The minute sweep is the safety net for a chain lost with a worker.
 
 Task bodies import the services when they run: the services import these helpers.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -5,6 +5,7 @@ Jobs run in `manage.py run_huey` workers (docs/architecture.md, "Jobs"), never i
 Daphne processes. Every job re-reads the database when it runs and is safe to run twice or
 concurrently, so a timer that fires late, early or twice changes nothing but the moment.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,6 +29,7 @@ def schedule_after_commit(task: TaskWrapper, *args: Any, delay_s: float) -> None
     A job store that cannot be reached must not undo what was stored: the failure is logged
     and the minute sweep of the task's app does the work instead, up to a minute late.
     """
+
     def enqueue() -> None:
         try:
             task.schedule(args=args, delay=max(0.0, delay_s))
@@ -45,6 +47,7 @@ def once_per_period(name: str, period_s: int = SWEEP_PERIOD_S) -> Callable[[Call
     Redis), not a lock: a worker that dies mid-sweep leaves nothing to go stale, and the next
     period is claimed afresh. Each claim deletes the key of two periods back.
     """
+
     def decorator(fn: Callable[[], Any]) -> Callable[[], Any]:
         @wraps(fn)
         def inner() -> Any:
@@ -54,5 +57,7 @@ def once_per_period(name: str, period_s: int = SWEEP_PERIOD_S) -> Callable[[Call
                 return None
             HUEY.delete(f"sweep.{name}.{slot - 2}")
             return fn()
+
         return inner
+
     return decorator

@@ -8,6 +8,7 @@ Run it while `make loadtest` (loadtests/run.py --alert-probe) keeps the relay bu
 p50/p95/max alert latency and how many alerts never arrived (must be 0). Traffic goes to the
 URLs given (loopback); the loop is bounded by --count and a timeout per alert.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,15 +24,18 @@ RISKY = "我不想活了，药我已经攒好了，今晚就吃"
 
 
 def post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
 class Socket:
     def __init__(self, base_url: str, token: str) -> None:
-        self.conn = connect(base_url.replace("http://", "ws://") + "/ws/v1/", max_queue=None, close_timeout=2).__enter__()
+        self.conn = connect(
+            base_url.replace("http://", "ws://") + "/ws/v1/", max_queue=None, close_timeout=2
+        ).__enter__()
         self.send({"type": "auth", "token": token})
         self.wait("auth.ok", 10)
 

@@ -42,6 +42,7 @@ Configuration comes from the environment (loadtests/run.py sets it):
   LOAD_SERVER_PIDS     pids of the server processes, for their CPU use over the window
   LOAD_SUMMARY         where to write the JSON summary
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -155,28 +156,28 @@ def youth_text() -> str:
 # ----- shared run state (one locust process, one core) ----------------------------------------
 class Run:
     def __init__(self) -> None:
-        self.sent: Counter = Counter()          # role -> message.send frames sent
-        self.acked: Counter = Counter()         # role -> message.ack received
-        self.received: Counter = Counter()      # sender role -> MESSAGE received by the other side
-        self.echo: Counter = Counter()          # role -> own MESSAGE received back
-        self.errors: Counter = Counter()        # error code -> count
+        self.sent: Counter = Counter()  # role -> message.send frames sent
+        self.acked: Counter = Counter()  # role -> message.ack received
+        self.received: Counter = Counter()  # sender role -> MESSAGE received by the other side
+        self.echo: Counter = Counter()  # role -> own MESSAGE received back
+        self.errors: Counter = Counter()  # error code -> count
         self.other_frames: Counter = Counter()  # frame types not otherwise handled
-        self.gaps = 0                           # seq jumps seen by a socket
-        self.duplicates = 0                     # a MESSAGE received twice by one socket
+        self.gaps = 0  # seq jumps seen by a socket
+        self.duplicates = 0  # a MESSAGE received twice by one socket
         self.unexpected_close = 0
         self.pending_relay: dict[str, tuple[float, bool]] = {}  # client_id -> (sent at, timed)
         self.pending_ack: dict[str, tuple[float, bool]] = {}
         self.relay_ms: dict[str, list[float]] = {"youth->counselor": [], "counselor->youth": []}
         self.ack_ms: dict[str, list[float]] = {"youth": [], "counselor": []}
         self.window_received = 0  # MESSAGEs received by the other side inside the timed window
-        self.window_sent = 0      # message.send frames sent inside the timed window
+        self.window_sent = 0  # message.send frames sent inside the timed window
         self.youths_assigned = 0
         self.counselors_ready = 0
         self.conversations: set[int] = set()
         self.go = Event()
-        self.finished = False   # set when the summary is taken: nothing more is sent
-        self.send_start = 0.0   # perf_counter at which youths start sending
-        self.timed_from = 0.0   # send_start + warmup
+        self.finished = False  # set when the summary is taken: nothing more is sent
+        self.send_start = 0.0  # perf_counter at which youths start sending
+        self.timed_from = 0.0  # send_start + warmup
         self.send_until = 0.0
         self.first_errors: list[str] = []
         self.samples: list[tuple[str, str, float, float]] = []
@@ -197,8 +198,9 @@ _encode = msgspec.json.Encoder().encode
 
 
 def _fire(request_type: str, name: str, ms: float, length: int) -> None:
-    events.request.fire(request_type=request_type, name=name, response_time=ms, response_length=length,
-                        exception=None, context={})
+    events.request.fire(
+        request_type=request_type, name=name, response_time=ms, response_length=length, exception=None, context={}
+    )
 
 
 class ChatSocket:
@@ -214,8 +216,9 @@ class ChatSocket:
             started = time.perf_counter()
             try:
                 # No Origin header: a native client; the token is what authorizes.
-                self.ws = websocket.create_connection(ws_url, timeout=30, skip_utf8_validation=True,
-                                                      suppress_origin=True, enable_multithread=True)
+                self.ws = websocket.create_connection(
+                    ws_url, timeout=30, skip_utf8_validation=True, suppress_origin=True, enable_multithread=True
+                )
                 break
             except Exception as exc:
                 _fire_failure("WS", "connect", started, exc)
@@ -276,8 +279,14 @@ class ChatSocket:
 
 
 def _fire_failure(request_type: str, name: str, started: float, exc: BaseException) -> None:
-    events.request.fire(request_type=request_type, name=name, response_time=(time.perf_counter() - started) * 1000,
-                        response_length=0, exception=exc, context={})
+    events.request.fire(
+        request_type=request_type,
+        name=name,
+        response_time=(time.perf_counter() - started) * 1000,
+        response_length=0,
+        exception=exc,
+        context={},
+    )
 
 
 class ChatUser(HttpUser):
@@ -378,9 +387,12 @@ class CounselorUser(ChatUser):
         number = next(_counselor_numbers)
         if number > COUNSELORS:
             raise StopUser()
-        tokens = self.post_json("/api/v1/auth/login",
-                                {"username": COUNSELOR_FMT.format(number), "password": COUNSELOR_PASSWORD},
-                                name="/api/v1/auth/login", expect=200)
+        tokens = self.post_json(
+            "/api/v1/auth/login",
+            {"username": COUNSELOR_FMT.format(number), "password": COUNSELOR_PASSWORD},
+            name="/api/v1/auth/login",
+            expect=200,
+        )
         self.socket = ChatSocket(self, self.base_url, tokens["access"])
         self.socket.send({"type": "presence", "status": "available"})
         RUN.counselors_ready += 1
@@ -395,7 +407,9 @@ class CounselorUser(ChatUser):
             self.on_ack(frame, length)
         elif kind == "conversation.assigned":
             RUN.conversations.add(frame["conversation"])
-            self.last_seq.setdefault(frame["conversation"], max((m["seq"] for m in frame.get("history", [])), default=0))
+            self.last_seq.setdefault(
+                frame["conversation"], max((m["seq"] for m in frame.get("history", [])), default=0)
+            )
         elif kind == "error":
             self.on_error(frame)
         else:
@@ -410,8 +424,11 @@ class YouthUser(ChatUser):
 
     @task
     def consult(self) -> None:
-        body = {"channel": random.choice(("web", "miniprogram")), "nickname": random.choice(NICKNAMES),
-                "region": random.choice(REGIONS)}
+        body = {
+            "channel": random.choice(("web", "miniprogram")),
+            "nickname": random.choice(NICKNAMES),
+            "region": random.choice(REGIONS),
+        }
         tokens = self.post_json("/api/v1/auth/youth", body, name="/api/v1/auth/youth", expect=201)
         self.assigned = AsyncResult()
         self.conversation: int | None = None
@@ -519,8 +536,10 @@ def _latency_block(values: list[float], locust_entry) -> dict:
     if values:
         block["mean"] = round(sum(values) / len(values), 2)
     if locust_entry is not None and locust_entry.num_requests:
-        block["locust"] = {label: locust_entry.get_response_time_percentile(q)
-                           for label, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))}
+        block["locust"] = {
+            label: locust_entry.get_response_time_percentile(q)
+            for label, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
+        }
     return block
 
 
@@ -529,12 +548,18 @@ def _controller(environment) -> None:
     last_note = 0.0
     while time.perf_counter() < deadline and RUN.youths_assigned < YOUTHS:
         if time.perf_counter() - last_note > 5:
-            print(f"[load] setting up: {RUN.counselors_ready}/{COUNSELORS} counselors ready, "
-                  f"{RUN.youths_assigned}/{YOUTHS} youths paired", flush=True)
+            print(
+                f"[load] setting up: {RUN.counselors_ready}/{COUNSELORS} counselors ready, "
+                f"{RUN.youths_assigned}/{YOUTHS} youths paired",
+                flush=True,
+            )
             last_note = time.perf_counter()
         gevent.sleep(0.2)
-    print(f"[load] {RUN.youths_assigned}/{YOUTHS} youths paired with {RUN.counselors_ready} counselors; "
-          f"sending {RATE:.0f} msg/s for {SEND_S:.0f} s (first {WARMUP_S:.0f} s untimed)", flush=True)
+    print(
+        f"[load] {RUN.youths_assigned}/{YOUTHS} youths paired with {RUN.counselors_ready} counselors; "
+        f"sending {RATE:.0f} msg/s for {SEND_S:.0f} s (first {WARMUP_S:.0f} s untimed)",
+        flush=True,
+    )
     RUN.send_start = time.perf_counter() + 0.2
     RUN.timed_from = RUN.send_start + WARMUP_S
     RUN.send_until = RUN.send_start + SEND_S
@@ -545,9 +570,12 @@ def _controller(environment) -> None:
     while time.perf_counter() < RUN.send_until:
         gevent.sleep(min(5.0, max(0.0, RUN.send_until - time.perf_counter())))
         if time.perf_counter() < RUN.send_until - 0.5:
-            print(f"[load] t={time.perf_counter() - RUN.send_start:5.1f}s sent={sum(RUN.sent.values())} "
-                  f"received={sum(RUN.received.values())} in flight={len(RUN.pending_relay)} "
-                  f"errors={sum(RUN.errors.values())}", flush=True)
+            print(
+                f"[load] t={time.perf_counter() - RUN.send_start:5.1f}s sent={sum(RUN.sent.values())} "
+                f"received={sum(RUN.received.values())} in flight={len(RUN.pending_relay)} "
+                f"errors={sum(RUN.errors.values())}",
+                flush=True,
+            )
     cpu_after, wall_after = _cpu_seconds(), time.perf_counter()
 
     drain_deadline = time.perf_counter() + DRAIN_S
@@ -578,37 +606,63 @@ def _summarize(environment, cpu_before: dict, cpu_after: dict, wall: float, drai
         cpu["other"] = round(max(0.0, cpu["machine"] - sum(v for k, v in cpu.items() if k != "machine")), 1)
     all_relay = RUN.relay_ms["youth->counselor"] + RUN.relay_ms["counselor->youth"]
     return {
-        "config": {"urls": URLS, "counselors": COUNSELORS, "youths": YOUTHS, "target_rate": RATE, "reply": REPLY,
-                   "send_s": SEND_S, "warmup_s": WARMUP_S, "risky_pct": RISKY_PCT},
+        "config": {
+            "urls": URLS,
+            "counselors": COUNSELORS,
+            "youths": YOUTHS,
+            "target_rate": RATE,
+            "reply": REPLY,
+            "send_s": SEND_S,
+            "warmup_s": WARMUP_S,
+            "risky_pct": RISKY_PCT,
+        },
         "counselors_ready": RUN.counselors_ready,
         "concurrent_conversations": len(RUN.conversations),
         "youths_paired": RUN.youths_assigned,
         "offered_msgs_per_s": round(RUN.window_sent / timed_s, 1),
         "relayed_msgs_per_s": round(RUN.window_received / timed_s, 1),
-        "sent": dict(RUN.sent), "acked": dict(RUN.acked), "received_by_other_side": dict(RUN.received),
-        "sent_total": sent, "acked_total": acked, "received_total": received,
-        "lost": sent - received, "unacked": sent - acked,
+        "sent": dict(RUN.sent),
+        "acked": dict(RUN.acked),
+        "received_by_other_side": dict(RUN.received),
+        "sent_total": sent,
+        "acked_total": acked,
+        "received_total": received,
+        "lost": sent - received,
+        "unacked": sent - acked,
         "in_flight_at_end": len(RUN.pending_relay),
         "drained_in_s": round(drained_in, 2),
-        "seq_gaps": RUN.gaps, "duplicates": RUN.duplicates, "unexpected_closes": RUN.unexpected_close,
-        "errors": dict(RUN.errors), "first_errors": RUN.first_errors, "other_frames": dict(RUN.other_frames),
+        "seq_gaps": RUN.gaps,
+        "duplicates": RUN.duplicates,
+        "unexpected_closes": RUN.unexpected_close,
+        "errors": dict(RUN.errors),
+        "first_errors": RUN.first_errors,
+        "other_frames": dict(RUN.other_frames),
         "relay_ms": {
-            "youth->counselor": _latency_block(RUN.relay_ms["youth->counselor"], stats.get("youth->counselor", "relay")),
-            "counselor->youth": _latency_block(RUN.relay_ms["counselor->youth"], stats.get("counselor->youth", "relay")),
+            "youth->counselor": _latency_block(
+                RUN.relay_ms["youth->counselor"], stats.get("youth->counselor", "relay")
+            ),
+            "counselor->youth": _latency_block(
+                RUN.relay_ms["counselor->youth"], stats.get("counselor->youth", "relay")
+            ),
             "all": _latency_block(all_relay, None),
         },
         "ack_ms": {role: _latency_block(values, stats.get(role, "ack")) for role, values in RUN.ack_ms.items()},
         "cpu_percent_of_one_core": cpu,
-        "server_cpu_ms_per_message": (round(10.0 * cpu.get("server", 0.0) / (RUN.window_received / timed_s), 3)
-                                      if cpu and RUN.window_received else None),
+        "server_cpu_ms_per_message": (
+            round(10.0 * cpu.get("server", 0.0) / (RUN.window_received / timed_s), 3)
+            if cpu and RUN.window_received
+            else None
+        ),
     }
 
 
 def _fmt(block: dict) -> str:
     if not block.get("count"):
         return "no samples"
-    text = (f"p50 {block['p50']:.2f}  p95 {block['p95']:.2f}  p99 {block['p99']:.2f}  max {block['max']:.2f} ms"
-            f"  (n={block['count']})")
+    text = (
+        f"p50 {block['p50']:.2f}  p95 {block['p95']:.2f}  p99 {block['p99']:.2f}  max {block['max']:.2f} ms"
+        f"  (n={block['count']})"
+    )
     if "locust" in block:
         loc = block["locust"]
         text += f"  [locust: p50 {loc['p50']} p95 {loc['p95']} p99 {loc['p99']}]"
@@ -621,8 +675,10 @@ def _print_summary(s: dict) -> None:
         "=" * 78,
         "Youthline relay load test",
         f"  server processes           {len(URLS)}",
-        (f"  concurrent conversations   {s['concurrent_conversations']} "
-         f"({s['youths_paired']} youths paired, {s['counselors_ready']} counselors)"),
+        (
+            f"  concurrent conversations   {s['concurrent_conversations']} "
+            f"({s['youths_paired']} youths paired, {s['counselors_ready']} counselors)"
+        ),
         f"  target rate                {RATE:.0f} msg/s (youth messages + counselor answers)",
         f"  messages/s relayed         {s['relayed_msgs_per_s']:.1f}  (offered {s['offered_msgs_per_s']:.1f})",
         f"  relay youth->counselor     {_fmt(s['relay_ms']['youth->counselor'])}",

@@ -18,6 +18,7 @@ the figures are printed (and written as JSON with --summary).
 Options may also come from the environment: LOAD_RATE, LOAD_PROCESSES, LOAD_COUNSELORS,
 LOAD_MAX_CHATS, LOAD_YOUTHS, LOAD_SEND_S (see --help).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,47 +53,102 @@ def _env(name: str, default):
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rate", type=float, default=_env("LOAD_RATE", 700.0),
-                   help="target relayed messages/s, youth messages plus counselor answers (default 700)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=_env("LOAD_RATE", 700.0),
+        help="target relayed messages/s, youth messages plus counselor answers (default 700)",
+    )
     p.add_argument("--processes", type=int, default=_env("LOAD_PROCESSES", 1), help="Daphne processes (default 1)")
-    p.add_argument("--counselors", type=int, default=_env("LOAD_COUNSELORS", 20),
-                   help="counselor accounts and users (default 20; each login is a password hash on the server)")
-    p.add_argument("--max-chats", type=int, default=_env("LOAD_MAX_CHATS", 5),
-                   help="concurrent chats per counselor (default 5)")
-    p.add_argument("--youths", type=int, default=_env("LOAD_YOUTHS", 0),
-                   help="youth users (default counselors x max-chats: every youth gets a counselor)")
+    p.add_argument(
+        "--counselors",
+        type=int,
+        default=_env("LOAD_COUNSELORS", 20),
+        help="counselor accounts and users (default 20; each login is a password hash on the server)",
+    )
+    p.add_argument(
+        "--max-chats", type=int, default=_env("LOAD_MAX_CHATS", 5), help="concurrent chats per counselor (default 5)"
+    )
+    p.add_argument(
+        "--youths",
+        type=int,
+        default=_env("LOAD_YOUTHS", 0),
+        help="youth users (default counselors x max-chats: every youth gets a counselor)",
+    )
     p.add_argument("--send-s", type=float, default=_env("LOAD_SEND_S", 25.0), help="send window (default 25 s)")
-    p.add_argument("--warmup-s", type=float, default=_env("LOAD_WARMUP_S", 3.0),
-                   help="first seconds of the window counted but not timed (default 3)")
-    p.add_argument("--drain-s", type=float, default=_env("LOAD_DRAIN_S", 10.0),
-                   help="wait at most this long after the window for in-flight messages (default 10)")
-    p.add_argument("--setup-s", type=float, default=_env("LOAD_SETUP_S", 30.0),
-                   help="at most this long for every youth to be paired (default 30)")
-    p.add_argument("--spawn-rate", type=float, default=_env("LOAD_SPAWN_RATE", 50.0),
-                   help="users started per second (default 50)")
+    p.add_argument(
+        "--warmup-s",
+        type=float,
+        default=_env("LOAD_WARMUP_S", 3.0),
+        help="first seconds of the window counted but not timed (default 3)",
+    )
+    p.add_argument(
+        "--drain-s",
+        type=float,
+        default=_env("LOAD_DRAIN_S", 10.0),
+        help="wait at most this long after the window for in-flight messages (default 10)",
+    )
+    p.add_argument(
+        "--setup-s",
+        type=float,
+        default=_env("LOAD_SETUP_S", 30.0),
+        help="at most this long for every youth to be paired (default 30)",
+    )
+    p.add_argument(
+        "--spawn-rate", type=float, default=_env("LOAD_SPAWN_RATE", 50.0), help="users started per second (default 50)"
+    )
     p.add_argument("--no-reply", action="store_true", help="counselors only listen (rate = youth messages only)")
-    p.add_argument("--risky-pct", type=float, default=_env("LOAD_RISKY_PCT", 0.5),
-                   help="percent of youth messages with crisis language (default 0.5)")
+    p.add_argument(
+        "--risky-pct",
+        type=float,
+        default=_env("LOAD_RISKY_PCT", 0.5),
+        help="percent of youth messages with crisis language (default 0.5)",
+    )
     p.add_argument("--server-cpus", default=_env("LOAD_SERVER_CPUS", "0"), help="taskset list for Daphne (default 0)")
     p.add_argument("--locust-cpus", default=_env("LOAD_LOCUST_CPUS", "1"), help="taskset list for locust (default 1)")
-    p.add_argument("--base-port", type=int, default=_env("LOAD_BASE_PORT", 0), help="first server port (default: free ports)")
+    p.add_argument(
+        "--base-port", type=int, default=_env("LOAD_BASE_PORT", 0), help="first server port (default: free ports)"
+    )
     p.add_argument("--db", default=_env("LOAD_DB", "youthline_load"), help="database created for the run")
     p.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
     p.add_argument("--debug", action="store_true", help="run the servers with DJANGO_DEBUG=1 (slower: query log)")
-    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
-                   help="extra environment for the servers (repeatable)")
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for the servers (repeatable)",
+    )
     p.add_argument("--summary", default=_env("LOAD_SUMMARY", ""), help="write the JSON summary here")
-    p.add_argument("--py-spy", default="", metavar="PREFIX",
-                   help="record each server with py-spy during the window: PREFIX-N.txt (collapsed stacks)")
-    p.add_argument("--py-spy-format", default="raw", choices=["raw", "speedscope", "flamegraph"],
-                   help="py-spy output format (default raw: collapsed stacks, one line per stack)")
+    p.add_argument(
+        "--py-spy",
+        default="",
+        metavar="PREFIX",
+        help="record each server with py-spy during the window: PREFIX-N.txt (collapsed stacks)",
+    )
+    p.add_argument(
+        "--py-spy-format",
+        default="raw",
+        choices=["raw", "speedscope", "flamegraph"],
+        help="py-spy output format (default raw: collapsed stacks, one line per stack)",
+    )
     p.add_argument("--py-spy-idle", action="store_true", help="py-spy: also sample idle threads (waits)")
-    p.add_argument("--py-spy-gil", action="store_true",
-                   help="py-spy: sample only the thread holding the GIL (Python CPU; I/O waits release it)")
-    p.add_argument("--alert-probe", type=int, default=_env("LOAD_ALERT_PROBE", 0), metavar="N",
-                   help="also run loadtests/alert_probe.py during the window: N risky messages, one a second, "
-                        "alert latency to a supervisor on the last process (default 0: off)")
+    p.add_argument(
+        "--py-spy-gil",
+        action="store_true",
+        help="py-spy: sample only the thread holding the GIL (Python CPU; I/O waits release it)",
+    )
+    p.add_argument(
+        "--alert-probe",
+        type=int,
+        default=_env("LOAD_ALERT_PROBE", 0),
+        metavar="N",
+        help="also run loadtests/alert_probe.py during the window: N risky messages, one a second, "
+        "alert latency to a supervisor on the last process (default 0: off)",
+    )
     p.add_argument("--log-dir", default=str(ROOT / "var" / "load-logs"), help="server logs (default var/load-logs)")
     args = p.parse_args(argv)
     if args.youths <= 0:
@@ -108,7 +164,9 @@ def free_port() -> int:
 
 def admin_dsn(database_url: str) -> str:
     url = urlsplit(database_url)
-    return f"host={url.hostname or '127.0.0.1'} port={url.port or 5432} user={url.username or 'postgres'} dbname=postgres"
+    return (
+        f"host={url.hostname or '127.0.0.1'} port={url.port or 5432} user={url.username or 'postgres'} dbname=postgres"
+    )
 
 
 def db_url(database_url: str, name: str) -> str:
@@ -171,8 +229,7 @@ def create_database(stack: Stack, database_url: str, name: str) -> str:
 
 
 def manage(env: dict, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=120,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=120, stdout=subprocess.DEVNULL)
 
 
 def create_counselors(env: dict, count: int, max_chats: int) -> None:
@@ -182,10 +239,30 @@ def create_counselors(env: dict, count: int, max_chats: int) -> None:
     while pending or running:
         while pending and len(running) < 4:
             n = pending.pop(0)
-            running.append(subprocess.Popen(
-                [PYTHON, "manage.py", "ensure_staff", "--username", COUNSELOR_FMT.format(n), "--password",
-                 COUNSELOR_PASSWORD, "--role", "counselor", "--name", f"咨询师{n}", "--topics", "psych,legal,aid",
-                 "--max-chats", str(max_chats)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
+            running.append(
+                subprocess.Popen(
+                    [
+                        PYTHON,
+                        "manage.py",
+                        "ensure_staff",
+                        "--username",
+                        COUNSELOR_FMT.format(n),
+                        "--password",
+                        COUNSELOR_PASSWORD,
+                        "--role",
+                        "counselor",
+                        "--name",
+                        f"咨询师{n}",
+                        "--topics",
+                        "psych,legal,aid",
+                        "--max-chats",
+                        str(max_chats),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                )
+            )
         proc = running.pop(0)
         if proc.wait(timeout=120) != 0:
             raise RuntimeError("ensure_staff failed")
@@ -223,8 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
-        print("loadtests/run.py needs DATABASE_URL (PostgreSQL) and REDIS_URL; `make loadtest` sets both.",
-              file=sys.stderr)
+        print(
+            "loadtests/run.py needs DATABASE_URL (PostgreSQL) and REDIS_URL; `make loadtest` sets both.",
+            file=sys.stderr,
+        )
         return 2
     for url in (database_url, redis_url):
         if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -242,27 +321,42 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_url = create_database(stack, database_url, args.db)
         base_env = dict(os.environ)
-        base_env.update({
-            "DATABASE_URL": run_url,
-            "REDIS_URL": redis_url,
-            "CHANNELS_PREFIX": f"load{os.getpid()}",
-            "DJANGO_DEBUG": "1" if args.debug else "0",
-            "AUTH_RATE_PER_MIN": "1000000",
-            "SIGNUP_RATE_PER_MIN": "1000000",
-            "WS_RATE_PER_S": "100000",
-            "WS_RATE_BURST": "100000",
-            "PYTHONUNBUFFERED": "1",
-        })
+        base_env.update(
+            {
+                "DATABASE_URL": run_url,
+                "REDIS_URL": redis_url,
+                "CHANNELS_PREFIX": f"load{os.getpid()}",
+                "DJANGO_DEBUG": "1" if args.debug else "0",
+                "AUTH_RATE_PER_MIN": "1000000",
+                "SIGNUP_RATE_PER_MIN": "1000000",
+                "WS_RATE_PER_S": "100000",
+                "WS_RATE_BURST": "100000",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         for item in args.server_env:
             name, _, value = item.partition("=")
             base_env[name] = value
         manage(base_env, "migrate", "--noinput", "-v0")
         create_counselors(base_env, args.counselors, args.max_chats)
         if args.alert_probe:
-            manage(base_env, "ensure_staff", "--username", PROBE_SUPERVISOR, "--password", COUNSELOR_PASSWORD,
-                   "--role", "supervisor", "--name", "值班督导")
-        print(f"[run] database {args.db} migrated, {args.counselors} counselors (max {args.max_chats} chats) "
-              f"in {time.monotonic() - started:.1f} s", flush=True)
+            manage(
+                base_env,
+                "ensure_staff",
+                "--username",
+                PROBE_SUPERVISOR,
+                "--password",
+                COUNSELOR_PASSWORD,
+                "--role",
+                "supervisor",
+                "--name",
+                "值班督导",
+            )
+        print(
+            f"[run] database {args.db} migrated, {args.counselors} counselors (max {args.max_chats} chats) "
+            f"in {time.monotonic() - started:.1f} s",
+            flush=True,
+        )
 
         base_env.setdefault("HUEY_NAME", f"load_{args.db}")  # the servers and the worker share one job queue
         log_dir = Path(args.log_dir)
@@ -271,20 +365,31 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(args.processes):
             port = args.base_port + index if args.base_port else free_port()
             log = log_dir / f"daphne-{index}.log"
-            cmd = pinned(args.server_cpus, [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                            "youthline.asgi:application"])
-            servers.append((stack.spawn(cmd, cwd=ROOT, env=base_env, stdout=log.open("wb"), stderr=subprocess.STDOUT),
-                            log))
+            cmd = pinned(
+                args.server_cpus,
+                [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "youthline.asgi:application"],
+            )
+            servers.append(
+                (stack.spawn(cmd, cwd=ROOT, env=base_env, stdout=log.open("wb"), stderr=subprocess.STDOUT), log)
+            )
             ports.append(port)
         # The timers (grace periods, overdue alerts) run in a job worker, as in production.
         worker_log = log_dir / "worker-0.log"
-        stack.spawn(pinned(args.server_cpus, [PYTHON, "manage.py", "run_huey"]), cwd=ROOT, env=base_env,
-                    stdout=worker_log.open("wb"), stderr=subprocess.STDOUT)
+        stack.spawn(
+            pinned(args.server_cpus, [PYTHON, "manage.py", "run_huey"]),
+            cwd=ROOT,
+            env=base_env,
+            stdout=worker_log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         for port, (proc, log) in zip(ports, servers, strict=True):
             wait_up(port, proc, log)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        print(f"[run] {args.processes} Daphne process(es) on {', '.join(urls)} (cpus {args.server_cpus or 'any'}); "
-              f"locust on cpus {args.locust_cpus or 'any'}", flush=True)
+        print(
+            f"[run] {args.processes} Daphne process(es) on {', '.join(urls)} (cpus {args.server_cpus or 'any'}); "
+            f"locust on cpus {args.locust_cpus or 'any'}",
+            flush=True,
+        )
 
         # A fresh private directory: locust creates the file, so that its absence means it wrote none.
         summary_path = args.summary or str(Path(tempfile.mkdtemp(prefix="youthline-load-")) / "summary.json")
@@ -309,12 +414,31 @@ def main(argv: list[str] | None = None) -> int:
             "PYTHONUNBUFFERED": "1",
         }
         run_time = int(args.setup_s + args.send_s + args.drain_s + 20)
-        cmd = pinned(args.locust_cpus, [str(locust_bin), "-f", str(ROOT / "loadtests" / "locustfile.py"), "--headless",
-                                        "-u", str(users), "-r", str(args.spawn_rate), "-t", f"{run_time}s",
-                                        "--host", urls[0], "--only-summary", "--stop-timeout", "2",
-                                        "--loglevel", "WARNING"])
-        locust = stack.spawn(cmd, cwd=ROOT, env=locust_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, bufsize=1)
+        cmd = pinned(
+            args.locust_cpus,
+            [
+                str(locust_bin),
+                "-f",
+                str(ROOT / "loadtests" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{run_time}s",
+                "--host",
+                urls[0],
+                "--only-summary",
+                "--stop-timeout",
+                "2",
+                "--loglevel",
+                "WARNING",
+            ],
+        )
+        locust = stack.spawn(
+            cmd, cwd=ROOT, env=locust_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
         spies: list[subprocess.Popen] = []
 
         def start_py_spy() -> None:
@@ -326,21 +450,66 @@ def main(argv: list[str] | None = None) -> int:
             for index, (proc, _) in enumerate(servers):
                 ext = {"raw": "txt", "speedscope": "json", "flamegraph": "svg"}[args.py_spy_format]
                 out = f"{args.py_spy}-{index}.{ext}"
-                spies.append(stack.spawn(pinned(args.locust_cpus, [
-                    py_spy, "record", "-p", str(proc.pid), "-o", out, "-f", args.py_spy_format, "-d", str(duration),
-                    "-r", "250", "--threads", "--nonblocking", *(["--idle"] if args.py_spy_idle else []),
-                    *(["--gil"] if args.py_spy_gil else [])]),
-                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
-            print(f"[run] py-spy recording {len(servers)} server(s) for {duration} s -> {args.py_spy}-N.{ext}",
-                  flush=True)
+                spies.append(
+                    stack.spawn(
+                        pinned(
+                            args.locust_cpus,
+                            [
+                                py_spy,
+                                "record",
+                                "-p",
+                                str(proc.pid),
+                                "-o",
+                                out,
+                                "-f",
+                                args.py_spy_format,
+                                "-d",
+                                str(duration),
+                                "-r",
+                                "250",
+                                "--threads",
+                                "--nonblocking",
+                                *(["--idle"] if args.py_spy_idle else []),
+                                *(["--gil"] if args.py_spy_gil else []),
+                            ],
+                        ),
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            print(
+                f"[run] py-spy recording {len(servers)} server(s) for {duration} s -> {args.py_spy}-N.{ext}", flush=True
+            )
 
         probes: list[subprocess.Popen] = []
 
         def start_alert_probe() -> None:
-            probes.append(stack.spawn(pinned(args.locust_cpus, [
-                PYTHON, str(ROOT / "loadtests" / "alert_probe.py"), "--youth-url", urls[0], "--supervisor-url", urls[-1],
-                "--username", PROBE_SUPERVISOR, "--password", COUNSELOR_PASSWORD, "--count", str(args.alert_probe)]),
-                cwd=ROOT, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            probes.append(
+                stack.spawn(
+                    pinned(
+                        args.locust_cpus,
+                        [
+                            PYTHON,
+                            str(ROOT / "loadtests" / "alert_probe.py"),
+                            "--youth-url",
+                            urls[0],
+                            "--supervisor-url",
+                            urls[-1],
+                            "--username",
+                            PROBE_SUPERVISOR,
+                            "--password",
+                            COUNSELOR_PASSWORD,
+                            "--count",
+                            str(args.alert_probe),
+                        ],
+                    ),
+                    cwd=ROOT,
+                    env=os.environ.copy(),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
 
         def pump() -> None:
             assert locust.stdout is not None  # noqa: S101 - started with stdout=PIPE
@@ -402,29 +571,43 @@ def report(args: argparse.Namespace, s: dict, stored: dict[str, int], elapsed: f
 
     cpu = s.get("cpu_percent_of_one_core", {})
     relay = s["relay_ms"]["youth->counselor"]
-    print("\n".join([
-        "",
-        "RESULT",
-        (f"  processes={args.processes} conversations={s['concurrent_conversations']} "
-         f"target={args.rate:.0f} msg/s"),
-        f"  relayed              {s['relayed_msgs_per_s']:.1f} msg/s",
-        f"  relay youth->couns.  {lat(relay)}",
-        f"  relay both ways      {lat(s['relay_ms']['all'])}",
-        f"  ack youth            {lat(s['ack_ms']['youth'])}",
-        f"  sent/acked/received  {s['sent_total']}/{s['acked_total']}/{s['received_total']}  lost={s['lost']}  "
-        f"stored in db={sum(stored.get(r, 0) for r in ('youth', 'counselor'))}"
-        + (f"  (drain ended with {s['in_flight_at_end']} in flight: overloaded)" if s.get("in_flight_at_end") else ""),
-        (f"  server CPU           {cpu.get('server', '?')}% of one core over {args.processes} process(es); "
-         f"postgres {cpu.get('postgres', '?')}%, redis {cpu.get('redis', '?')}%, "
-         f"locust {cpu.get('locust', '?')}%, other work on the machine {cpu.get('other', '?')}%"),
-        f"  server CPU/message   {s.get('server_cpu_ms_per_message')} ms",
-        f"  total run time       {elapsed:.0f} s",
-    ]), flush=True)
+    print(
+        "\n".join(
+            [
+                "",
+                "RESULT",
+                (
+                    f"  processes={args.processes} conversations={s['concurrent_conversations']} "
+                    f"target={args.rate:.0f} msg/s"
+                ),
+                f"  relayed              {s['relayed_msgs_per_s']:.1f} msg/s",
+                f"  relay youth->couns.  {lat(relay)}",
+                f"  relay both ways      {lat(s['relay_ms']['all'])}",
+                f"  ack youth            {lat(s['ack_ms']['youth'])}",
+                f"  sent/acked/received  {s['sent_total']}/{s['acked_total']}/{s['received_total']}  lost={s['lost']}  "
+                f"stored in db={sum(stored.get(r, 0) for r in ('youth', 'counselor'))}"
+                + (
+                    f"  (drain ended with {s['in_flight_at_end']} in flight: overloaded)"
+                    if s.get("in_flight_at_end")
+                    else ""
+                ),
+                (
+                    f"  server CPU           {cpu.get('server', '?')}% of one core over {args.processes} process(es); "
+                    f"postgres {cpu.get('postgres', '?')}%, redis {cpu.get('redis', '?')}%, "
+                    f"locust {cpu.get('locust', '?')}%, other work on the machine {cpu.get('other', '?')}%"
+                ),
+                f"  server CPU/message   {s.get('server_cpu_ms_per_message')} ms",
+                f"  total run time       {elapsed:.0f} s",
+            ]
+        ),
+        flush=True,
+    )
     if isinstance(cpu.get("locust"), (int, float)) and cpu["locust"] > 90:
         print("  NOTE: the load generator's core was saturated; latencies include client-side queuing.", flush=True)
     if isinstance(cpu.get("other"), (int, float)) and cpu["other"] > 20:
-        print(f"  NOTE: other work used {cpu['other']}% of a core during the window; latencies are disturbed.",
-              flush=True)
+        print(
+            f"  NOTE: other work used {cpu['other']}% of a core during the window; latencies are disturbed.", flush=True
+        )
 
 
 if __name__ == "__main__":

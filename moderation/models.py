@@ -1,4 +1,5 @@
 """Transcript privacy: every read of a conversation by someone outside it is logged."""
+
 from __future__ import annotations
 
 from django.conf import settings

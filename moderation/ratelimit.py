@@ -1,4 +1,5 @@
 """Token buckets: a socket that floods, or a client address that hammers login, is slowed down."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """The one exception services raise to refuse a request; the gateway turns it into an `error` frame."""
+
 from __future__ import annotations
 
 

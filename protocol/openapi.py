@@ -4,6 +4,7 @@ Served at /api/v1/openapi.json. It is built from what `protocol.http.registry` h
 the URLconf serves (`urlpatterns_of` reads the same registry), so the two cannot drift apart;
 tests/unit/test_openapi.py checks it validates and covers every URL under /api/v1/.
 """
+
 from __future__ import annotations
 
 import functools
@@ -93,8 +94,12 @@ def openapi_document() -> dict[str, Any]:
             security_schemes[e.auth.scheme_name] = dict(e.auth.scheme)
     return {
         "openapi": OPENAPI_VERSION,
-        "info": {"title": "Youthline HTTP API", "version": "1", "description": _DESCRIPTION,
-                 "license": {"name": "MIT", "identifier": "MIT"}},
+        "info": {
+            "title": "Youthline HTTP API",
+            "version": "1",
+            "description": _DESCRIPTION,
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
         "paths": paths,
         "components": {"schemas": _tidy(components), "securitySchemes": security_schemes},
     }
@@ -106,7 +111,12 @@ def _served_document() -> dict[str, Any]:
     return openapi_document()
 
 
-@endpoint("openapi.json", method="GET", name="openapi", response=dict[str, Any],
-          summary="This document: the HTTP API as OpenAPI 3.1")
+@endpoint(
+    "openapi.json",
+    method="GET",
+    name="openapi",
+    response=dict[str, Any],
+    summary="This document: the HTTP API as OpenAPI 3.1",
+)
 def openapi(request: HttpRequest) -> dict[str, Any]:
     return _served_document()

@@ -9,6 +9,7 @@ doc check read them from here. Adding an app touches no other app's files.
 This module is the bottom layer (protocol): it knows frames and callables, nothing of users,
 models or the channel layer.
 """
+
 from __future__ import annotations
 
 import threading

@@ -15,6 +15,7 @@ Groups:
   supervisors          every supervisor socket (crisis alerts, the dashboard)
   staff                every counselor and supervisor socket (the queue counter)
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,9 @@ def staff_group(conversation_id: int) -> str:
     return f"conv.{conversation_id}.staff"
 
 
-def relay_event(domain_event: object | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
-                exclude: str | None = None) -> dict[str, Any]:
+def relay_event(
+    domain_event: object | None, *, join: Iterable[str] = (), leave: Iterable[str] = (), exclude: str | None = None
+) -> dict[str, Any]:
     event: dict[str, Any] = {"type": "relay"}
     if domain_event is not None:
         event["text"] = encode(registry.present(domain_event))
@@ -104,14 +106,26 @@ async def send_collected(events: list[tuple[str, str, dict[str, Any]]]) -> None:
             log.exception("publish to %s failed; clients recover through history", target)
 
 
-def publish(group: str, domain_event: object | None, *, join: Iterable[str] = (), leave: Iterable[str] = (),
-            exclude: str | None = None) -> None:
+def publish(
+    group: str,
+    domain_event: object | None,
+    *,
+    join: Iterable[str] = (),
+    leave: Iterable[str] = (),
+    exclude: str | None = None,
+) -> None:
     """Send now (or, inside `collecting`, as soon as the service call returns)."""
     _deliver(group, relay_event(domain_event, join=join, leave=leave, exclude=exclude))
 
 
-def publish_on_commit(group: str, domain_event: object | None, *, join: Iterable[str] = (),
-                      leave: Iterable[str] = (), exclude: str | None = None) -> None:
+def publish_on_commit(
+    group: str,
+    domain_event: object | None,
+    *,
+    join: Iterable[str] = (),
+    leave: Iterable[str] = (),
+    exclude: str | None = None,
+) -> None:
     """Send once the surrounding transaction commits: nobody hears of what was not stored."""
     event = relay_event(domain_event, join=join, leave=leave, exclude=exclude)
     transaction.on_commit(lambda: _deliver(group, event))

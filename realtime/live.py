@@ -11,6 +11,7 @@ number of open consoles.
 In a server process the computation is scheduled on its event loop (`bind_event_loop`) and
 runs on a thread of its own; elsewhere (a job worker, a command) on a timer thread.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -114,7 +115,8 @@ async def _push_from_loop() -> None:
         # A thread (and database connection) of its own: the computation neither waits behind
         # nor holds up the frames in the process's database thread.
         _compute_in_own_thread = DatabaseSyncToAsync(
-            compute_views, thread_sensitive=False, executor=ThreadPoolExecutor(1, thread_name_prefix="live-views"))
+            compute_views, thread_sensitive=False, executor=ThreadPoolExecutor(1, thread_name_prefix="live-views")
+        )
     views = _take_pending()
     publications = await _compute_in_own_thread(views)
     layer = get_channel_layer()

@@ -1,4 +1,5 @@
 """The apps import each other in one direction only (docs/architecture.md): no import circles."""
+
 from __future__ import annotations
 
 import ast
@@ -7,7 +8,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top: an app may import only apps to its left.
-LAYERS = ["jobs", "protocol", "metrics", "realtime", "moderation", "accounts", "chat", "crisis", "gateway", "frontend", "youthline"]
+LAYERS = [
+    "jobs",
+    "protocol",
+    "metrics",
+    "realtime",
+    "moderation",
+    "accounts",
+    "chat",
+    "crisis",
+    "gateway",
+    "frontend",
+    "youthline",
+]
 
 
 def imports_between_apps() -> dict[str, set[str]]:
@@ -30,6 +43,10 @@ def imports_between_apps() -> dict[str, set[str]]:
 
 
 def test_every_import_goes_down_the_layers():
-    upward = [(app, other) for app, others in imports_between_apps().items() for other in others
-              if LAYERS.index(other) > LAYERS.index(app)]
+    upward = [
+        (app, other)
+        for app, others in imports_between_apps().items()
+        for other in others
+        if LAYERS.index(other) > LAYERS.index(app)
+    ]
     assert upward == []

@@ -1,4 +1,5 @@
 """docs/protocol.md must document every frame type that protocol/frames.py defines."""
+
 from __future__ import annotations
 
 import re

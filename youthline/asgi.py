@@ -1,4 +1,5 @@
 """ASGI entry point: HTTP goes to Django, WebSockets at /ws/v1/ to the gateway consumer."""
+
 import os
 
 from django.core.asgi import get_asgi_application

@@ -13,7 +13,8 @@ from protocol.http import API_ROOT, urlpatterns_of
 API_PREFIX = API_ROOT.lstrip("/")
 api_urlpatterns = [
     path(API_PREFIX, include(api_urls))
-    for config in apps.get_app_configs() if (api_urls := getattr(config, "api_urls", None))
+    for config in apps.get_app_configs()
+    if (api_urls := getattr(config, "api_urls", None))
 ] + [path(API_PREFIX, include(urlpatterns_of(openapi)))]
 
 urlpatterns = [

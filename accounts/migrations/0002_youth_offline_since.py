@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='youthprofile',
-            name='offline_since',
+            model_name="youthprofile",
+            name="offline_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

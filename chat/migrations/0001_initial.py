@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,108 +14,213 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(choices=[('psych', 'Psychological'), ('legal', 'Legal'), ('aid', 'Hardship aid')], max_length=8)),
-                ('status', models.CharField(choices=[('queued', 'Waiting in the queue'), ('active', 'With a counselor'), ('ended', 'Ended'), ('cancelled', 'Left the queue'), ('missed', 'Not answered (outside hours or left a message)')], default='queued', max_length=12)),
-                ('priority', models.SmallIntegerField(default=0)),
-                ('risk_level', models.SmallIntegerField(default=0)),
-                ('risk_state', models.JSONField(blank=True, null=True)),
-                ('channel', models.CharField(blank=True, max_length=16)),
-                ('region', models.CharField(blank=True, max_length=64)),
-                ('requested_at', models.DateTimeField()),
-                ('queued_at', models.DateTimeField()),
-                ('within_service_hours', models.BooleanField(default=True)),
-                ('first_assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('leave_message_offered_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_by', models.CharField(blank=True, max_length=12)),
-                ('last_seq', models.IntegerField(default=0)),
-                ('counselor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='counselor_conversations', to=settings.AUTH_USER_MODEL)),
-                ('joined_supervisors', models.ManyToManyField(blank=True, related_name='joined_conversations', to=settings.AUTH_USER_MODEL)),
-                ('transferred_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('youth', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='youth_conversations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[("psych", "Psychological"), ("legal", "Legal"), ("aid", "Hardship aid")], max_length=8
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting in the queue"),
+                            ("active", "With a counselor"),
+                            ("ended", "Ended"),
+                            ("cancelled", "Left the queue"),
+                            ("missed", "Not answered (outside hours or left a message)"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("priority", models.SmallIntegerField(default=0)),
+                ("risk_level", models.SmallIntegerField(default=0)),
+                ("risk_state", models.JSONField(blank=True, null=True)),
+                ("channel", models.CharField(blank=True, max_length=16)),
+                ("region", models.CharField(blank=True, max_length=64)),
+                ("requested_at", models.DateTimeField()),
+                ("queued_at", models.DateTimeField()),
+                ("within_service_hours", models.BooleanField(default=True)),
+                ("first_assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("leave_message_offered_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_by", models.CharField(blank=True, max_length=12)),
+                ("last_seq", models.IntegerField(default=0)),
+                (
+                    "counselor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="counselor_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "joined_supervisors",
+                    models.ManyToManyField(
+                        blank=True, related_name="joined_conversations", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "transferred_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "youth",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="youth_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField()),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('release_reason', models.CharField(blank=True, max_length=16)),
-                ('counselor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='chat.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assigned_at", models.DateTimeField()),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("release_reason", models.CharField(blank=True, max_length=16)),
+                (
+                    "counselor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="chat.conversation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LeftMessage',
+            name="LeftMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('contact', models.CharField(blank=True, max_length=100)),
-                ('reason', models.CharField(max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('conversation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='left_message', to='chat.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("contact", models.CharField(blank=True, max_length=100)),
+                ("reason", models.CharField(max_length=16)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "conversation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="left_message", to="chat.conversation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.IntegerField()),
-                ('sender_role', models.CharField(choices=[('youth', 'Youth'), ('counselor', 'Counselor'), ('supervisor', 'Supervisor'), ('system', 'System')], max_length=12)),
-                ('client_id', models.CharField(max_length=64)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='chat.conversation')),
-                ('sender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.IntegerField()),
+                (
+                    "sender_role",
+                    models.CharField(
+                        choices=[
+                            ("youth", "Youth"),
+                            ("counselor", "Counselor"),
+                            ("supervisor", "Supervisor"),
+                            ("system", "System"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=64)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="chat.conversation"
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.SmallIntegerField()),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='chat.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.SmallIntegerField()),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="survey", to="chat.conversation"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WrapUp',
+            name="WrapUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=64)),
-                ('risk_level', models.SmallIntegerField()),
-                ('summary', models.TextField()),
-                ('needs_followup', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='wrapup', to='chat.conversation')),
-                ('counselor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.CharField(max_length=64)),
+                ("risk_level", models.SmallIntegerField()),
+                ("summary", models.TextField()),
+                ("needs_followup", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="wrapup", to="chat.conversation"
+                    ),
+                ),
+                (
+                    "counselor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['status', 'priority', 'queued_at'], name='conv_queue_order'),
+            model_name="conversation",
+            index=models.Index(fields=["status", "priority", "queued_at"], name="conv_queue_order"),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['counselor', 'status'], name='conv_counselor_status'),
+            model_name="conversation",
+            index=models.Index(fields=["counselor", "status"], name="conv_counselor_status"),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['youth', 'status'], name='conv_youth_status'),
+            model_name="conversation",
+            index=models.Index(fields=["youth", "status"], name="conv_youth_status"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('conversation', 'seq'), name='message_seq_unique'),
+            model_name="message",
+            constraint=models.UniqueConstraint(fields=("conversation", "seq"), name="message_seq_unique"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('conversation', 'sender_role', 'client_id'), name='message_client_id_unique'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                fields=("conversation", "sender_role", "client_id"), name="message_client_id_unique"
+            ),
         ),
     ]

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0001_initial'),
+        ("chat", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'active'])), fields=('youth',), name='one_open_conversation_per_youth'),
+            model_name="conversation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["queued", "active"])),
+                fields=("youth",),
+                name="one_open_conversation_per_youth",
+            ),
         ),
     ]

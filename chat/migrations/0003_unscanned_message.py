@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0002_one_open_conversation_per_youth'),
+        ("chat", "0002_one_open_conversation_per_youth"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnscannedMessage',
+            name="UnscannedMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.IntegerField()),
-                ('error', models.CharField(max_length=200)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='chat.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.IntegerField()),
+                ("error", models.CharField(max_length=200)),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="chat.conversation"
+                    ),
+                ),
             ],
         ),
     ]

@@ -1,4 +1,5 @@
 """A conversation's life after pairing: typing, history, transfer, end, wrap-up, survey, messages left."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -34,9 +35,12 @@ LEFT_MESSAGE_MAX_CHARS = 2000
 def read_history(*, user_id: int, role: str, conversation_id: int, after_seq: int) -> HistoryPage:
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=user_id, role=role)
     if role == Role.SUPERVISOR:
-        do_log_transcript_access(conversation_id=conversation.pk, user_id=user_id, purpose=TranscriptAccess.Purpose.HISTORY)
-    return HistoryPage(conversation=conversation.pk,
-                       messages=history_after(conversation_id=conversation.pk, after_seq=after_seq))
+        do_log_transcript_access(
+            conversation_id=conversation.pk, user_id=user_id, purpose=TranscriptAccess.Purpose.HISTORY
+        )
+    return HistoryPage(
+        conversation=conversation.pk, messages=history_after(conversation_id=conversation.pk, after_seq=after_seq)
+    )
 
 
 def do_typing(*, user_id: int, role: str, conversation_id: int, channel_name: str) -> None:
@@ -44,7 +48,11 @@ def do_typing(*, user_id: int, role: str, conversation_id: int, channel_name: st
     if conversation.status != Conversation.Status.ACTIVE:
         raise errors.invalid(f"the conversation is {conversation.status}")
     # Not stored: a typing notice is worth nothing a second later.
-    publish(conversation_group(conversation.pk), SomeoneTyping(conversation=conversation.pk, role=role), exclude=channel_name)
+    publish(
+        conversation_group(conversation.pk),
+        SomeoneTyping(conversation=conversation.pk, role=role),
+        exclude=channel_name,
+    )
 
 
 def check_wrapup(wrapup: WrapUpInput) -> WrapUpInput:
@@ -52,12 +60,17 @@ def check_wrapup(wrapup: WrapUpInput) -> WrapUpInput:
         raise errors.too_large(f"the summary may hold at most {SUMMARY_MAX_CHARS} characters")
     if len(wrapup.category) > 64:
         raise errors.too_large("the category may hold at most 64 characters")
-    return WrapUpInput(category=clean_text(wrapup.category), risk_level=wrapup.risk_level,
-                       summary=clean_text(wrapup.summary), needs_followup=wrapup.needs_followup)
+    return WrapUpInput(
+        category=clean_text(wrapup.category),
+        risk_level=wrapup.risk_level,
+        summary=clean_text(wrapup.summary),
+        needs_followup=wrapup.needs_followup,
+    )
 
 
-def do_end_conversation(*, user_id: int, role: str, conversation_id: int,
-                        wrapup: WrapUpInput | None) -> ConversationClosed:
+def do_end_conversation(
+    *, user_id: int, role: str, conversation_id: int, wrapup: WrapUpInput | None
+) -> ConversationClosed:
     if role not in (Role.YOUTH, Role.COUNSELOR):
         raise errors.forbidden("only the youth or the counselor can end a conversation")
     checked_wrapup = None
@@ -82,16 +95,23 @@ def do_end_conversation(*, user_id: int, role: str, conversation_id: int,
         if checked_wrapup is not None:
             _store_wrapup(conversation=conversation, counselor_id=user_id, wrapup=checked_wrapup)
         closed = ConversationClosed(conversation=conversation.pk, by=role)
-        publish_on_commit(conversation_group(conversation.pk), closed,
-                          leave=[conversation_group(conversation.pk), staff_group(conversation.pk)])
+        publish_on_commit(
+            conversation_group(conversation.pk),
+            closed,
+            leave=[conversation_group(conversation.pk), staff_group(conversation.pk)],
+        )
     do_dispatch()
     return closed
 
 
 def _store_wrapup(*, conversation: Conversation, counselor_id: int, wrapup: WrapUpInput) -> None:
     WrapUp.objects.create(
-        conversation=conversation, counselor_id=counselor_id, category=wrapup.category,
-        risk_level=wrapup.risk_level, summary=wrapup.summary, needs_followup=wrapup.needs_followup,
+        conversation=conversation,
+        counselor_id=counselor_id,
+        category=wrapup.category,
+        risk_level=wrapup.risk_level,
+        summary=wrapup.summary,
+        needs_followup=wrapup.needs_followup,
     )
 
 
@@ -121,8 +141,10 @@ def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> Conve
         do_post_system_message(conversation_id=conversation.pk, text="你的咨询正在转接给另一位咨询师，请稍候。")
         conversation.refresh_from_db()
         position, eta = queue_position(conversation=conversation)
-        publish_on_commit(user_group(conversation.youth_id),
-                          BackInQueue(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)))
+        publish_on_commit(
+            user_group(conversation.youth_id),
+            BackInQueue(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)),
+        )
     do_dispatch()
     return transferred
 
@@ -156,12 +178,21 @@ def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact:
         if LeftMessage.objects.filter(conversation=conversation).exists():
             raise errors.invalid("a message was already left")
         reason = "outside_hours" if not conversation.within_service_hours else "wait_too_long"
-        left = LeftMessage.objects.create(conversation=conversation, text=cleaned, contact=clean_text(contact),
-                                          reason=reason)
+        left = LeftMessage.objects.create(
+            conversation=conversation, text=cleaned, contact=clean_text(contact), reason=reason
+        )
         # A message left when nobody could answer is read by the crisis detector like any other.
-        scan_stored_youth_message(StoredYouthMessage(
-            conversation_id=conversation.pk, seq=0, text=cleaned, at=left.created_at, status=conversation.status,
-            risk_state=conversation.risk_state, source="left_message"))
+        scan_stored_youth_message(
+            StoredYouthMessage(
+                conversation_id=conversation.pk,
+                seq=0,
+                text=cleaned,
+                at=left.created_at,
+                status=conversation.status,
+                risk_state=conversation.risk_state,
+                source="left_message",
+            )
+        )
         if conversation.status == Conversation.Status.QUEUED:
             conversation.status = Conversation.Status.MISSED
             conversation.ended_at = timezone.now()

@@ -7,6 +7,7 @@ the INSERT's unique (conversation, sender_role, client_id) makes a resend idempo
 conflict the transaction rolls back (the seq is handed back, no gap) and the stored seq is
 returned. Only after COMMIT is the message published: the ack means "stored".
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,9 @@ _WRITE_RULES: dict[str, str] = {
         "WHERE j.conversation_id = chat_conversation.id AND j.user_id = %s)"
     ),
 }
-_CLAIM_SEQ_SQL = "UPDATE chat_conversation SET last_seq = last_seq + 1 WHERE id = %s {rule} RETURNING last_seq, status, risk_state"
+_CLAIM_SEQ_SQL = (
+    "UPDATE chat_conversation SET last_seq = last_seq + 1 WHERE id = %s {rule} RETURNING last_seq, status, risk_state"
+)
 _INSERT_SQL = (
     "INSERT INTO chat_message (conversation_id, seq, sender_role, sender_id, client_id, text, created_at) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s) "
@@ -79,8 +82,16 @@ def check_message_text(text: str) -> str:
     return cleaned
 
 
-def _store(*, conversation_id: int, sender_role: str, sender_id: int | None, client_id: str, text: str,
-           rule: str, rule_params: list[Any]) -> Stored | None:
+def _store(
+    *,
+    conversation_id: int,
+    sender_role: str,
+    sender_id: int | None,
+    client_id: str,
+    text: str,
+    rule: str,
+    rule_params: list[Any],
+) -> Stored | None:
     """Store one message; None when the WHERE rule refused (the caller explains why)."""
     now = timezone.now()
     try:
@@ -89,8 +100,10 @@ def _store(*, conversation_id: int, sender_role: str, sender_id: int | None, cli
                 at = connection.ops.adapt_datetimefield_value(now)
                 if connection.vendor == "postgresql":
                     # One round trip: claim the seq and insert in a single statement.
-                    cursor.execute(_CLAIM_AND_INSERT_PG.format(rule=rule),
-                                   [conversation_id, *rule_params, sender_role, sender_id, client_id, text, at])
+                    cursor.execute(
+                        _CLAIM_AND_INSERT_PG.format(rule=rule),
+                        [conversation_id, *rule_params, sender_role, sender_id, client_id, text, at],
+                    )
                     claimed = cursor.fetchone()
                     if claimed is None:
                         return None
@@ -108,14 +121,21 @@ def _store(*, conversation_id: int, sender_role: str, sender_id: int | None, cli
                     raise _AlreadyStored  # rolls the seq claim back: no gap
             if sender_role == Role.YOUTH:
                 # The crisis scan is a step of storing a youth message (chat/scanning.py).
-                scan_stored_youth_message(StoredYouthMessage(
-                    conversation_id=conversation_id, seq=seq, text=text, at=now, status=status,
-                    risk_state=json.loads(risk_state) if isinstance(risk_state, str) else risk_state,
-                ))
+                scan_stored_youth_message(
+                    StoredYouthMessage(
+                        conversation_id=conversation_id,
+                        seq=seq,
+                        text=text,
+                        at=now,
+                        status=status,
+                        risk_state=json.loads(risk_state) if isinstance(risk_state, str) else risk_state,
+                    )
+                )
             publish_on_commit(
                 conversation_group(conversation_id),
-                StoredMessage(conversation=conversation_id, seq=seq, sender=sender_role, text=text,
-                              client_id=client_id, at=now),
+                StoredMessage(
+                    conversation=conversation_id, seq=seq, sender=sender_role, text=text, client_id=client_id, at=now
+                ),
             )
     except _AlreadyStored:
         stored_seq = existing_seq(conversation_id=conversation_id, sender_role=sender_role, client_id=client_id)
@@ -145,8 +165,15 @@ def do_send_message(*, user_id: int, role: str, conversation_id: int, client_id:
     if rule is None:
         raise errors.forbidden("this role cannot send messages")
     cleaned = check_message_text(text)
-    stored = _store(conversation_id=conversation_id, sender_role=role, sender_id=user_id, client_id=client_id,
-                    text=cleaned, rule=rule, rule_params=[user_id])
+    stored = _store(
+        conversation_id=conversation_id,
+        sender_role=role,
+        sender_id=user_id,
+        client_id=client_id,
+        text=cleaned,
+        rule=rule,
+        rule_params=[user_id],
+    )
     if stored is None:
         # A resend of a message stored before the conversation ended is still answered.
         seq = existing_seq(conversation_id=conversation_id, sender_role=role, client_id=client_id)
@@ -167,7 +194,14 @@ def _is_participant(*, conversation_id: int, user_id: int, role: str) -> bool:
 
 def do_post_system_message(*, conversation_id: int, text: str) -> int:
     """A note from the service itself (transfer, counselor lost, supervisor joined), in the record."""
-    stored = _store(conversation_id=conversation_id, sender_role="system", sender_id=None,
-                    client_id=f"sys-{uuid.uuid4().hex}", text=text, rule="", rule_params=[])
+    stored = _store(
+        conversation_id=conversation_id,
+        sender_role="system",
+        sender_id=None,
+        client_id=f"sys-{uuid.uuid4().hex}",
+        text=text,
+        rule="",
+        rule_params=[],
+    )
     assert stored is not None  # noqa: S101 - a system message has no write rule that can refuse it
     return stored.seq

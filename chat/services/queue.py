@@ -5,6 +5,7 @@ transaction-level advisory lock (on SQLite the single database thread of the one
 serializes it). Inside it the state is read, pairs are chosen and each is written with a
 conditional update, so no youth is paired twice and no counselor goes over capacity.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -63,7 +64,8 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
         existing = (
             Conversation.objects.select_for_update()
             .filter(youth_id=youth_id, status__in=Conversation.OPEN_STATUSES)
-            .order_by("-id").first()
+            .order_by("-id")
+            .first()
         )
         if existing is not None and existing.status == Conversation.Status.ACTIVE:
             raise errors.invalid("you are already in a conversation")
@@ -86,14 +88,17 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
         )
         changed("queue")
     if not open_now:
-        return LeaveMessageOffer(conversation=conversation.pk, reason="outside_hours",
-                                 service_hours=settings.SERVICE_HOURS)
+        return LeaveMessageOffer(
+            conversation=conversation.pk, reason="outside_hours", service_hours=settings.SERVICE_HOURS
+        )
     # The youth hears the conversation's messages from now on (they may write while waiting).
     publish_on_commit(user_group(youth_id), None, join=[conversation_group(conversation.pk)])
     schedule_long_wait_check(conversation_id=conversation.pk)
     do_dispatch()
     conversation.refresh_from_db(fields=["status"])
-    position, eta = queue_position(conversation=conversation) if conversation.status == Conversation.Status.QUEUED else (0, 0)
+    position, eta = (
+        queue_position(conversation=conversation) if conversation.status == Conversation.Status.QUEUED else (0, 0)
+    )
     return QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)
 
 
@@ -145,14 +150,15 @@ def do_dispatch() -> int:
         profiles = online_available_profiles()
         loads = dict(
             Conversation.objects.filter(status=Conversation.Status.ACTIVE, counselor__isnull=False)
-            .values_list("counselor_id").annotate(n=Count("id")).values_list("counselor_id", "n")
+            .values_list("counselor_id")
+            .annotate(n=Count("id"))
+            .values_list("counselor_id", "n")
         )
         epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
         still_waiting: list[Conversation] = []
         for conversation in waiting:
             candidates = [
-                p for p in profiles
-                if conversation.topic in p.topics and loads.get(p.user_id, 0) < p.max_concurrent
+                p for p in profiles if conversation.topic in p.topics and loads.get(p.user_id, 0) < p.max_concurrent
             ]
             # After a transfer, someone other than the counselor who handed it over, if anyone can.
             candidates = [p for p in candidates if p.user_id != conversation.transferred_from_id] or candidates
@@ -258,7 +264,8 @@ def do_requeue_abandoned_conversations() -> int:
     with transaction.atomic():
         _lock_dispatch()
         gone = list(
-            CounselorProfile.objects.select_for_update().filter(offline_since__lt=cutoff)
+            CounselorProfile.objects.select_for_update()
+            .filter(offline_since__lt=cutoff)
             .values_list("user_id", flat=True)
         )
         if not gone:
@@ -295,15 +302,17 @@ def do_offer_leave_message_to_long_waiters() -> int:
     offered = 0
     with transaction.atomic():
         waiting = list(
-            Conversation.objects.select_for_update(skip_locked=True).filter(
-                status=Conversation.Status.QUEUED, requested_at__lt=cutoff, leave_message_offered_at__isnull=True
-            ).exclude(Exists(back_since_cutoff))
+            Conversation.objects.select_for_update(skip_locked=True)
+            .filter(status=Conversation.Status.QUEUED, requested_at__lt=cutoff, leave_message_offered_at__isnull=True)
+            .exclude(Exists(back_since_cutoff))
         )
         for conversation in waiting:
             Conversation.objects.filter(pk=conversation.pk).update(leave_message_offered_at=timezone.now())
             publish_on_commit(
                 user_group(conversation.youth_id),
-                LeaveMessageOffer(conversation=conversation.pk, reason="wait_too_long", service_hours=settings.SERVICE_HOURS),
+                LeaveMessageOffer(
+                    conversation=conversation.pk, reason="wait_too_long", service_hours=settings.SERVICE_HOURS
+                ),
             )
             offered += 1
     return offered
@@ -322,7 +331,8 @@ def do_cancel_abandoned_requests() -> int:
         )
         if abandoned:
             Conversation.objects.filter(pk__in=abandoned, status=Conversation.Status.QUEUED).update(
-                status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by="system")
+                status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by="system"
+            )
             changed("queue")
     if abandoned:
         do_dispatch()

@@ -1,4 +1,5 @@
 """A socket's session: who it is, which groups it hears, what it needs to resume."""
+
 from __future__ import annotations
 
 from accounts.models import CounselorProfile, Role
@@ -32,8 +33,9 @@ def do_open_session(*, principal: Principal, channel_name: str) -> Session:
         presence = CounselorProfile.objects.filter(user_id=principal.user_id).values_list("presence", flat=True).first()
         if presence == CounselorProfile.Presence.AVAILABLE:
             do_dispatch()
-    return Session(role=principal.role, user_id=principal.user_id, conversations=summaries, presence=presence,
-                   groups=groups)
+    return Session(
+        role=principal.role, user_id=principal.user_id, conversations=summaries, presence=presence, groups=groups
+    )
 
 
 def do_close_session(*, principal: Principal, channel_name: str) -> None:

@@ -6,86 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('chat', '0001_initial'),
+        ("chat", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LexiconVersion',
+            name="LexiconVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('document', models.JSONField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(unique=True)),
+                ("document", models.JSONField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('police_110', 'Police (110)'), ('ambulance_120', 'Ambulance (120)'), ('mandatory_report', 'Mandatory report of harm to a minor'), ('hotline', 'Another hotline')], max_length=20)),
-                ('target', models.CharField(blank=True, help_text="e.g. 12348 legal aid, 12338 women's rights", max_length=64)),
-                ('handed_over', models.TextField(help_text='What was handed over')),
-                ('handed_over_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='chat.conversation')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police_110", "Police (110)"),
+                            ("ambulance_120", "Ambulance (120)"),
+                            ("mandatory_report", "Mandatory report of harm to a minor"),
+                            ("hotline", "Another hotline"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(blank=True, help_text="e.g. 12348 legal aid, 12338 women's rights", max_length=64),
+                ),
+                ("handed_over", models.TextField(help_text="What was handed over")),
+                ("handed_over_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="referrals", to="chat.conversation"
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SupervisorAction',
+            name="SupervisorAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=32)),
-                ('conversation_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('alert_id', models.BigIntegerField(blank=True, null=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=32)),
+                ("conversation_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("alert_id", models.BigIntegerField(blank=True, null=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Whisper',
+            name="Whisper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='whispers', to='chat.conversation')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="whispers", to="chat.conversation"
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_seq', models.IntegerField()),
-                ('category', models.CharField(choices=[('suicide', 'suicide'), ('self_harm', 'self_harm'), ('bullying', 'bullying'), ('sexual_abuse', 'sexual_abuse'), ('violence', 'violence'), ('fraud', 'fraud')], max_length=16)),
-                ('level', models.SmallIntegerField()),
-                ('excerpt', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('last_raised_at', models.DateTimeField()),
-                ('raise_count', models.PositiveSmallIntegerField(default=1)),
-                ('overdue', models.BooleanField(default=False)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('oncall_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='chat.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("message_seq", models.IntegerField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("suicide", "suicide"),
+                            ("self_harm", "self_harm"),
+                            ("bullying", "bullying"),
+                            ("sexual_abuse", "sexual_abuse"),
+                            ("violence", "violence"),
+                            ("fraud", "fraud"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("level", models.SmallIntegerField()),
+                ("excerpt", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("last_raised_at", models.DateTimeField()),
+                ("raise_count", models.PositiveSmallIntegerField(default=1)),
+                ("overdue", models.BooleanField(default=False)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("oncall_notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="chat.conversation"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['acknowledged_at', 'last_raised_at'], name='alert_open')],
+                "indexes": [models.Index(fields=["acknowledged_at", "last_raised_at"], name="alert_open")],
             },
         ),
     ]

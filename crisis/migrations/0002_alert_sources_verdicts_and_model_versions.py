@@ -6,76 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crisis', '0001_initial'),
+        ("crisis", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alert',
-            name='explanation',
+            model_name="alert",
+            name="explanation",
             field=models.JSONField(blank=True, db_default={}, default=dict),
         ),
         migrations.AddField(
-            model_name='alert',
-            name='lexicon_version',
+            model_name="alert",
+            name="lexicon_version",
             field=models.IntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='alert',
-            name='model_version',
-            field=models.CharField(blank=True, db_default='', max_length=40),
+            model_name="alert",
+            name="model_version",
+            field=models.CharField(blank=True, db_default="", max_length=40),
         ),
         migrations.AddField(
-            model_name='alert',
-            name='note',
-            field=models.TextField(blank=True, db_default='', help_text='Why the counselor is worried'),
+            model_name="alert",
+            name="note",
+            field=models.TextField(blank=True, db_default="", help_text="Why the counselor is worried"),
         ),
         migrations.AddField(
-            model_name='alert',
-            name='raised_by',
-            field=models.ForeignKey(blank=True, help_text="The counselor, for a counselor's alert", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="alert",
+            name="raised_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The counselor, for a counselor's alert",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='alert',
-            name='source',
-            field=models.CharField(choices=[('detector', 'The crisis detector, on a chat message'), ('left_message', 'The crisis detector, on a message left when nobody could answer'), ('counselor', 'A counselor who is worried (the detector missed it)')], db_default='detector', default='detector', max_length=16),
+            model_name="alert",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("detector", "The crisis detector, on a chat message"),
+                    ("left_message", "The crisis detector, on a message left when nobody could answer"),
+                    ("counselor", "A counselor who is worried (the detector missed it)"),
+                ],
+                db_default="detector",
+                default="detector",
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='AlertVerdict',
+            name="AlertVerdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('real_risk', models.BooleanField()),
-                ('category', models.CharField(blank=True, choices=[('suicide', 'suicide'), ('self_harm', 'self_harm'), ('bullying', 'bullying'), ('sexual_abuse', 'sexual_abuse'), ('violence', 'violence'), ('fraud', 'fraud')], help_text='The right category, when it is a real risk', max_length=16)),
-                ('level', models.SmallIntegerField(blank=True, help_text='The right level, when it is a real risk', null=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('at', models.DateTimeField(auto_now=True)),
-                ('alert', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='verdict', to='crisis.alert')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("real_risk", models.BooleanField()),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("suicide", "suicide"),
+                            ("self_harm", "self_harm"),
+                            ("bullying", "bullying"),
+                            ("sexual_abuse", "sexual_abuse"),
+                            ("violence", "violence"),
+                            ("fraud", "fraud"),
+                        ],
+                        help_text="The right category, when it is a real risk",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "level",
+                    models.SmallIntegerField(
+                        blank=True, help_text="The right level, when it is a real risk", null=True
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("at", models.DateTimeField(auto_now=True)),
+                (
+                    "alert",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="verdict", to="crisis.alert"
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, unique=True)),
-                ('artifact', models.JSONField(help_text='The model document crisis/model/classifier.py loads')),
-                ('status', models.CharField(choices=[('shadow', 'Scored in shadow: would-be alerts counted, not sent'), ('active', 'Raises alerts'), ('retired', 'No longer used')], db_index=True, default='shadow', max_length=8)),
-                ('metrics', models.JSONField(blank=True, default=dict, help_text='What crisis_train measured on its dev split')),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('promoted_at', models.DateTimeField(blank=True, null=True)),
-                ('shadow_scored', models.PositiveIntegerField(default=0)),
-                ('shadow_would_alert', models.PositiveIntegerField(default=0)),
-                ('shadow_active_alerted', models.PositiveIntegerField(default=0, help_text='Of the scored, those the active model alerted on')),
-                ('shadow_disagreed', models.PositiveIntegerField(default=0, help_text='Alerted by one of the two, not the other')),
-                ('promoted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=40, unique=True)),
+                ("artifact", models.JSONField(help_text="The model document crisis/model/classifier.py loads")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("shadow", "Scored in shadow: would-be alerts counted, not sent"),
+                            ("active", "Raises alerts"),
+                            ("retired", "No longer used"),
+                        ],
+                        db_index=True,
+                        default="shadow",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "metrics",
+                    models.JSONField(blank=True, default=dict, help_text="What crisis_train measured on its dev split"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("promoted_at", models.DateTimeField(blank=True, null=True)),
+                ("shadow_scored", models.PositiveIntegerField(default=0)),
+                ("shadow_would_alert", models.PositiveIntegerField(default=0)),
+                (
+                    "shadow_active_alerted",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Of the scored, those the active model alerted on"
+                    ),
+                ),
+                (
+                    "shadow_disagreed",
+                    models.PositiveIntegerField(default=0, help_text="Alerted by one of the two, not the other"),
+                ),
+                (
+                    "promoted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('status',), name='one_active_model'), models.UniqueConstraint(condition=models.Q(('status', 'shadow')), fields=('status',), name='one_shadow_model')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "active")), fields=("status",), name="one_active_model"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "shadow")), fields=("status",), name="one_shadow_model"
+                    ),
+                ],
             },
         ),
     ]

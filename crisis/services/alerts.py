@@ -6,6 +6,7 @@ scan (tens of microseconds) writes nothing; when something is found, the risk up
 alert are written in a savepoint of their own, commit together with the message and are
 published after. A failure propagates to chat, which records the message as unscanned.
 """
+
 from __future__ import annotations
 
 import functools
@@ -50,19 +51,31 @@ def scan_youth_message(message: StoredYouthMessage) -> None:
     risk = ConversationRisk.from_json(message.risk_state)
     result = detector.scan_in_conversation(message.text, risk)
     if model_sync.shadow_model_version() is not None:
-        model_sync.score_in_shadow(text=message.text, risk_state=message.risk_state,
-                                   active_alerted=result.level >= settings.CRISIS_ALERT_LEVEL and bool(result.categories))
+        model_sync.score_in_shadow(
+            text=message.text,
+            risk_state=message.risk_state,
+            active_alerted=result.level >= settings.CRISIS_ALERT_LEVEL and bool(result.categories),
+        )
     # The stored state is what to_json() wrote, so comparing with it needs no second copy.
     unchanged = risk.to_json() == (message.risk_state or _EMPTY_RISK_STATE)
     if result.level == 0 and unchanged:
         return
     with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
-        do_escalate(conversation_id=message.conversation_id, seq=message.seq, level=result.level,
-                    categories=list(result.categories), excerpt=result.excerpt(message.text), at=message.at,
-                    risk=risk, source=message.source,
-                    detected_by=DetectedBy(lexicon_version=loaded_lexicon_version(),
-                                           model_version=result.model.version if result.model is not None else "",
-                                           explanation=result.explain()))
+        do_escalate(
+            conversation_id=message.conversation_id,
+            seq=message.seq,
+            level=result.level,
+            categories=list(result.categories),
+            excerpt=result.excerpt(message.text),
+            at=message.at,
+            risk=risk,
+            source=message.source,
+            detected_by=DetectedBy(
+                lexicon_version=loaded_lexicon_version(),
+                model_version=result.model.version if result.model is not None else "",
+                explanation=result.explain(),
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +87,22 @@ class DetectedBy:
     explanation: str
 
 
-def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[str], excerpt: str,
-                at: datetime, risk: ConversationRisk, source: str = Alert.Source.DETECTOR,
-                detected_by: DetectedBy | None = None) -> Alert | None:
+def do_escalate(
+    *,
+    conversation_id: int,
+    seq: int,
+    level: int,
+    categories: list[str],
+    excerpt: str,
+    at: datetime,
+    risk: ConversationRisk,
+    source: str = Alert.Source.DETECTOR,
+    detected_by: DetectedBy | None = None,
+) -> Alert | None:
     # The risk level rises, never falls on its own: GREATEST in the one UPDATE.
     Conversation.objects.filter(pk=conversation_id).update(
-        risk_state=risk.to_json(), risk_level=Greatest(F("risk_level"), Value(level)))
+        risk_state=risk.to_json(), risk_level=Greatest(F("risk_level"), Value(level))
+    )
     if level > 0:
         changed("conversations")
     if level < settings.CRISIS_ALERT_LEVEL or not categories:
@@ -90,20 +113,46 @@ def do_escalate(*, conversation_id: int, seq: int, level: int, categories: list[
         if Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.QUEUED).exists():
             do_raise_priority(conversation_id=conversation_id, priority=level)
         return None
-    return _raise_alert(conversation_id=conversation_id, seq=seq, category=categories[0], level=level,
-                        excerpt=excerpt, at=at, source=source, detected_by=detected_by)
+    return _raise_alert(
+        conversation_id=conversation_id,
+        seq=seq,
+        category=categories[0],
+        level=level,
+        excerpt=excerpt,
+        at=at,
+        source=source,
+        detected_by=detected_by,
+    )
 
 
-def _raise_alert(*, conversation_id: int, seq: int, category: str, level: int, excerpt: str, at: datetime,
-                 source: str, detected_by: DetectedBy | None = None, raised_by_id: int | None = None,
-                 note: str = "") -> Alert:
+def _raise_alert(
+    *,
+    conversation_id: int,
+    seq: int,
+    category: str,
+    level: int,
+    excerpt: str,
+    at: datetime,
+    source: str,
+    detected_by: DetectedBy | None = None,
+    raised_by_id: int | None = None,
+    note: str = "",
+) -> Alert:
     """Store an alert, move a queued youth up, and tell supervisors and the counselor (after commit)."""
     conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
     if conversation.status == Conversation.Status.QUEUED:
         do_raise_priority(conversation_id=conversation_id, priority=level)
     alert = Alert.objects.create(
-        conversation_id=conversation_id, message_seq=seq, category=category, level=level, excerpt=excerpt[:200],
-        created_at=at, last_raised_at=at, source=source, raised_by_id=raised_by_id, note=note,
+        conversation_id=conversation_id,
+        message_seq=seq,
+        category=category,
+        level=level,
+        excerpt=excerpt[:200],
+        created_at=at,
+        last_raised_at=at,
+        source=source,
+        raised_by_id=raised_by_id,
+        note=note,
         lexicon_version=detected_by.lexicon_version if detected_by else None,
         model_version=detected_by.model_version if detected_by else "",
         explanation={"summary": detected_by.explanation} if detected_by else {},
@@ -111,8 +160,10 @@ def _raise_alert(*, conversation_id: int, seq: int, category: str, level: int, e
     changed("alerts")
     schedule_overdue_check(alert_id=alert.pk)
     publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
-    publish_on_commit(staff_group(conversation_id), RiskFlag(
-        conversation=conversation_id, alert=alert.pk, category=category, level=level, excerpt=alert.excerpt))
+    publish_on_commit(
+        staff_group(conversation_id),
+        RiskFlag(conversation=conversation_id, alert=alert.pk, category=category, level=level, excerpt=alert.excerpt),
+    )
     if not _supervisor_online():
         transaction.on_commit(lambda: notify_oncall(alert_id=alert.pk))
     return alert
@@ -122,9 +173,10 @@ def _raise_alert(*, conversation_id: int, seq: int, category: str, level: int, e
 COUNSELOR_NOTE_MAX_CHARS = 1000
 
 
-def do_raise_counselor_alert(*, counselor_id: int, conversation_id: int, category: str, level: int,
-                             note: str, seq: int | None = None) -> AlertView:
-    """"I am worried about this youth": an alert at once, recorded as a miss of the detector.
+def do_raise_counselor_alert(
+    *, counselor_id: int, conversation_id: int, category: str, level: int, note: str, seq: int | None = None
+) -> AlertView:
+    """ "I am worried about this youth": an alert at once, recorded as a miss of the detector.
 
     It reads no detector, so it works while the detector is down.
     """
@@ -148,21 +200,41 @@ def do_raise_counselor_alert(*, counselor_id: int, conversation_id: int, categor
         changed("conversations")
         # The versions in use when the detector missed it: the console counts misses per version.
         model = current_model()
-        in_use = DetectedBy(lexicon_version=loaded_lexicon_version(), model_version=model.version if model else "",
-                            explanation="raised by the counselor")
-        alert = _raise_alert(conversation_id=conversation.pk, seq=seq or 0, category=category, level=level,
-                             excerpt=excerpt or "(no excerpt)", at=timezone.now(), source=Alert.Source.COUNSELOR,
-                             detected_by=in_use, raised_by_id=counselor_id, note=clean_text(note))
+        in_use = DetectedBy(
+            lexicon_version=loaded_lexicon_version(),
+            model_version=model.version if model else "",
+            explanation="raised by the counselor",
+        )
+        alert = _raise_alert(
+            conversation_id=conversation.pk,
+            seq=seq or 0,
+            category=category,
+            level=level,
+            excerpt=excerpt or "(no excerpt)",
+            at=timezone.now(),
+            source=Alert.Source.COUNSELOR,
+            detected_by=in_use,
+            raised_by_id=counselor_id,
+            note=clean_text(note),
+        )
     return alert_view(alert, Conversation.objects.select_related("counselor").get(pk=conversation.pk))
 
 
 def alert_view(alert: Alert, conversation: Conversation) -> AlertView:
     counselor = conversation.counselor
     return AlertView(
-        alert=alert.pk, conversation=alert.conversation_id, category=alert.category, level=alert.level,
-        excerpt=alert.excerpt, at=alert.created_at, topic=conversation.topic, overdue=alert.overdue,
+        alert=alert.pk,
+        conversation=alert.conversation_id,
+        category=alert.category,
+        level=alert.level,
+        excerpt=alert.excerpt,
+        at=alert.created_at,
+        topic=conversation.topic,
+        overdue=alert.overdue,
         counselor_name=counselor.shown_name if counselor is not None else None,
-        source=alert.source, explanation=alert.explanation.get("summary", ""), note=alert.note,
+        source=alert.source,
+        explanation=alert.explanation.get("summary", ""),
+        note=alert.note,
     )
 
 
@@ -180,8 +252,9 @@ def check_verdict(verdict: VerdictInput) -> VerdictInput:
         raise errors.invalid("not a risk: give no category or level")
     if len(verdict.note) > 500:
         raise errors.too_large("the note may hold at most 500 characters")
-    return VerdictInput(real_risk=verdict.real_risk, category=verdict.category, level=verdict.level,
-                        note=clean_text(verdict.note))
+    return VerdictInput(
+        real_risk=verdict.real_risk, category=verdict.category, level=verdict.level, note=clean_text(verdict.note)
+    )
 
 
 def do_ack_alert(*, supervisor_id: int, alert_id: int, verdict: VerdictInput | None = None) -> None:
@@ -190,7 +263,8 @@ def do_ack_alert(*, supervisor_id: int, alert_id: int, verdict: VerdictInput | N
     checked = check_verdict(verdict) if verdict is not None else None
     with transaction.atomic():
         won = Alert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
-            acknowledged_by_id=supervisor_id, acknowledged_at=timezone.now())
+            acknowledged_by_id=supervisor_id, acknowledged_at=timezone.now()
+        )
         if not won:
             alert = Alert.objects.select_related("acknowledged_by").filter(pk=alert_id).first()
             if alert is None:
@@ -199,8 +273,9 @@ def do_ack_alert(*, supervisor_id: int, alert_id: int, verdict: VerdictInput | N
             raise errors.invalid(f"already acknowledged by {who}")
         alert = Alert.objects.get(pk=alert_id)
         name = User.objects.get(pk=supervisor_id).shown_name
-        SupervisorAction.objects.create(supervisor_id=supervisor_id, action="crisis.ack",
-                                        conversation_id=alert.conversation_id, alert_id=alert_id)
+        SupervisorAction.objects.create(
+            supervisor_id=supervisor_id, action="crisis.ack", conversation_id=alert.conversation_id, alert_id=alert_id
+        )
         if checked is not None:
             _store_verdict(alert=alert, supervisor_id=supervisor_id, verdict=checked)
         changed("alerts")
@@ -219,14 +294,23 @@ def do_record_verdict(*, supervisor_id: int, alert_id: int, verdict: VerdictInpu
 
 
 def _store_verdict(*, alert: Alert, supervisor_id: int, verdict: VerdictInput) -> None:
-    AlertVerdict.objects.update_or_create(alert=alert, defaults={
-        "supervisor_id": supervisor_id, "real_risk": verdict.real_risk, "category": verdict.category,
-        "level": verdict.level, "note": verdict.note,
-    })
+    AlertVerdict.objects.update_or_create(
+        alert=alert,
+        defaults={
+            "supervisor_id": supervisor_id,
+            "real_risk": verdict.real_risk,
+            "category": verdict.category,
+            "level": verdict.level,
+            "note": verdict.note,
+        },
+    )
     SupervisorAction.objects.create(
-        supervisor_id=supervisor_id, action="crisis.verdict", conversation_id=alert.conversation_id,
+        supervisor_id=supervisor_id,
+        action="crisis.verdict",
+        conversation_id=alert.conversation_id,
         alert_id=alert.pk,
-        detail={"real_risk": verdict.real_risk, "category": verdict.category, "level": verdict.level})
+        detail={"real_risk": verdict.real_risk, "category": verdict.category, "level": verdict.level},
+    )
 
 
 def do_raise_overdue_alerts() -> int:
@@ -288,5 +372,3 @@ def _post_json(url: str, payload: dict[str, Any]) -> None:
             response.read()
     except Exception:  # retried when the alert is raised again
         log.exception("on-call webhook %s failed", url)
-
-

@@ -1,6 +1,7 @@
 """The lexicon as data: versions in the database, seeded from crisis/lexicon/, edited by supervisors.
 
 Writes only; reading the lexicon is `crisis.selectors`."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,11 +45,15 @@ def do_save_lexicon(*, author_id: int | None, document: object, note: str, base_
             newest_number = newest.number if newest else 0
             if base_version != newest_number:
                 raise StaleBase(f"version {newest_number} was saved since you opened version {base_version}")
-            version = LexiconVersion.objects.create(number=newest_number + 1, document=checked, note=note[:200],
-                                                    author_id=author_id)
+            version = LexiconVersion.objects.create(
+                number=newest_number + 1, document=checked, note=note[:200], author_id=author_id
+            )
             if author_id is not None:
-                SupervisorAction.objects.create(supervisor_id=author_id, action="lexicon.save",
-                                                detail={"version": version.number, "note": note[:200]})
+                SupervisorAction.objects.create(
+                    supervisor_id=author_id,
+                    action="lexicon.save",
+                    detail={"version": version.number, "note": note[:200]},
+                )
     except IntegrityError:
         raise StaleBase("another version was saved at the same moment") from None
     return current_lexicon()

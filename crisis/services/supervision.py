@@ -1,4 +1,5 @@
 """What supervisors do in a live conversation: watch, whisper, join, refer. All audited."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,8 +24,9 @@ WHISPER_MAX_CHARS = 2000
 
 
 def _audit(*, supervisor_id: int, action: str, conversation_id: int | None = None, **detail: object) -> None:
-    SupervisorAction.objects.create(supervisor_id=supervisor_id, action=action, conversation_id=conversation_id,
-                                    detail=detail)
+    SupervisorAction.objects.create(
+        supervisor_id=supervisor_id, action=action, conversation_id=conversation_id, detail=detail
+    )
 
 
 def _live_conversation(*, supervisor_id: int, conversation_id: int) -> Conversation:
@@ -38,17 +40,25 @@ def do_monitor(*, supervisor_id: int, conversation_id: int, channel_name: str) -
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=supervisor_id, role=Role.SUPERVISOR)
     # Start hearing the conversation before reading its history, so nothing falls in between
     # (a message in both is deduplicated by seq on the client).
-    send_to_channel(channel_name, {"type": "join_groups",
-                                   "groups": [conversation_group(conversation.pk), staff_group(conversation.pk)]})
-    do_log_transcript_access(conversation_id=conversation.pk, user_id=supervisor_id, purpose=TranscriptAccess.Purpose.MONITOR)
+    send_to_channel(
+        channel_name,
+        {"type": "join_groups", "groups": [conversation_group(conversation.pk), staff_group(conversation.pk)]},
+    )
+    do_log_transcript_access(
+        conversation_id=conversation.pk, user_id=supervisor_id, purpose=TranscriptAccess.Purpose.MONITOR
+    )
     _audit(supervisor_id=supervisor_id, action="monitor", conversation_id=conversation.pk)
-    return HistoryPage(conversation=conversation.pk, messages=history_after(conversation_id=conversation.pk, after_seq=0))
+    return HistoryPage(
+        conversation=conversation.pk, messages=history_after(conversation_id=conversation.pk, after_seq=0)
+    )
 
 
 def do_unmonitor(*, supervisor_id: int, conversation_id: int, channel_name: str) -> int:
     get_conversation_for(conversation_id=conversation_id, user_id=supervisor_id, role=Role.SUPERVISOR)
-    send_to_channel(channel_name, {"type": "leave_groups",
-                                   "groups": [conversation_group(conversation_id), staff_group(conversation_id)]})
+    send_to_channel(
+        channel_name,
+        {"type": "leave_groups", "groups": [conversation_group(conversation_id), staff_group(conversation_id)]},
+    )
     return conversation_id
 
 
@@ -76,15 +86,19 @@ def do_join(*, supervisor_id: int, conversation_id: int, channel_name: str) -> i
             conversation.joined_supervisors.add(supervisor_id)
             do_post_system_message(conversation_id=conversation.pk, text="一位督导老师加入了对话，和咨询师一起陪伴你。")
         _audit(supervisor_id=supervisor_id, action="join", conversation_id=conversation.pk)
-        do_log_transcript_access(conversation_id=conversation.pk, user_id=supervisor_id,
-                                 purpose=TranscriptAccess.Purpose.MONITOR)
-    send_to_channel(channel_name, {"type": "join_groups",
-                                   "groups": [conversation_group(conversation.pk), staff_group(conversation.pk)]})
+        do_log_transcript_access(
+            conversation_id=conversation.pk, user_id=supervisor_id, purpose=TranscriptAccess.Purpose.MONITOR
+        )
+    send_to_channel(
+        channel_name,
+        {"type": "join_groups", "groups": [conversation_group(conversation.pk), staff_group(conversation.pk)]},
+    )
     return conversation.pk
 
 
-def do_record_referral(*, supervisor_id: int, conversation_id: int, kind: str, target: str, handed_over: str,
-                       at: str | None) -> ReferralRecorded:
+def do_record_referral(
+    *, supervisor_id: int, conversation_id: int, kind: str, target: str, handed_over: str, at: str | None
+) -> ReferralRecorded:
     if len(handed_over) > 4000 or len(target) > 64:
         raise errors.too_large("what was handed over may hold 4000 characters, the target 64")
     if kind == Referral.Kind.HOTLINE and not target.strip():
@@ -99,9 +113,20 @@ def do_record_referral(*, supervisor_id: int, conversation_id: int, kind: str, t
             handed_over_at = timezone.make_aware(handed_over_at)
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=supervisor_id, role=Role.SUPERVISOR)
     with transaction.atomic():
-        referral = Referral.objects.create(conversation=conversation, supervisor_id=supervisor_id, kind=kind,
-                                           target=clean_text(target), handed_over=clean_text(handed_over),
-                                           handed_over_at=handed_over_at)
-        _audit(supervisor_id=supervisor_id, action="referral", conversation_id=conversation.pk,
-               referral=referral.pk, kind=kind, target=referral.target)
+        referral = Referral.objects.create(
+            conversation=conversation,
+            supervisor_id=supervisor_id,
+            kind=kind,
+            target=clean_text(target),
+            handed_over=clean_text(handed_over),
+            handed_over_at=handed_over_at,
+        )
+        _audit(
+            supervisor_id=supervisor_id,
+            action="referral",
+            conversation_id=conversation.pk,
+            referral=referral.pk,
+            kind=kind,
+            target=referral.target,
+        )
     return ReferralRecorded(referral=referral.pk, conversation=conversation.pk)

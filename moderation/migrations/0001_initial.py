@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,16 +14,34 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='TranscriptAccess',
+            name="TranscriptAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conversation_id', models.BigIntegerField(db_index=True)),
-                ('purpose', models.CharField(choices=[('monitor', 'Live monitoring by a supervisor'), ('history', 'History read by staff outside the conversation'), ('admin', 'Administration'), ('quality', 'Quality inspection')], max_length=16)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transcript_accesses', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("conversation_id", models.BigIntegerField(db_index=True)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("monitor", "Live monitoring by a supervisor"),
+                            ("history", "History read by staff outside the conversation"),
+                            ("admin", "Administration"),
+                            ("quality", "Quality inspection"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transcript_accesses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
     ]

@@ -5,6 +5,7 @@ Every test runs in one database transaction that is rolled back (pytest-django's
 `django_db`); `tests/domain/events.py` runs the on_commit callbacks and captures what would be
 published.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -38,14 +39,24 @@ def make_youth():
 def make_counselor():
     """A counselor; by default online (a live socket) and available, serving every topic."""
 
-    def make(*, topics: list[str] | None = None, max_chats: int = 3, online: bool = True,
-             presence: str = CounselorProfile.Presence.AVAILABLE, last_assigned_ago_s: float | None = None) -> User:
+    def make(
+        *,
+        topics: list[str] | None = None,
+        max_chats: int = 3,
+        online: bool = True,
+        presence: str = CounselorProfile.Presence.AVAILABLE,
+        last_assigned_ago_s: float | None = None,
+    ) -> User:
         number = next(_numbers)
-        user = User.objects.create(username=f"counselor-{number}", role=Role.COUNSELOR,
-                                   display_name=f"咨询师{number}")
+        user = User.objects.create(username=f"counselor-{number}", role=Role.COUNSELOR, display_name=f"咨询师{number}")
         CounselorProfile.objects.create(
-            user=user, topics=topics or ["psych", "legal", "aid"], max_concurrent=max_chats, presence=presence,
-            last_assigned_at=None if last_assigned_ago_s is None else timezone.now() - timedelta(seconds=last_assigned_ago_s),
+            user=user,
+            topics=topics or ["psych", "legal", "aid"],
+            max_concurrent=max_chats,
+            presence=presence,
+            last_assigned_at=None
+            if last_assigned_ago_s is None
+            else timezone.now() - timedelta(seconds=last_assigned_ago_s),
         )
         if online:
             LiveSocket.objects.create(channel_name=f"sock-{user.pk}", user=user, heartbeat_at=timezone.now())
@@ -58,8 +69,7 @@ def make_counselor():
 def make_supervisor():
     def make(*, online: bool = True) -> User:
         number = next(_numbers)
-        user = User.objects.create(username=f"supervisor-{number}", role=Role.SUPERVISOR,
-                                   display_name=f"督导{number}")
+        user = User.objects.create(username=f"supervisor-{number}", role=Role.SUPERVISOR, display_name=f"督导{number}")
         if online:
             LiveSocket.objects.create(channel_name=f"sock-{user.pk}", user=user, heartbeat_at=timezone.now())
         return user
@@ -72,12 +82,25 @@ def make_conversation(make_youth):
     """A conversation written straight to the database, its request `ago_s` seconds back:
     for states and orders a test needs without going through the queue."""
 
-    def make(*, status: str = Conversation.Status.QUEUED, topic: str = "psych", ago_s: float = 0,
-             priority: int = 0, counselor: User | None = None, youth: User | None = None) -> Conversation:
+    def make(
+        *,
+        status: str = Conversation.Status.QUEUED,
+        topic: str = "psych",
+        ago_s: float = 0,
+        priority: int = 0,
+        counselor: User | None = None,
+        youth: User | None = None,
+    ) -> Conversation:
         at = timezone.now() - timedelta(seconds=ago_s)
         return Conversation.objects.create(
-            youth=youth or make_youth(), counselor=counselor, topic=topic, status=status, priority=priority,
-            requested_at=at, queued_at=at, assigned_at=at if counselor is not None else None,
+            youth=youth or make_youth(),
+            counselor=counselor,
+            topic=topic,
+            status=status,
+            priority=priority,
+            requested_at=at,
+            queued_at=at,
+            assigned_at=at if counselor is not None else None,
             first_assigned_at=at if counselor is not None else None,
         )
 

@@ -17,6 +17,7 @@ still encoded by the app's presenter, so an event without a presenter fails the 
 would fail in production. A callback registered in a savepoint that rolled back never runs:
 what was not stored is not heard of, as after a real commit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -56,8 +57,7 @@ class Published:
 
     def events(self, kind: type[T], *, to: str | None = None) -> list[T]:
         """The domain events of one type, optionally only those sent to one target."""
-        return [d.event for d in self.deliveries
-                if isinstance(d.event, kind) and (to is None or d.target == to)]
+        return [d.event for d in self.deliveries if isinstance(d.event, kind) and (to is None or d.target == to)]
 
     def to(self, target: str) -> list[Delivery]:
         return [d for d in self.deliveries if d.target == target]

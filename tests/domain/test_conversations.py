@@ -1,5 +1,6 @@
 """A conversation after pairing, in-process: transfer, the counselor's grace period, the end,
 the wrap-up and the survey."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -44,8 +45,11 @@ def refused_code(call, **kwargs) -> str:
 
 
 def system_messages(conversation: Conversation) -> list[str]:
-    return list(Message.objects.filter(conversation=conversation, sender_role="system")
-                .order_by("seq").values_list("text", flat=True))
+    return list(
+        Message.objects.filter(conversation=conversation, sender_role="system")
+        .order_by("seq")
+        .values_list("text", flat=True)
+    )
 
 
 # ----- transfer -------------------------------------------------------------------------------
@@ -74,8 +78,11 @@ def test_a_transfer_goes_to_another_counselor_even_a_busier_one(make_youth, make
     (back,) = published.events(BackInQueue, to=user_group(youth.pk))
     assert back.place.conversation == conversation.pk and back.place.position == 1
     assert system_messages(conversation) == ["你的咨询正在转接给另一位咨询师，请稍候。"]
-    trail = list(Assignment.objects.filter(conversation=conversation).order_by("assigned_at")
-                 .values_list("counselor_id", "release_reason"))
+    trail = list(
+        Assignment.objects.filter(conversation=conversation)
+        .order_by("assigned_at")
+        .values_list("counselor_id", "release_reason")
+    )
     assert trail == [(first.pk, "transferred"), (other.pk, "")]
 
 
@@ -105,8 +112,10 @@ def test_a_transferred_conversation_goes_back_to_the_front_of_the_queue(make_cou
 def test_only_the_counselor_of_an_active_conversation_transfers_it(make_counselor, make_conversation):
     mine, someone_else = make_counselor(), make_counselor()
     conversation = make_conversation(status=ACTIVE, counselor=mine)
-    assert refused_code(do_transfer, counselor_id=someone_else.pk, conversation_id=conversation.pk,
-                        topic="legal") == "forbidden"
+    assert (
+        refused_code(do_transfer, counselor_id=someone_else.pk, conversation_id=conversation.pk, topic="legal")
+        == "forbidden"
+    )
     Conversation.objects.filter(pk=conversation.pk).update(status=ENDED)
     assert refused_code(do_transfer, counselor_id=mine.pk, conversation_id=conversation.pk, topic="legal") == "invalid"
 
@@ -114,7 +123,9 @@ def test_only_the_counselor_of_an_active_conversation_transfers_it(make_counselo
 # ----- grace period ---------------------------------------------------------------------------
 def _gone(counselor, seconds_ago: float) -> None:
     LiveSocket.objects.filter(user=counselor).delete()
-    CounselorProfile.objects.filter(user=counselor).update(offline_since=timezone.now() - timedelta(seconds=seconds_ago))
+    CounselorProfile.objects.filter(user=counselor).update(
+        offline_since=timezone.now() - timedelta(seconds=seconds_ago)
+    )
 
 
 @override_settings(COUNSELOR_GRACE_S=60)
@@ -157,8 +168,11 @@ def test_with_nobody_to_take_them_each_youth_is_left_knowing_their_true_place(ma
 
     for expected, conversation in enumerate([urgent, *chats], start=1):
         assert queue_position(conversation=conversation)[0] == expected
-        heard = [d.event for d in published.to(user_group(conversation.youth_id))
-                 if isinstance(d.event, BackInQueue | QueueMoved)]
+        heard = [
+            d.event
+            for d in published.to(user_group(conversation.youth_id))
+            if isinstance(d.event, BackInQueue | QueueMoved)
+        ]
         assert heard[-1].place.position == expected  # the last word each youth hears is right
 
 
@@ -185,13 +199,18 @@ def test_a_counselor_ends_with_a_wrapup_and_the_next_youth_is_served(make_counse
     conversation = make_conversation(status=ACTIVE, counselor=counselor)
     waiting = make_conversation()
 
-    assert refused_code(do_end_conversation, user_id=counselor.pk, role="counselor", conversation_id=conversation.pk,
-                        wrapup=None) == "invalid"
+    assert (
+        refused_code(
+            do_end_conversation, user_id=counselor.pk, role="counselor", conversation_id=conversation.pk, wrapup=None
+        )
+        == "invalid"
+    )
     assert fresh(conversation).status == ACTIVE
 
     with captured_events() as published:
-        closed = do_end_conversation(user_id=counselor.pk, role="counselor", conversation_id=conversation.pk,
-                                     wrapup=WRAPUP)
+        closed = do_end_conversation(
+            user_id=counselor.pk, role="counselor", conversation_id=conversation.pk, wrapup=WRAPUP
+        )
 
     assert closed == ConversationClosed(conversation=conversation.pk, by="counselor")
     assert fresh(conversation).status == ENDED and conversation.ended_by == "counselor"
@@ -201,52 +220,86 @@ def test_a_counselor_ends_with_a_wrapup_and_the_next_youth_is_served(make_counse
     assert delivery.leave == [conversation_group(conversation.pk), staff_group(conversation.pk)]
     assert fresh(waiting).counselor_id == counselor.pk  # the freed place is taken at once
     # One wrap-up per conversation.
-    assert refused_code(do_submit_wrapup, counselor_id=counselor.pk, conversation_id=conversation.pk,
-                        wrapup=WRAPUP) == "invalid"
+    assert (
+        refused_code(do_submit_wrapup, counselor_id=counselor.pk, conversation_id=conversation.pk, wrapup=WRAPUP)
+        == "invalid"
+    )
     assert WrapUp.objects.filter(conversation=conversation).count() == 1
 
 
 def test_the_wrapup_comes_once_and_only_after_the_end(make_counselor, make_conversation):
     counselor = make_counselor()
     conversation = make_conversation(status=ACTIVE, counselor=counselor)
-    assert refused_code(do_submit_wrapup, counselor_id=counselor.pk, conversation_id=conversation.pk,
-                        wrapup=WRAPUP) == "invalid"
+    assert (
+        refused_code(do_submit_wrapup, counselor_id=counselor.pk, conversation_id=conversation.pk, wrapup=WRAPUP)
+        == "invalid"
+    )
 
     with captured_events():
         do_end_conversation(user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk, wrapup=None)
     assert not WrapUp.objects.filter(conversation=conversation).exists()
 
-    assert refused_code(do_submit_wrapup, counselor_id=make_counselor().pk, conversation_id=conversation.pk,
-                        wrapup=WRAPUP) == "forbidden"
-    assert do_submit_wrapup(counselor_id=counselor.pk, conversation_id=conversation.pk, wrapup=WRAPUP) == conversation.pk
-    assert refused_code(do_submit_wrapup, counselor_id=counselor.pk, conversation_id=conversation.pk,
-                        wrapup=WRAPUP) == "invalid"
+    assert (
+        refused_code(do_submit_wrapup, counselor_id=make_counselor().pk, conversation_id=conversation.pk, wrapup=WRAPUP)
+        == "forbidden"
+    )
+    assert (
+        do_submit_wrapup(counselor_id=counselor.pk, conversation_id=conversation.pk, wrapup=WRAPUP) == conversation.pk
+    )
+    assert (
+        refused_code(do_submit_wrapup, counselor_id=counselor.pk, conversation_id=conversation.pk, wrapup=WRAPUP)
+        == "invalid"
+    )
     assert WrapUp.objects.filter(conversation=conversation).count() == 1
 
 
 def test_the_survey_comes_once_and_only_after_the_end(make_youth, make_counselor, make_conversation):
     conversation = make_conversation(status=ACTIVE, counselor=make_counselor())
     youth_id = conversation.youth_id
-    assert refused_code(do_submit_survey, youth_id=youth_id, conversation_id=conversation.pk, score=5,
-                        comment="") == "invalid"
+    assert (
+        refused_code(do_submit_survey, youth_id=youth_id, conversation_id=conversation.pk, score=5, comment="")
+        == "invalid"
+    )
 
     with captured_events():
         do_end_conversation(user_id=youth_id, role="youth", conversation_id=conversation.pk, wrapup=None)
 
-    assert refused_code(do_submit_survey, youth_id=make_youth().pk, conversation_id=conversation.pk, score=1,
-                        comment="") == "forbidden"
-    assert do_submit_survey(youth_id=youth_id, conversation_id=conversation.pk, score=5, comment="谢谢") == conversation.pk
-    assert refused_code(do_submit_survey, youth_id=youth_id, conversation_id=conversation.pk, score=1,
-                        comment="改个分") == "invalid"
+    assert (
+        refused_code(do_submit_survey, youth_id=make_youth().pk, conversation_id=conversation.pk, score=1, comment="")
+        == "forbidden"
+    )
+    assert (
+        do_submit_survey(youth_id=youth_id, conversation_id=conversation.pk, score=5, comment="谢谢") == conversation.pk
+    )
+    assert (
+        refused_code(do_submit_survey, youth_id=youth_id, conversation_id=conversation.pk, score=1, comment="改个分")
+        == "invalid"
+    )
     survey = Survey.objects.get(conversation=conversation)
     assert (survey.score, survey.comment) == (5, "谢谢")
 
 
 def test_only_the_youth_or_the_counselor_ends_a_conversation(make_counselor, make_supervisor, make_conversation):
     conversation = make_conversation(status=ACTIVE, counselor=make_counselor())
-    assert refused_code(do_end_conversation, user_id=make_supervisor().pk, role="supervisor",
-                        conversation_id=conversation.pk, wrapup=None) == "forbidden"
+    assert (
+        refused_code(
+            do_end_conversation,
+            user_id=make_supervisor().pk,
+            role="supervisor",
+            conversation_id=conversation.pk,
+            wrapup=None,
+        )
+        == "forbidden"
+    )
     with captured_events():
         do_end_conversation(user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk, wrapup=None)
-    assert refused_code(do_end_conversation, user_id=conversation.youth_id, role="youth",
-                        conversation_id=conversation.pk, wrapup=None) == "invalid"
+    assert (
+        refused_code(
+            do_end_conversation,
+            user_id=conversation.youth_id,
+            role="youth",
+            conversation_id=conversation.pk,
+            wrapup=None,
+        )
+        == "invalid"
+    )

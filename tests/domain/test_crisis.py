@@ -1,5 +1,6 @@
 """Crisis escalation, in-process: from a youth message to an alert, a risk flag and a higher
 place in the queue; and the scan's failures, which never lose a message and are never silent."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,15 +30,23 @@ RISKY = "我已经写好遗书了，今晚就从楼顶跳下去"  # level 4, sui
 
 def youth_says(conversation: Conversation, text: str, client_id: str):
     with captured_events() as published:
-        ack = do_send_message(user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk,
-                              client_id=client_id, text=text)
+        ack = do_send_message(
+            user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk, client_id=client_id, text=text
+        )
     return ack, published
 
 
 def escalate(conversation: Conversation, level: int, seq: int = 1, category: str = "suicide"):
     with captured_events() as published:
-        alert = do_escalate(conversation_id=conversation.pk, seq=seq, level=level, categories=[category],
-                            excerpt="……", at=timezone.now(), risk=ConversationRisk())
+        alert = do_escalate(
+            conversation_id=conversation.pk,
+            seq=seq,
+            level=level,
+            categories=[category],
+            excerpt="……",
+            at=timezone.now(),
+            risk=ConversationRisk(),
+        )
     return alert, published
 
 
@@ -140,15 +149,30 @@ def test_no_supervisor_online_pages_on_call(make_counselor, make_conversation, m
 
 
 @override_settings(CRISIS_ACK_TIMEOUT_S=60)
-def test_alerts_nobody_acknowledged_in_time_are_raised_again_as_overdue(make_counselor, make_conversation,
-                                                                        make_supervisor):
+def test_alerts_nobody_acknowledged_in_time_are_raised_again_as_overdue(
+    make_counselor, make_conversation, make_supervisor
+):
     conversation = make_conversation(status=ACTIVE, counselor=make_counselor())
     make_supervisor()
     late = timezone.now() - timedelta(seconds=90)
-    overdue = Alert.objects.create(conversation=conversation, message_seq=1, category="suicide", level=4,
-                                   excerpt="……", created_at=late, last_raised_at=late)
-    recent = Alert.objects.create(conversation=conversation, message_seq=2, category="self_harm", level=3,
-                                  excerpt="……", created_at=timezone.now(), last_raised_at=timezone.now())
+    overdue = Alert.objects.create(
+        conversation=conversation,
+        message_seq=1,
+        category="suicide",
+        level=4,
+        excerpt="……",
+        created_at=late,
+        last_raised_at=late,
+    )
+    recent = Alert.objects.create(
+        conversation=conversation,
+        message_seq=2,
+        category="self_harm",
+        level=3,
+        excerpt="……",
+        created_at=timezone.now(),
+        last_raised_at=timezone.now(),
+    )
 
     with captured_events() as published:
         assert do_raise_overdue_alerts() == 1
@@ -163,8 +187,7 @@ def test_alerts_nobody_acknowledged_in_time_are_raised_again_as_overdue(make_cou
         assert do_raise_overdue_alerts() == 0  # raised again just now: not due yet
 
 
-def test_a_failing_detector_stores_the_message_and_records_it_unscanned(make_counselor, make_conversation,
-                                                                         monkeypatch):
+def test_a_failing_detector_stores_the_message_and_records_it_unscanned(make_counselor, make_conversation, monkeypatch):
     def broken():
         raise RuntimeError("lexicon failed to load")
 
@@ -182,17 +205,24 @@ def test_a_failing_detector_stores_the_message_and_records_it_unscanned(make_cou
     assert [type(d.event).__name__ for d in published.to(conversation_group(conversation.pk))] == ["StoredMessage"]
 
 
-def test_with_no_scanner_installed_every_youth_message_is_recorded_unscanned(make_counselor, make_conversation,
-                                                                              monkeypatch):
+def test_with_no_scanner_installed_every_youth_message_is_recorded_unscanned(
+    make_counselor, make_conversation, monkeypatch
+):
     monkeypatch.setattr(chat.scanning, "_scanner", None)
     conversation = make_conversation(status=ACTIVE, counselor=make_counselor())
 
     youth_says(conversation, "你好", "m1")
     with captured_events():
-        do_send_message(user_id=conversation.counselor_id, role="counselor", conversation_id=conversation.pk,
-                        client_id="c1", text="你好呀")
+        do_send_message(
+            user_id=conversation.counselor_id,
+            role="counselor",
+            conversation_id=conversation.pk,
+            client_id="c1",
+            text="你好呀",
+        )
 
     # Only youth messages are scanned, so only they can be missed.
     assert list(UnscannedMessage.objects.values_list("seq", "error")) == [
-        (1, "RuntimeError: no crisis scanner is installed")]
+        (1, "RuntimeError: no crisis scanner is installed")
+    ]
     assert [check.id for check in chat.scanning.scanner_is_installed()] == ["chat.E001"]

@@ -4,6 +4,7 @@ once per burst of changes, and only those that depend on what changed.
 The `live_views` fixture (conftest.py) holds the push `realtime.live` schedules; `run()` runs
 it in the test, as the timer would after LIVE_VIEW_DELAY_S.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -34,6 +35,7 @@ def computed(monkeypatch) -> Counter:
         def compute():
             counts[view.name] += 1
             return view.compute()
+
         return LiveView(name=view.name, topics=view.topics, compute=compute)
 
     monkeypatch.setattr(realtime.live, "_views", {name: counting(v) for name, v in realtime.live._views.items()})
@@ -69,8 +71,9 @@ def test_a_burst_of_changes_is_computed_once_after_it_commits(make_youth, make_s
     assert pushed.events(WaitingChanged)[0].waiting == {"psych": 3, "legal": 1, "aid": 1}
 
 
-def test_only_the_views_that_depend_on_a_change_are_computed(make_counselor, make_conversation, live_views,
-                                                             computed, monkeypatch):
+def test_only_the_views_that_depend_on_a_change_are_computed(
+    make_counselor, make_conversation, live_views, computed, monkeypatch
+):
     def broken():
         raise RuntimeError("lexicon failed to load")
 
@@ -78,8 +81,9 @@ def test_only_the_views_that_depend_on_a_change_are_computed(make_counselor, mak
     conversation = make_conversation(status=Conversation.Status.ACTIVE, counselor=make_counselor())
 
     with captured_events():  # an unscanned message changes the detector's health, not the queue
-        do_send_message(user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk,
-                        client_id="m1", text="你好")
+        do_send_message(
+            user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk, client_id="m1", text="你好"
+        )
     with captured_events() as pushed:
         live_views.run()
 
@@ -105,6 +109,8 @@ def test_a_failing_view_does_not_keep_the_others_from_being_pushed():
         raise RuntimeError("a bug in one view")
 
     marker = object()
-    views = [LiveView(name="broken", topics=frozenset({"queue"}), compute=broken),
-             LiveView(name="fine", topics=frozenset({"queue"}), compute=lambda: [(STAFF, marker)])]
+    views = [
+        LiveView(name="broken", topics=frozenset({"queue"}), compute=broken),
+        LiveView(name="fine", topics=frozenset({"queue"}), compute=lambda: [(STAFF, marker)]),
+    ]
     assert compute_views(views) == [(STAFF, marker)]

@@ -1,4 +1,5 @@
 """The queue's rules, in-process: who is served first, by whom, and what waiting youths hear."""
+
 from __future__ import annotations
 
 from datetime import timedelta

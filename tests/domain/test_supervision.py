@@ -1,5 +1,6 @@
 """What supervisors do in a live conversation, in-process: watch, whisper, join, refer,
 acknowledge. Every act is audited; nothing meant for staff reaches the youth."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -32,10 +33,20 @@ def live_chat(make_counselor, make_conversation):
     """An active conversation with one message from each side."""
     conversation = make_conversation(status=ACTIVE, counselor=make_counselor())
     with captured_events():
-        do_send_message(user_id=conversation.youth_id, role="youth", conversation_id=conversation.pk,
-                        client_id="y1", text="最近睡不着")
-        do_send_message(user_id=conversation.counselor_id, role="counselor", conversation_id=conversation.pk,
-                        client_id="c1", text="能说说是从什么时候开始的吗？")
+        do_send_message(
+            user_id=conversation.youth_id,
+            role="youth",
+            conversation_id=conversation.pk,
+            client_id="y1",
+            text="最近睡不着",
+        )
+        do_send_message(
+            user_id=conversation.counselor_id,
+            role="counselor",
+            conversation_id=conversation.pk,
+            client_id="c1",
+            text="能说说是从什么时候开始的吗？",
+        )
     return conversation
 
 
@@ -46,8 +57,9 @@ def refused_code(call, **kwargs) -> str:
 
 
 def actions(supervisor) -> list[str]:
-    return list(SupervisorAction.objects.filter(supervisor=supervisor).order_by("at", "id")
-                .values_list("action", flat=True))
+    return list(
+        SupervisorAction.objects.filter(supervisor=supervisor).order_by("at", "id").values_list("action", flat=True)
+    )
 
 
 def test_monitoring_hears_first_then_reads_and_is_logged(live_chat, make_supervisor):
@@ -58,8 +70,10 @@ def test_monitoring_hears_first_then_reads_and_is_logged(live_chat, make_supervi
     assert isinstance(page, HistoryPage) and [m.seq for m in page.messages] == [1, 2]
     (directive,) = published.deliveries
     assert (directive.method, directive.target) == ("send", "sock-sup")
-    assert directive.relay == {"type": "join_groups",
-                               "groups": [conversation_group(live_chat.pk), staff_group(live_chat.pk)]}
+    assert directive.relay == {
+        "type": "join_groups",
+        "groups": [conversation_group(live_chat.pk), staff_group(live_chat.pk)],
+    }
     access = TranscriptAccess.objects.get(conversation_id=live_chat.pk, user=supervisor)
     assert access.purpose == TranscriptAccess.Purpose.MONITOR
     assert actions(supervisor) == ["monitor"]
@@ -81,8 +95,9 @@ def test_a_supervisor_reading_history_is_logged_a_participant_is_not(live_chat, 
 def test_a_whisper_goes_to_the_staff_group_only(make_youth, make_counselor, make_supervisor):
     youth = make_youth()
     make_counselor()
-    conversation = Conversation.objects.create(youth=youth, topic="psych", requested_at=timezone.now(),
-                                               queued_at=timezone.now())
+    conversation = Conversation.objects.create(
+        youth=youth, topic="psych", requested_at=timezone.now(), queued_at=timezone.now()
+    )
     with captured_events() as published:
         do_dispatch()
     # The youth's sockets join the conversation, never its staff side.
@@ -95,7 +110,9 @@ def test_a_whisper_goes_to_the_staff_group_only(make_youth, make_counselor, make
 
     (whisper,) = published.deliveries
     assert whisper.target == staff_group(conversation.pk)
-    assert whisper.event == Whispered(conversation=conversation.pk, text="问问她有没有具体计划", by=supervisor.shown_name)
+    assert whisper.event == Whispered(
+        conversation=conversation.pk, text="问问她有没有具体计划", by=supervisor.shown_name
+    )
     assert published.to(conversation_group(conversation.pk)) == []
     assert Whisper.objects.get(conversation=conversation).text == "问问她有没有具体计划"
     assert not Message.objects.filter(conversation=conversation).exists()  # not in the transcript
@@ -105,38 +122,63 @@ def test_a_whisper_goes_to_the_staff_group_only(make_youth, make_counselor, make
 def test_whispers_are_refused_when_empty_too_long_or_late(live_chat, make_supervisor):
     supervisor = make_supervisor()
     assert refused_code(do_whisper, supervisor_id=supervisor.pk, conversation_id=live_chat.pk, text="  ") == "invalid"
-    assert refused_code(do_whisper, supervisor_id=supervisor.pk, conversation_id=live_chat.pk,
-                        text="长" * 2001) == "too_large"
+    assert (
+        refused_code(do_whisper, supervisor_id=supervisor.pk, conversation_id=live_chat.pk, text="长" * 2001)
+        == "too_large"
+    )
     Conversation.objects.filter(pk=live_chat.pk).update(status=Conversation.Status.ENDED)
-    assert refused_code(do_whisper, supervisor_id=supervisor.pk, conversation_id=live_chat.pk, text="还在吗") == "invalid"
+    assert (
+        refused_code(do_whisper, supervisor_id=supervisor.pk, conversation_id=live_chat.pk, text="还在吗") == "invalid"
+    )
     assert not Whisper.objects.exists() and actions(supervisor) == []
 
 
 def test_joining_adds_one_system_message_and_lets_the_supervisor_write(live_chat, make_supervisor):
     supervisor = make_supervisor()
-    assert refused_code(do_send_message, user_id=supervisor.pk, role="supervisor", conversation_id=live_chat.pk,
-                        client_id="s0", text="你好") == "forbidden"
+    assert (
+        refused_code(
+            do_send_message,
+            user_id=supervisor.pk,
+            role="supervisor",
+            conversation_id=live_chat.pk,
+            client_id="s0",
+            text="你好",
+        )
+        == "forbidden"
+    )
 
     for _ in range(2):  # a second join (a reload, a second tab) adds no second note
         with captured_events() as published:
-            assert do_join(supervisor_id=supervisor.pk, conversation_id=live_chat.pk, channel_name="sock-sup") == live_chat.pk
+            assert (
+                do_join(supervisor_id=supervisor.pk, conversation_id=live_chat.pk, channel_name="sock-sup")
+                == live_chat.pk
+            )
         (directive,) = [d for d in published.deliveries if d.method == "send"]
-        assert (directive.target, directive.relay) == ("sock-sup", {
-            "type": "join_groups", "groups": [conversation_group(live_chat.pk), staff_group(live_chat.pk)]})
+        assert (directive.target, directive.relay) == (
+            "sock-sup",
+            {"type": "join_groups", "groups": [conversation_group(live_chat.pk), staff_group(live_chat.pk)]},
+        )
 
     notes = Message.objects.filter(conversation=live_chat, sender_role="system")
     assert list(notes.values_list("seq", "text")) == [(3, JOIN_NOTE)]
     assert actions(supervisor) == ["join", "join"]
     assert TranscriptAccess.objects.filter(user=supervisor, purpose=TranscriptAccess.Purpose.MONITOR).count() == 2
-    ack = do_send_message(user_id=supervisor.pk, role="supervisor", conversation_id=live_chat.pk, client_id="s1",
-                          text="我是督导老师，我们都在。")
+    ack = do_send_message(
+        user_id=supervisor.pk,
+        role="supervisor",
+        conversation_id=live_chat.pk,
+        client_id="s1",
+        text="我是督导老师，我们都在。",
+    )
     assert ack.seq == 4
 
 
 def test_a_supervisor_joins_only_a_conversation_with_a_counselor(make_conversation, make_supervisor):
     queued = make_conversation()
-    assert refused_code(do_join, supervisor_id=make_supervisor().pk, conversation_id=queued.pk,
-                        channel_name="sock-sup") == "invalid"
+    assert (
+        refused_code(do_join, supervisor_id=make_supervisor().pk, conversation_id=queued.pk, channel_name="sock-sup")
+        == "invalid"
+    )
     assert not Message.objects.filter(conversation=queued).exists()
 
 
@@ -144,8 +186,15 @@ def test_referrals_are_validated_then_recorded_and_audited(live_chat, make_super
     supervisor = make_supervisor()
 
     def refer(**overrides):
-        fields = {"supervisor_id": supervisor.pk, "conversation_id": live_chat.pk, "kind": "police_110",
-                  "target": "", "handed_over": "地址和联系方式", "at": None, **overrides}
+        fields = {
+            "supervisor_id": supervisor.pk,
+            "conversation_id": live_chat.pk,
+            "kind": "police_110",
+            "target": "",
+            "handed_over": "地址和联系方式",
+            "at": None,
+            **overrides,
+        }
         return do_record_referral(**fields)
 
     with pytest.raises(Refused) as refused:
@@ -177,12 +226,21 @@ def test_referrals_are_validated_then_recorded_and_audited(live_chat, make_super
 def test_the_first_acknowledgement_wins_the_second_is_refused(live_chat, make_supervisor):
     first, second = make_supervisor(), make_supervisor()
     now = timezone.now()
-    alert = Alert.objects.create(conversation=live_chat, message_seq=1, category="suicide", level=4, excerpt="...",
-                                 created_at=now, last_raised_at=now)
+    alert = Alert.objects.create(
+        conversation=live_chat,
+        message_seq=1,
+        category="suicide",
+        level=4,
+        excerpt="...",
+        created_at=now,
+        last_raised_at=now,
+    )
 
     with captured_events() as published:
         do_ack_alert(supervisor_id=first.pk, alert_id=alert.pk)
-    assert published.events(AlertAcknowledged, to=SUPERVISORS) == [AlertAcknowledged(alert=alert.pk, by=first.shown_name)]
+    assert published.events(AlertAcknowledged, to=SUPERVISORS) == [
+        AlertAcknowledged(alert=alert.pk, by=first.shown_name)
+    ]
 
     with captured_events() as published, pytest.raises(Refused) as refused:
         do_ack_alert(supervisor_id=second.pk, alert_id=alert.pk)

@@ -4,6 +4,7 @@ stays in memory (`HUEY.scheduled()`) and a test runs its body itself (`call_loca
 
 That the jobs then run in real workers, on time, once, is tests/integration/test_jobs.py's part.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -57,18 +58,22 @@ def test_a_youth_joining_the_queue_starts_the_long_wait_timer_after_the_commit(m
 def test_a_closed_socket_starts_the_counselors_grace_timer_or_the_youths_abandon_timer(make_youth, make_counselor):
     counselor, youth = make_counselor(), make_youth()
     with captured_events():
-        do_close_session(principal=Principal(user_id=counselor.pk, role="counselor", name=""),
-                         channel_name=f"sock-{counselor.pk}")
+        do_close_session(
+            principal=Principal(user_id=counselor.pk, role="counselor", name=""), channel_name=f"sock-{counselor.pk}"
+        )
         do_close_session(principal=Principal(user_id=youth.pk, role="youth", name=""), channel_name=f"sock-{youth.pk}")
     assert sorted((name, args) for name, args, _ in scheduled()) == [
-        ("cancel_if_abandoned", (youth.pk,)), ("requeue_after_grace", (counselor.pk,))]
+        ("cancel_if_abandoned", (youth.pk,)),
+        ("requeue_after_grace", (counselor.pk,)),
+    ]
 
 
 def test_a_conversation_handed_back_to_the_queue_starts_its_long_wait_timer_again(make_counselor, make_conversation):
     counselor = make_counselor(online=False)
     conversation = make_conversation(status=Conversation.Status.ACTIVE, counselor=counselor, ago_s=3600)
     CounselorProfile.objects.filter(user=counselor).update(
-        offline_since=timezone.now() - timedelta(seconds=settings.COUNSELOR_GRACE_S + 1))
+        offline_since=timezone.now() - timedelta(seconds=settings.COUNSELOR_GRACE_S + 1)
+    )
     with captured_events():
         assert do_requeue_abandoned_conversations() == 1
     assert [(name, args) for name, args, _ in scheduled()] == [("offer_leave_message_after_wait", (conversation.pk,))]
@@ -83,12 +88,20 @@ def test_the_grace_job_leaves_a_counselor_who_came_back_alone(make_counselor, ma
 
 
 def test_an_alert_is_checked_after_the_timeout_and_again_while_nobody_acknowledges_it(
-        make_counselor, make_conversation, make_supervisor):
+    make_counselor, make_conversation, make_supervisor
+):
     supervisor = make_supervisor()
     conversation = make_conversation(status=Conversation.Status.ACTIVE, counselor=make_counselor())
     with captured_events():
-        alert = do_escalate(conversation_id=conversation.pk, seq=1, level=4, categories=["suicide"], excerpt="……",
-                            at=timezone.now(), risk=ConversationRisk())
+        alert = do_escalate(
+            conversation_id=conversation.pk,
+            seq=1,
+            level=4,
+            categories=["suicide"],
+            excerpt="……",
+            at=timezone.now(),
+            risk=ConversationRisk(),
+        )
     assert alert is not None
     [(name, args, due_in)] = scheduled()
     assert (name, args) == ("check_overdue_alert", (alert.pk,))
@@ -97,7 +110,8 @@ def test_an_alert_is_checked_after_the_timeout_and_again_while_nobody_acknowledg
     # The timeout passes: the check raises it and starts the next timer from that raise.
     HUEY.storage.flush_all()
     Alert.objects.filter(pk=alert.pk).update(
-        last_raised_at=timezone.now() - timedelta(seconds=settings.CRISIS_ACK_TIMEOUT_S + 1))
+        last_raised_at=timezone.now() - timedelta(seconds=settings.CRISIS_ACK_TIMEOUT_S + 1)
+    )
     with captured_events():
         assert check_overdue_alert.call_local(alert.pk) == 1
     assert Alert.objects.get(pk=alert.pk).overdue is True
@@ -110,7 +124,8 @@ def test_an_alert_is_checked_after_the_timeout_and_again_while_nobody_acknowledg
     with captured_events():
         do_ack_alert(supervisor_id=supervisor.pk, alert_id=alert.pk)
     Alert.objects.filter(pk=alert.pk).update(
-        last_raised_at=timezone.now() - timedelta(seconds=settings.CRISIS_ACK_TIMEOUT_S + 1))
+        last_raised_at=timezone.now() - timedelta(seconds=settings.CRISIS_ACK_TIMEOUT_S + 1)
+    )
     with captured_events():
         assert check_overdue_alert.call_local(alert.pk) == 0
     assert scheduled() == []

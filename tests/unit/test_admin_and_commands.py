@@ -1,4 +1,5 @@
 """Django admin manages staff; the demo and staff commands are idempotent; messages stay out of admin."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """No servers: the frame decoder, text hygiene and the token buckets, in process."""
+
 from __future__ import annotations
 
 import json
@@ -21,28 +22,58 @@ VALID: dict[str, tuple[dict, type[f.ClientFrame]]] = {
     "ping": ({"type": "ping"}, f.Ping),
     "consult.request": ({"type": "consult.request", "topic": "legal"}, chat_frames.ConsultRequest),
     "consult.cancel": ({"type": "consult.cancel", "conversation": 7}, chat_frames.ConsultCancel),
-    "leave_message": ({"type": "leave_message", "conversation": 7, "text": "请回电", "contact": "138"}, chat_frames.LeaveMessage),
-    "survey.submit": ({"type": "survey.submit", "conversation": 7, "score": 5, "comment": "谢谢"}, chat_frames.SurveySubmit),
+    "leave_message": (
+        {"type": "leave_message", "conversation": 7, "text": "请回电", "contact": "138"},
+        chat_frames.LeaveMessage,
+    ),
+    "survey.submit": (
+        {"type": "survey.submit", "conversation": 7, "score": 5, "comment": "谢谢"},
+        chat_frames.SurveySubmit,
+    ),
     "presence": ({"type": "presence", "status": "available"}, chat_frames.Presence),
-    "conversation.transfer": ({"type": "conversation.transfer", "conversation": 7, "topic": "aid"},
-                              chat_frames.ConversationTransfer),
+    "conversation.transfer": (
+        {"type": "conversation.transfer", "conversation": 7, "topic": "aid"},
+        chat_frames.ConversationTransfer,
+    ),
     "wrapup.submit": ({"type": "wrapup.submit", "conversation": 7, "wrapup": WRAPUP}, chat_frames.WrapupSubmit),
     "queue.stats": ({"type": "queue.stats"}, chat_frames.QueueStatsRequest),
-    "message.send": ({"type": "message.send", "conversation": 7, "client_id": "c-1", "text": "你好"}, chat_frames.MessageSend),
+    "message.send": (
+        {"type": "message.send", "conversation": 7, "client_id": "c-1", "text": "你好"},
+        chat_frames.MessageSend,
+    ),
     "history": ({"type": "history", "conversation": 7, "after_seq": 3}, chat_frames.HistoryRequest),
     "typing": ({"type": "typing", "conversation": 7}, chat_frames.Typing),
-    "conversation.end": ({"type": "conversation.end", "conversation": 7, "wrapup": WRAPUP}, chat_frames.ConversationEnd),
+    "conversation.end": (
+        {"type": "conversation.end", "conversation": 7, "wrapup": WRAPUP},
+        chat_frames.ConversationEnd,
+    ),
     "crisis.ack": ({"type": "crisis.ack", "alert": 9}, crisis_frames.CrisisAck),
-    "crisis.verdict": ({"type": "crisis.verdict", "alert": 9, "verdict": {"real_risk": True, "category": "suicide",
-                                                                          "level": 3}}, crisis_frames.CrisisVerdict),
-    "crisis.raise": ({"type": "crisis.raise", "conversation": 7, "category": "self_harm", "level": 2,
-                      "note": "她说手臂上有新的伤"}, crisis_frames.CrisisRaise),
+    "crisis.verdict": (
+        {"type": "crisis.verdict", "alert": 9, "verdict": {"real_risk": True, "category": "suicide", "level": 3}},
+        crisis_frames.CrisisVerdict,
+    ),
+    "crisis.raise": (
+        {"type": "crisis.raise", "conversation": 7, "category": "self_harm", "level": 2, "note": "她说手臂上有新的伤"},
+        crisis_frames.CrisisRaise,
+    ),
     "conversation.monitor": ({"type": "conversation.monitor", "conversation": 7}, crisis_frames.ConversationMonitor),
-    "conversation.unmonitor": ({"type": "conversation.unmonitor", "conversation": 7}, crisis_frames.ConversationUnmonitor),
+    "conversation.unmonitor": (
+        {"type": "conversation.unmonitor", "conversation": 7},
+        crisis_frames.ConversationUnmonitor,
+    ),
     "whisper": ({"type": "whisper", "conversation": 7, "text": "问问她是否安全"}, crisis_frames.Whisper),
     "conversation.join": ({"type": "conversation.join", "conversation": 7}, crisis_frames.ConversationJoin),
-    "referral.record": ({"type": "referral.record", "conversation": 7, "kind": "hotline", "target": "12348",
-                         "handed_over": "地址和电话", "at": "2025-01-01T10:00:00+08:00"}, crisis_frames.ReferralRecord),
+    "referral.record": (
+        {
+            "type": "referral.record",
+            "conversation": 7,
+            "kind": "hotline",
+            "target": "12348",
+            "handed_over": "地址和电话",
+            "at": "2025-01-01T10:00:00+08:00",
+        },
+        crisis_frames.ReferralRecord,
+    ),
     "dashboard": ({"type": "dashboard"}, crisis_frames.DashboardRequest),
 }
 
@@ -75,8 +106,9 @@ def test_optional_fields_take_their_defaults():
     assert f.decode_client_frame('{"type": "history", "conversation": 1}').after_seq == 0
     assert f.decode_client_frame('{"type": "conversation.end", "conversation": 1}').wrapup is None
     assert f.decode_client_frame('{"type": "survey.submit", "conversation": 1, "score": 1}').comment == ""
-    referral = f.decode_client_frame('{"type": "referral.record", "conversation": 1, "kind": "police_110", '
-                                     '"handed_over": "x"}')
+    referral = f.decode_client_frame(
+        '{"type": "referral.record", "conversation": 1, "kind": "police_110", "handed_over": "x"}'
+    )
     assert referral.target == "" and referral.at is None
 
 
@@ -112,11 +144,21 @@ BAD = [
     ('{"type": "presence", "status": "busy", "ref": "p"}', "p"),
     ('{"type": "auth", "token": 123, "ref": "tok"}', "tok"),
     ('{"type": "auth", "ref": "tok"}', "tok"),
-    (('{"type": "wrapup.submit", "conversation": 1, "wrapup": {"category": "x", "risk_level": 5, "summary": ""}, '
-      '"ref": "w"}'), "w"),
+    (
+        (
+            '{"type": "wrapup.submit", "conversation": 1, "wrapup": {"category": "x", "risk_level": 5, "summary": ""}, '
+            '"ref": "w"}'
+        ),
+        "w",
+    ),
     ('{"type": "wrapup.submit", "conversation": 1, "wrapup": "done", "ref": "w2"}', "w2"),
-    (('{"type": "conversation.end", "conversation": 1, '
-      '"wrapup": {"category": "", "risk_level": 1, "summary": ""}, "ref": "w3"}'), "w3"),
+    (
+        (
+            '{"type": "conversation.end", "conversation": 1, '
+            '"wrapup": {"category": "", "risk_level": 1, "summary": ""}, "ref": "w3"}'
+        ),
+        "w3",
+    ),
     ('{"type": "referral.record", "conversation": 1, "kind": "fire_119", "handed_over": "x", "ref": "k"}', "k"),
     ('{"type": "referral.record", "conversation": 1, "kind": "hotline", "handed_over": "", "ref": "k2"}', "k2"),
     ('{"type": "crisis.ack", "alert": "3", "ref": "a"}', "a"),
@@ -160,30 +202,36 @@ def test_encode_renames_from_and_omits_defaults():
 
 
 # ----- moderation.hygiene ---------------------------------------------------------------------
-@pytest.mark.parametrize("raw,expected", [
-    ("<b>你好</b>", "你好"),
-    ("老师好 <b>我</b>有点难过", "老师好 我有点难过"),
-    ('<a href="javascript:alert(1)" onclick="x()">点我</a>', "点我"),
-    ("<img src=x onerror=alert(1)>", ""),
-    ("before<!-- a comment -->after", "beforeafter"),
-    ("<i>一</i><i>二</i>", "一二"),
-    ("a < b and c > d", "a < b and c > d"),
-    ("1 &lt; 2 &amp;&amp; 3 &gt; 2", "1 < 2 && 3 > 2"),
-    ("AT&T", "AT&T"),
-    ("&quot;引号&quot;", '"引号"'),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("<b>你好</b>", "你好"),
+        ("老师好 <b>我</b>有点难过", "老师好 我有点难过"),
+        ('<a href="javascript:alert(1)" onclick="x()">点我</a>', "点我"),
+        ("<img src=x onerror=alert(1)>", ""),
+        ("before<!-- a comment -->after", "beforeafter"),
+        ("<i>一</i><i>二</i>", "一二"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("1 &lt; 2 &amp;&amp; 3 &gt; 2", "1 < 2 && 3 > 2"),
+        ("AT&T", "AT&T"),
+        ("&quot;引号&quot;", '"引号"'),
+    ],
+)
 def test_markup_is_stripped_and_entities_decoded(raw, expected):
     assert clean_text(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    "&lt;script&gt;alert(1)&lt;/script&gt;",
-    "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;",
-    "&#60;script&#62;alert(1)&#60;/script&#62;",
-    "&#x3c;img src=x onerror=alert(1)&#x3e;",
-    "<<script>script>alert(1)<</script>/script>",
-    "&lt;b onmouseover=alert(1)&gt;hover&lt;/b&gt;",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;",
+        "&#60;script&#62;alert(1)&#60;/script&#62;",
+        "&#x3c;img src=x onerror=alert(1)&#x3e;",
+        "<<script>script>alert(1)<</script>/script>",
+        "&lt;b onmouseover=alert(1)&gt;hover&lt;/b&gt;",
+    ],
+)
 def test_decoded_entities_never_revive_a_tag(raw):
     cleaned = clean_text(raw)
     lowered = cleaned.lower()
@@ -192,38 +240,47 @@ def test_decoded_entities_never_revive_a_tag(raw):
     assert clean_text(cleaned) == cleaned
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("a\x00b\x07c\x1bd\x7fe\x85f\x9fg", "abcdefg"),
-    ("\u202eevil\u202c.exe", "evil.exe"),
-    ("\u2066x\u2067y\u2068z\u2069", "xyz"),
-    ("\u202a\u202b\u202dok", "ok"),
-    ("\ufeffbom", "bom"),
-    ("tab\tand\nnewline", "tab\tand\nnewline"),
-    ("crlf\r\nline\rend", "crlf\nline\nend"),
-    ("a\n\n\n\n\nb", "a\n\nb"),
-    ("   padded  \n", "padded"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("a\x00b\x07c\x1bd\x7fe\x85f\x9fg", "abcdefg"),
+        ("\u202eevil\u202c.exe", "evil.exe"),
+        ("\u2066x\u2067y\u2068z\u2069", "xyz"),
+        ("\u202a\u202b\u202dok", "ok"),
+        ("\ufeffbom", "bom"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("crlf\r\nline\rend", "crlf\nline\nend"),
+        ("a\n\n\n\n\nb", "a\n\nb"),
+        ("   padded  \n", "padded"),
+    ],
+)
 def test_control_and_bidi_characters_are_removed(raw, expected):
     assert clean_text(raw) == expected
 
 
-@pytest.mark.parametrize("raw,expected", [
-    # the same characters must go when the text also holds markup or an entity (the full pass)
-    ("a\x07<b>b</b>", "ab"),
-    ("\x1b[31m & red", "[31m & red"),
-    ("x\x0by &amp; z", "xy & z"),
-    ("\u202e<i>evil</i>", "evil"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        # the same characters must go when the text also holds markup or an entity (the full pass)
+        ("a\x07<b>b</b>", "ab"),
+        ("\x1b[31m & red", "[31m & red"),
+        ("x\x0by &amp; z", "xy & z"),
+        ("\u202e<i>evil</i>", "evil"),
+    ],
+)
 def test_control_characters_are_removed_next_to_markup_too(raw, expected):
     assert clean_text(raw) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "你好，我最近压力很大，睡不着。",
-    "我在學校被欺負了，不敢告訴爸媽。",
-    "《青少年保护法》第三条：“未成年人享有生存权”——对吗？",
-    "😢😢 还好吗～",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你好，我最近压力很大，睡不着。",
+        "我在學校被欺負了，不敢告訴爸媽。",
+        "《青少年保护法》第三条：“未成年人享有生存权”——对吗？",
+        "😢😢 还好吗～",
+    ],
+)
 def test_chinese_text_is_untouched(text):
     assert clean_text(text) == text
     assert clean_text_reference(text) == text

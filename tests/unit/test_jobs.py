@@ -1,4 +1,5 @@
 """The job helpers every app's tasks.py uses, in-process (Huey's memory storage, see conftest)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The relay's storage path in-process: idempotency, gapless seq, and the crisis hook never losing a message."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,14 +22,17 @@ def conversation():
     youth = User.objects.create(username="y-unit", role=Role.YOUTH)
     counselor = User.objects.create(username="c-unit", role=Role.COUNSELOR)
     now = timezone.now()
-    return Conversation.objects.create(youth=youth, counselor=counselor, topic="psych", status="active",
-                                       requested_at=now, queued_at=now)
+    return Conversation.objects.create(
+        youth=youth, counselor=counselor, topic="psych", status="active", requested_at=now, queued_at=now
+    )
 
 
 def send(conversation, client_id, text, role="youth"):
     user_id = conversation.youth_id if role == "youth" else conversation.counselor_id
     with collecting() as events:
-        ack = do_send_message(user_id=user_id, role=role, conversation_id=conversation.pk, client_id=client_id, text=text)
+        ack = do_send_message(
+            user_id=user_id, role=role, conversation_id=conversation.pk, client_id=client_id, text=text
+        )
     return ack, events
 
 
@@ -38,7 +42,10 @@ def test_resend_is_idempotent_and_seq_gapless(conversation):
     again, events = send(conversation, "a", "你好")
     assert again.seq == 1 and events == []  # nothing new stored or published
     assert send(conversation, "b", "在吗", role="counselor")[0].seq == 2
-    assert list(Message.objects.filter(conversation=conversation).values_list("seq", flat=True).order_by("seq")) == [1, 2]
+    assert list(Message.objects.filter(conversation=conversation).values_list("seq", flat=True).order_by("seq")) == [
+        1,
+        2,
+    ]
     conversation.refresh_from_db()
     assert conversation.last_seq == 2
 
@@ -103,11 +110,21 @@ def test_a_failing_detector_is_loud_and_a_counselor_can_still_raise_the_alert(co
     health = detector_health(since=timezone.now() - timedelta(hours=1))
     assert health.unscanned_last_hour == 1 and health.unscanned_conversations == [conversation.pk]
     # The counselor's own alert reads no detector.
-    view = do_raise_counselor_alert(counselor_id=conversation.counselor_id, conversation_id=conversation.pk,
-                                    category="suicide", level=3, note="攒药", seq=1)
+    view = do_raise_counselor_alert(
+        counselor_id=conversation.counselor_id,
+        conversation_id=conversation.pk,
+        category="suicide",
+        level=3,
+        note="攒药",
+        seq=1,
+    )
     alert = Alert.objects.get(pk=view.alert)
-    assert (alert.source, alert.level, alert.excerpt, alert.raised_by_id) == ("counselor", 3, "药都攒够了",
-                                                                              conversation.counselor_id)
+    assert (alert.source, alert.level, alert.excerpt, alert.raised_by_id) == (
+        "counselor",
+        3,
+        "药都攒够了",
+        conversation.counselor_id,
+    )
 
 
 def test_with_no_scanner_installed_the_check_fails_and_messages_are_recorded_unscanned(conversation, monkeypatch):
@@ -129,14 +146,28 @@ def test_verdicts_and_counselors_alerts_become_local_training_rows(conversation)
     send(conversation, "r1", "我已经写好遗书了，今晚就从楼顶跳下去")
     send(conversation, "r2", "活着好累，我想吃安眠药")
     first = Alert.objects.get(conversation=conversation)  # the second message is below the open alert's level
-    do_ack_alert(supervisor_id=supervisor.pk, alert_id=first.pk,
-                 verdict=VerdictInput(real_risk=True, category="suicide", level=4))
+    do_ack_alert(
+        supervisor_id=supervisor.pk,
+        alert_id=first.pk,
+        verdict=VerdictInput(real_risk=True, category="suicide", level=4),
+    )
     send(conversation, "r3", "周末想去海边看看，以后就不麻烦大家了")
-    miss = do_raise_counselor_alert(counselor_id=conversation.counselor_id, conversation_id=conversation.pk,
-                                    category="suicide", level=3, note="像告别", seq=3)
+    miss = do_raise_counselor_alert(
+        counselor_id=conversation.counselor_id,
+        conversation_id=conversation.pk,
+        category="suicide",
+        level=3,
+        note="像告别",
+        seq=3,
+    )
     rows = {row["id"]: row for row in local_labelled_rows()}
-    assert rows[f"verdict-{first.pk}"] == {"id": f"verdict-{first.pk}", "text": "我已经写好遗书了，今晚就从楼顶跳下去",
-                                           "level": 4, "categories": ["suicide"], "kind": "verdict"}
+    assert rows[f"verdict-{first.pk}"] == {
+        "id": f"verdict-{first.pk}",
+        "text": "我已经写好遗书了，今晚就从楼顶跳下去",
+        "level": 4,
+        "categories": ["suicide"],
+        "kind": "verdict",
+    }
     assert rows[f"miss-{miss.alert}"]["text"] == "周末想去海边看看，以后就不麻烦大家了"
     assert rows[f"miss-{miss.alert}"]["level"] == 3
     # A supervisor who judges the counselor's alert "not a risk" turns it into a negative example.

@@ -1,4 +1,5 @@
 """No servers: the HTTP endpoint registry, its one validation step, and the OpenAPI document built from it."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,11 @@ def test_every_registered_endpoint_is_in_the_document(document):
     registered = {(API_ROOT + e.path, e.method.lower()) for e in registry.endpoints()}
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations}
     assert registered == documented
-    assert {("/api/v1/auth/login", "post"), ("/api/v1/crisis/lexicon", "put"),
-            ("/api/v1/openapi.json", "get")} <= documented
+    assert {
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/crisis/lexicon", "put"),
+        ("/api/v1/openapi.json", "get"),
+    } <= documented
 
 
 def test_every_url_under_the_api_root_is_in_the_document(document):
@@ -106,10 +110,21 @@ def post(path: str, raw: bytes, **headers: Any):
     return HTTP.generic("POST", path, raw, content_type="application/json", **headers)
 
 
-@pytest.mark.parametrize("raw", [b"not json", b'{"refresh": "a"', b'["a"]', b'"a"', b"\xff\xfe\x00", b"{}",
-                                 b'{"refresh": null}', b'{"refresh": 12345}', b""],
-                         ids=["text", "truncated", "array", "string", "binary", "empty-object", "null", "number",
-                              "no-body"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b'{"refresh": "a"',
+        b'["a"]',
+        b'"a"',
+        b"\xff\xfe\x00",
+        b"{}",
+        b'{"refresh": null}',
+        b'{"refresh": 12345}',
+        b"",
+    ],
+    ids=["text", "truncated", "array", "string", "binary", "empty-object", "null", "number", "no-body"],
+)
 def test_a_body_that_does_not_match_the_schema_is_bad_request(raw):
     answer = post("/api/v1/auth/refresh", raw)
     assert answer.status_code == 400, answer.content
@@ -127,10 +142,15 @@ def test_a_well_formed_body_reaches_the_service():
     assert (answer.status_code, json.loads(answer.content)["error"]) == (401, "unauthorized")
 
 
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("GET", "/api/v1/auth/login", "POST"), ("PUT", "/api/v1/service", "GET"),
-    ("DELETE", "/api/v1/crisis/lexicon", "GET, PUT"), ("POST", "/api/v1/openapi.json", "GET"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/api/v1/auth/login", "POST"),
+        ("PUT", "/api/v1/service", "GET"),
+        ("DELETE", "/api/v1/crisis/lexicon", "GET, PUT"),
+        ("POST", "/api/v1/openapi.json", "GET"),
+    ],
+)
 def test_other_methods_are_not_allowed(method, path, allowed):
     answer = HTTP.generic(method, path)
     assert answer.status_code == 405 and answer["Allow"] == allowed
@@ -159,8 +179,21 @@ def test_a_view_that_returns_the_wrong_type_is_a_server_bug_not_a_body():
     def view(request):  # never called: answer() only names it in its error
         raise AssertionError
 
-    answering = Endpoint(path="x", method="GET", view=view, name="x", app="tests", summary="x", request=None,
-                         response=TokenPair, status=200, auth=None, throttle=None, refusals=(), example=None)
+    answering = Endpoint(
+        path="x",
+        method="GET",
+        view=view,
+        name="x",
+        app="tests",
+        summary="x",
+        request=None,
+        response=TokenPair,
+        status=200,
+        auth=None,
+        throttle=None,
+        refusals=(),
+        example=None,
+    )
     assert json.loads(answering.answer(TokenPair(access="a", refresh="r")).content) == {"access": "a", "refresh": "r"}
     with pytest.raises(TypeError):
         answering.answer(YouthTokens(access="a", refresh="r", youth_id=1))
@@ -177,8 +210,13 @@ def test_services_and_selectors_know_nothing_of_http_bodies():
     offenders = []
     for path in [*root.glob("*/services/*.py"), *root.glob("*/services.py"), *root.glob("*/selectors.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             imported = [n for n in names if n.endswith(".schemas") or n in ("protocol.http", "django.http")]
             if isinstance(node, ast.ImportFrom) and any(a.name == "schemas" for a in node.names):
                 imported.append(f"{node.module}.schemas")

@@ -1,4 +1,5 @@
 """Create the demo staff accounts (idempotent): counselor1, supervisor1, admin1."""
+
 from __future__ import annotations
 
 from typing import Any

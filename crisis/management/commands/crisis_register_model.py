@@ -1,4 +1,5 @@
 """Register a trained model artifact in shadow: every process scores with it beside the active one."""
+
 from __future__ import annotations
 
 import gzip

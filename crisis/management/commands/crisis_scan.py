@@ -5,6 +5,7 @@ input, in order: {"id", "level": 0..4, "categories": [...]}. A malformed line
 gives {"id": null, "error": "bad_line", "line": N} and the scan continues. Uses
 the same detector as the live chat (crisis.runtime.current_detector).
 """
+
 from __future__ import annotations
 
 import sys
