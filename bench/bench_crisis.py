@@ -216,6 +216,12 @@ def main() -> None:
                      "p99_us_messages_of_60_chars_or_more": round(percentile(long_latency, 0.99), 2),
                      "scan_in_conversation_messages_per_s": round(fused_conversation_rate)},
         "combined_vs_lexicon_cost_ratio": round(detector_rate / fused_rate, 2),
+        # 1 / mean of the per-message minimum latencies: what a core would do undisturbed by
+        # other processes (the tight-loop figure above counts their time too).
+        "from_minimum_latencies_messages_per_s": {
+            "lexicon": round(1e9 * len(detector_latency) / sum(detector_latency)),
+            "model": round(1e9 * len(model_latency) / sum(model_latency)),
+            "combined": round(1e9 * len(fused_latency) / sum(fused_latency))},
         "bare_automaton": {"messages_per_s": round(bare_rate), "p50_us": round(percentile(bare_latency, 0.50), 2),
                            "p99_us": round(percentile(bare_latency, 0.99), 2)},
         "keyword_baseline_with_results": {"messages_per_s": round(baseline_rate)},
@@ -238,6 +244,10 @@ def main() -> None:
           f"   (model {model.version}, loaded in {model_load_s:.2f} s)")
     print(f"combined (the detector):{f['messages_per_s']:>9,} msg/s   p50 {f['p50_us']:6.2f} µs   p99 {f['p99_us']:6.2f} µs"
           f"   max {f['max_us']:.0f} µs; p99 on messages >= 60 chars {f['p99_us_messages_of_60_chars_or_more']:.1f} µs")
+    undisturbed = results["from_minimum_latencies_messages_per_s"]
+    print(f"from the per-message minimum latencies (1 / mean): lexicon {undisturbed['lexicon']:,} msg/s, "
+          f"model {undisturbed['model']:,} msg/s, combined {undisturbed['combined']:,} msg/s "
+          f"({undisturbed['lexicon'] / undisturbed['combined']:.2f}x the lexicon's cost)")
     print(f"combined costs {results['combined_vs_lexicon_cost_ratio']}x the lexicon alone; "
           f"combined scan_in_conversation {f['scan_in_conversation_messages_per_s']:,} msg/s")
     print(f"bare automaton (raw):   {b['messages_per_s']:>9,} msg/s   p50 {b['p50_us']:6.2f} µs   p99 {b['p99_us']:6.2f} µs")
@@ -252,8 +262,10 @@ def main() -> None:
         print(f"  {us:8.3f}  {name}")
     target, p99_target = 30_000, 300.0
     met = f["messages_per_s"] >= target and f["p99_us"] < p99_target
+    met_undisturbed = undisturbed["combined"] >= target and f["p99_us"] < p99_target
     print(f"target for the combined detector, >= {target:,} msg/s with p99 < {p99_target:.0f} µs: "
-          f"{'met' if met else 'NOT met'}")
+          f"{'met' if met else 'NOT met'} (tight loop); {'met' if met_undisturbed else 'NOT met'} "
+          "(from minimum latencies)")
 
 
 if __name__ == "__main__":

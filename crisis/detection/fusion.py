@@ -23,7 +23,8 @@ The rule, in order:
    or ``disclosure``), so the lexicon's escalation rules combine it with methods,
    means and times named in other messages exactly like a lexicon term.
 
-Every result carries ``model`` (the ModelScore) and, for a level the model raised, a
+A result carries ``model`` (the ModelScore) whenever the model could matter — the lexicon
+found something or the gate reached ``floor`` — and, for a level the model raised, a
 Finding whose term is ``model:<version>`` spanning the n-gram that weighed most.
 """
 
@@ -59,7 +60,7 @@ class FusedDetector:
     ``version`` = the lexicon version); ``model_version`` names the model.
     """
 
-    __slots__ = ("_normalize", "_orders", "_thresholds", "lexicon", "model", "model_version", "version")
+    __slots__ = ("_floor", "_normalize", "_orders", "_thresholds", "lexicon", "model", "model_version", "version")
 
     def __init__(self, lexicon: Detector, model) -> None:
         self.lexicon = lexicon
@@ -68,6 +69,7 @@ class FusedDetector:
         self.model_version = model.version
         self._normalize = lexicon.normalize
         self._thresholds = model.thresholds
+        self._floor = model.thresholds["floor"]
         self._orders = model.orders
 
     def normalize(self, text: str) -> str:
@@ -92,7 +94,9 @@ class FusedDetector:
     def evidence(self, text: str, lexical: ScanResult, normalized: str | None = None):
         """(the model's score of the message, the score it is judged by, or None when vetoed).
 
-        Both are None when the model is not consulted (under MODEL_MIN_CHARS, nothing found).
+        Both are None when the model is not consulted (under MODEL_MIN_CHARS, nothing found)
+        or its gate stays below ``floor`` with nothing found by the lexicon: then nothing can
+        be raised, and the result carries no score (``ScanResult.model`` is None).
 
         Where the lexicon dropped a term (negated, an idiom or hyperbole, fiction, a game,
         people in general ...), the sentences holding that term are taken out and the model
@@ -110,6 +114,10 @@ class FusedDetector:
             return None, None
         model = self.model
         grams = ngrams(normalized, self._orders)
+        if not lexical.level and not lexical.suppressed and model.gate(grams) < self._floor:
+            # Most chat lines: the gate alone, below any value the rule acts on. No score object
+            # is kept (the result's ``model`` is None), which is a measurable share of the cost.
+            return None, None
         score = model.score("", full=True if lexical.level or lexical.suppressed else None, grams=grams)
         if not lexical.suppressed:
             return score, score
@@ -138,7 +146,7 @@ class FusedDetector:
         score, judged = self.evidence(text, lexical, normalized)
         decided = decide(lexical, judged, self._thresholds) if judged is not None else None
         if decided is None:
-            return _with_model(lexical, score)
+            return lexical if score is None else _with_model(lexical, score)
         category, level = decided
         score = self._with_cues(normalized, judged)
         start, end = self._cue_span(text, score.cues)
