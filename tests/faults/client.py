@@ -29,8 +29,9 @@ SERVER_FAULT_CLOSES = frozenset({1011, 4500})
 
 
 def open_socket(base_url: str, *, max_queue: int | None = None, rcvbuf: int | None = None,
-                timeout: float = 5.0) -> ClientConnection:
-    """A WebSocket to /ws/v1/ (`rcvbuf` shrinks the kernel's receive buffer, for a slow reader)."""
+                timeout: float = 5.0, keepalive: bool = True) -> ClientConnection:
+    """A WebSocket to /ws/v1/ (`rcvbuf` shrinks the kernel's receive buffer, for a slow reader;
+    `keepalive=False`: no client pings, whose unanswered pongs would make the client close first)."""
     ws_url = base_url.replace("http://", "ws://") + "/ws/v1/"
     sock = None
     if rcvbuf is not None:
@@ -41,11 +42,12 @@ def open_socket(base_url: str, *, max_queue: int | None = None, rcvbuf: int | No
         sock.connect((host, int(port)))
     # Entered by hand: the connection lives past this call (closed by its owner).
     return connect(ws_url, sock=sock, open_timeout=timeout, max_size=2**22, max_queue=max_queue,
-                   close_timeout=1).__enter__()
+                   close_timeout=1, ping_interval=20 if keepalive else None).__enter__()
 
 
-def authenticate(base_url: str, token: str, timeout: float = 5.0) -> tuple[ClientConnection, dict]:
-    conn = open_socket(base_url, timeout=timeout)
+def authenticate(base_url: str, token: str, timeout: float = 5.0,
+                 keepalive: bool = True) -> tuple[ClientConnection, dict]:
+    conn = open_socket(base_url, timeout=timeout, keepalive=keepalive)
     conn.send(json.dumps({"type": "auth", "token": token}))
     deadline = time.monotonic() + timeout
     while True:
@@ -67,6 +69,7 @@ class Participant:
     pending: dict[str, str] = field(default_factory=dict)  # client_id -> text, sent, not yet acked
     seen: dict[int, dict] = field(default_factory=dict)  # seq -> MESSAGE, live or from history
     deliveries: Counter = field(default_factory=Counter)  # seq -> times it arrived (live + history)
+    seen_at: dict[int, float] = field(default_factory=dict)  # seq -> monotonic time it first arrived
     errors: Counter = field(default_factory=Counter)  # error code -> count
     closes: Counter = field(default_factory=Counter)  # close code -> count
     reconnects: int = 0
@@ -206,6 +209,7 @@ class Participant:
     def _saw(self, message: dict) -> None:
         seq = message["seq"]
         self.deliveries[seq] += 1
+        self.seen_at.setdefault(seq, time.monotonic())
         previous = self.seen.get(seq)
         same = previous is None or (previous["client_id"], previous["text"]) == (message["client_id"], message["text"])
         if not same:
