@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core import checks
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 import metrics
 from realtime.live import changed
@@ -72,6 +72,22 @@ def scan_stored_youth_message(message: StoredYouthMessage) -> None:
             message.seq,
         )
         _record_unscanned(message, exc)
+    _refuse_to_commit_an_aborted_transaction()
+
+
+def _refuse_to_commit_an_aborted_transaction() -> None:
+    """The last line of defence: a statement that failed outside a savepoint has aborted the
+    transaction, and PostgreSQL would answer its COMMIT with a silent ROLLBACK, so the youth
+    would be told "stored" for a message that is not. Fail the message instead: the client is
+    answered `unavailable` and resends it (the resend is idempotent). Reads libpq's own
+    transaction status: no round trip."""
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    from psycopg.pq import TransactionStatus
+
+    if connection.connection.info.transaction_status == TransactionStatus.INERROR:
+        log.error("the transaction storing a youth message was aborted during its crisis scan; not acknowledging it")
+        raise OperationalError("the transaction was aborted during the crisis scan")
 
 
 def _record_unscanned(message: StoredYouthMessage, exc: Exception) -> None:

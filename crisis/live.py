@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from accounts.models import CounselorProfile, LiveSocket
@@ -35,7 +35,10 @@ def dashboard_view() -> DashboardView:
             acknowledged_by=a.acknowledged_by.shown_name if a.acknowledged_by else None,
         )
         for a in Alert.objects.select_related("acknowledged_by")
-        .order_by("acknowledged_at", "-level", "-created_at")
+        # Open alerts first (NULLs first: PostgreSQL sorts them last by default, and the cut at
+        # 100 would then drop open alerts behind a busy day's acknowledged ones), then the
+        # highest level, then overdue, then the longest waiting.
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-level", "-overdue", "created_at")
         .filter(created_at__gte=now - timedelta(hours=24))[:100]
     ]
     queue = [

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F
 
 from crisis import runtime
@@ -58,8 +58,12 @@ def refresh_if_due() -> None:
         return
     _checked_at = now
     try:
-        wanted = dict(ModelVersion.objects.filter(status__in=[ModelVersion.Status.ACTIVE, ModelVersion.Status.SHADOW])
-                      .values_list("status", "version"))
+        # A savepoint: this runs inside the transaction that stores a youth message, and a
+        # failed statement there would abort it (and the message with it).
+        with transaction.atomic():
+            wanted = dict(ModelVersion.objects.filter(status__in=[ModelVersion.Status.ACTIVE,
+                                                                  ModelVersion.Status.SHADOW])
+                          .values_list("status", "version"))
     except DatabaseError:
         return
     _follow_active(wanted.get(ModelVersion.Status.ACTIVE))
@@ -143,9 +147,17 @@ def flush_shadow_tally() -> None:
         pending = {v: t for v, t in _tally.items() if t.scored}
         _tally.clear()
     for version, tally in pending.items():
-        ModelVersion.objects.filter(version=version).update(
+        _add_to_row(version, tally)
+
+
+def _add_to_row(version: str, tally: _Tally) -> None:
+    try:
+        with transaction.atomic():  # a savepoint, as in refresh_if_due: the message's transaction stays intact
+            ModelVersion.objects.filter(version=version).update(
             shadow_scored=F("shadow_scored") + tally.scored,
             shadow_would_alert=F("shadow_would_alert") + tally.would_alert,
             shadow_active_alerted=F("shadow_active_alerted") + tally.active_alerted,
-            shadow_disagreed=F("shadow_disagreed") + tally.disagreed,
-        )
+                shadow_disagreed=F("shadow_disagreed") + tally.disagreed,
+            )
+    except DatabaseError:
+        log.warning("could not add shadow counts to model %s; they are dropped", version, exc_info=True)

@@ -37,9 +37,14 @@ _fused: FusedDetector | None = None
 
 
 def _newest_version() -> int:
+    from django.db import transaction
+
     from crisis.models import LexiconVersion
 
-    newest = LexiconVersion.objects.order_by("-number").values_list("number", flat=True).first()
+    # A savepoint: this runs inside the transaction that stores a youth message, and a failed
+    # statement there would abort it (the message would be lost with an ack already promised).
+    with transaction.atomic():
+        newest = LexiconVersion.objects.order_by("-number").values_list("number", flat=True).first()
     return newest or 0
 
 

@@ -34,14 +34,19 @@ async def _loop() -> None:
     last_heartbeat = time.monotonic()
     while True:
         await asyncio.sleep(tick)
-        try:
-            if relaying:
+        # Two failures apart: a relay that keeps failing (a locked job file) must not stop the
+        # heartbeat, or every socket of the process would expire.
+        if relaying:
+            try:
                 await relay.deliver_pending(get_channel_layer())
-            if time.monotonic() - last_heartbeat >= HEARTBEAT_EVERY_S:
+            except Exception:  # retried on the next tick
+                log.exception("relaying the job workers' events failed")
+        if time.monotonic() - last_heartbeat >= HEARTBEAT_EVERY_S:
+            try:
                 await database_sync_to_async(do_heartbeat_sockets)(channel_names=list(local_channel_names))
                 last_heartbeat = time.monotonic()
-        except Exception:  # a failed beat is retried on the next one
-            log.exception("socket heartbeat failed")
+            except Exception:  # a failed beat is retried on the next tick
+                log.exception("socket heartbeat failed")
 
 
 def ensure_started() -> None:

@@ -50,32 +50,38 @@ def scan_youth_message(message: StoredYouthMessage) -> None:
     detector = current_detector()
     risk = ConversationRisk.from_json(message.risk_state)
     result = detector.scan_in_conversation(message.text, risk)
-    if model_sync.shadow_model_version() is not None:
-        model_sync.score_in_shadow(
-            text=message.text,
-            risk_state=message.risk_state,
-            active_alerted=result.level >= settings.CRISIS_ALERT_LEVEL and bool(result.categories),
-        )
+    active_alerted = result.level >= settings.CRISIS_ALERT_LEVEL and bool(result.categories)
     # The stored state is what to_json() wrote, so comparing with it needs no second copy.
     unchanged = risk.to_json() == (message.risk_state or _EMPTY_RISK_STATE)
-    if result.level == 0 and unchanged:
-        return
-    with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
-        do_escalate(
-            conversation_id=message.conversation_id,
-            seq=message.seq,
-            level=result.level,
-            categories=list(result.categories),
-            excerpt=result.excerpt(message.text),
-            at=message.at,
-            risk=risk,
-            source=message.source,
-            detected_by=DetectedBy(
-                lexicon_version=loaded_lexicon_version(),
-                model_version=result.model.version if result.model is not None else "",
-                explanation=result.explain(),
-            ),
-        )
+    if result.level > 0 or not unchanged:
+        with transaction.atomic():  # a savepoint: an escalation failure rolls back alone
+            do_escalate(
+                conversation_id=message.conversation_id,
+                seq=message.seq,
+                level=result.level,
+                categories=list(result.categories),
+                excerpt=result.excerpt(message.text),
+                at=message.at,
+                risk=risk,
+                source=message.source,
+                detected_by=DetectedBy(
+                    lexicon_version=loaded_lexicon_version(),
+                    model_version=result.model.version if result.model is not None else "",
+                    explanation=result.explain(),
+                ),
+            )
+    # After the real alert: the shadow version is only counted.
+    if model_sync.shadow_model_version() is not None:
+        _score_in_shadow(message, active_alerted=active_alerted)
+
+
+def _score_in_shadow(message: StoredYouthMessage, *, active_alerted: bool) -> None:
+    """The shadow model's opinion, counted only: whatever goes wrong in it is logged and never
+    keeps the active detector's alert from being raised."""
+    try:
+        model_sync.score_in_shadow(text=message.text, risk_state=message.risk_state, active_alerted=active_alerted)
+    except Exception:  # noqa: BLE001 - a shadow model must never stand between a youth and an alert
+        log.exception("shadow scoring failed for conversation %s seq %s", message.conversation_id, message.seq)
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,3 +175,36 @@ def test_verdicts_and_counselors_alerts_become_local_training_rows(conversation)
     rows = {row["id"]: row for row in local_labelled_rows()}
     assert rows[f"verdict-{miss.alert}"]["level"] == 0 and f"miss-{miss.alert}" not in rows
     assert sorted(rows) == sorted([f"verdict-{first.pk}", f"verdict-{miss.alert}"])  # unjudged messages are not labels
+
+
+def test_a_scanner_that_aborts_the_transaction_gets_no_false_acknowledgement(conversation, monkeypatch):
+    from django.db import DatabaseError, OperationalError, connection
+
+    from chat import scanning
+
+    def careless_scanner(message):
+        # A failed statement outside a savepoint, swallowed: PostgreSQL has aborted the transaction.
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")
+        except DatabaseError:
+            pass
+
+    monkeypatch.setattr(scanning, "_scanner", careless_scanner)
+    with pytest.raises(OperationalError):
+        send(conversation, "x", "你好")
+    assert not Message.objects.filter(conversation=conversation).exists()
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 0  # nothing half-stored: the resend will be the first message
+
+
+def test_a_failing_shadow_model_never_keeps_the_real_alert_from_being_raised(conversation, monkeypatch):
+    from crisis import model_sync
+
+    def broken(**kwargs):
+        raise RuntimeError("the shadow artifact is corrupt")
+
+    monkeypatch.setattr(model_sync, "shadow_model_version", lambda: "broken-shadow")
+    monkeypatch.setattr(model_sync, "score_in_shadow", broken)
+    send(conversation, "s", "我已经写好遗书了，今晚就从楼顶跳下去")
+    assert Alert.objects.filter(conversation=conversation, level=4).exists()
