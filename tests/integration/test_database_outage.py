@@ -76,7 +76,8 @@ def outage_stack(monkeypatch):
         yield stack, cluster
     finally:
         if stack is not None:
-            cluster.start() if not _running(cluster) else None
+            if not _running(cluster):  # the test failed while the database was down
+                cluster.start()
             stack.stop()
         cluster.remove()
 
@@ -150,6 +151,4 @@ def test_a_database_outage_is_answered_unavailable_and_stale_connections_are_rec
     assert {cid: stored.get(cid) for cid in acknowledged} == acknowledged, "an acknowledged message was lost"
     seqs = sorted(m["seq"] for m in history["messages"])
     assert seqs == list(range(1, len(seqs) + 1))
-    replaced = stack.logs().count("stale database connection was replaced")
-    print(f"outage: {len(acknowledged)} acknowledged, all stored once; "
-          f"'stale database connection was replaced' logged {replaced}x")
+    print(f"outage: {len(acknowledged)} acknowledged, all stored once")
