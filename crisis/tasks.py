@@ -56,3 +56,12 @@ def overdue_sweep() -> int:
     from crisis.services.alerts import do_raise_overdue_alerts
 
     return do_raise_overdue_alerts()
+
+
+@db_periodic_task(crontab())
+@once_per_period("crisis.rescan_unscanned")
+def rescan_unscanned() -> int:
+    """Youth messages stored while the detector failed are scanned again once it works."""
+    from crisis.services.alerts import do_rescan_unscanned
+
+    return do_rescan_unscanned()

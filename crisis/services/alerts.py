@@ -378,3 +378,39 @@ def _post_json(url: str, payload: dict[str, Any]) -> None:
             response.read()
     except Exception:  # retried when the alert is raised again
         log.exception("on-call webhook %s failed", url)
+
+
+# ----- messages the detector could not read when they came ---------------------------------
+def do_rescan_unscanned(*, limit: int = 100) -> int:
+    """Scan again, oldest first, the youth messages recorded as unscanned (chat/scanning.py); each
+    one scanned is removed from the list. Alerts they raise say when the message was written."""
+    from chat.models import LeftMessage, UnscannedMessage
+
+    rescanned = 0
+    pending = list(UnscannedMessage.objects.order_by("at", "pk").values_list("pk", flat=True)[:limit])
+    for row_id in pending:
+        try:
+            with transaction.atomic():
+                row = UnscannedMessage.objects.select_for_update(skip_locked=True).filter(pk=row_id).first()
+                if row is None:
+                    continue  # another worker has it, or it is done
+                conversation = Conversation.objects.select_for_update().get(pk=row.conversation_id)
+                if row.seq > 0:
+                    text = (Message.objects.filter(conversation_id=row.conversation_id, seq=row.seq)
+                            .values_list("text", flat=True).first())
+                    source = Alert.Source.DETECTOR
+                else:
+                    text = (LeftMessage.objects.filter(conversation_id=row.conversation_id)
+                            .values_list("text", flat=True).first())
+                    source = Alert.Source.LEFT_MESSAGE
+                if text is not None:
+                    scan_youth_message(StoredYouthMessage(
+                        conversation_id=conversation.pk, seq=row.seq, text=text, at=row.at, status=conversation.status,
+                        risk_state=conversation.risk_state, source=source))
+                row.delete()
+                changed("detector")
+                rescanned += 1
+        except Exception:  # noqa: BLE001 - the detector still fails: the row stays for the next sweep
+            log.exception("rescanning conversation message %s failed; it stays unscanned", row_id)
+            break
+    return rescanned

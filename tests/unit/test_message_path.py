@@ -208,3 +208,23 @@ def test_a_failing_shadow_model_never_keeps_the_real_alert_from_being_raised(con
     monkeypatch.setattr(model_sync, "score_in_shadow", broken)
     send(conversation, "s", "我已经写好遗书了，今晚就从楼顶跳下去")
     assert Alert.objects.filter(conversation=conversation, level=4).exists()
+
+
+def test_messages_stored_while_the_detector_failed_are_scanned_again_once_it_works(conversation, monkeypatch):
+    from chat.models import UnscannedMessage
+    from crisis.services import alerts
+
+    real_detector = alerts.current_detector
+
+    def broken():
+        raise RuntimeError("lexicon failed to load")
+
+    monkeypatch.setattr(alerts, "current_detector", broken)
+    send(conversation, "u", "我已经写好遗书了，今晚就从楼顶跳下去")
+    assert alerts.do_rescan_unscanned() == 0  # still broken: kept for the next sweep
+    assert UnscannedMessage.objects.count() == 1 and not Alert.objects.exists()
+    monkeypatch.setattr(alerts, "current_detector", real_detector)
+    assert alerts.do_rescan_unscanned() == 1
+    assert not UnscannedMessage.objects.exists()
+    alert = Alert.objects.get(conversation=conversation)
+    assert (alert.level, alert.message_seq) == (4, 1)
