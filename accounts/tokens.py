@@ -2,6 +2,9 @@
 
 Always decoded with an explicit algorithm list and with exp, aud and iss required: a token
 signed with "none", an asymmetric key confusion, another audience or an expired one is refused.
+python-jose checks only that `iat` is a number; a token issued further in the future than the
+allowed clock skew (JWT_IAT_SKEW_S) is refused here: no server of the deployment made it (a
+forged or pre-minted token would otherwise live past its `exp` minus its lifetime).
 """
 from __future__ import annotations
 
@@ -82,6 +85,8 @@ def decode_token(token: str, *, expected_typ: str) -> Claims:
         )
     except JWTError as exc:
         raise TokenError(str(exc)) from None
+    if payload["iat"] > time.time() + settings.JWT_IAT_SKEW_S:
+        raise TokenError("issued in the future")
     if payload.get("typ") != expected_typ:
         raise TokenError(f"not an {expected_typ} token")
     try:

@@ -302,6 +302,9 @@ JWT_ISSUER = "youthline"
 JWT_AUDIENCE = "youthline"
 JWT_ACCESS_TTL_S = env_int("JWT_ACCESS_TTL_S", 15 * 60)
 JWT_REFRESH_TTL_S = env_int("JWT_REFRESH_TTL_S", 30 * 24 * 3600)
+# How far ahead of this server's clock a token's `iat` may be (clocks of processes drift a little);
+# a token issued further in the future was not issued by a server of this deployment.
+JWT_IAT_SKEW_S = env_int("JWT_IAT_SKEW_S", 60)
 
 # Browser origins allowed to open a socket; a handshake without Origin (apps) is allowed.
 WS_ALLOWED_ORIGINS = env_list(
