@@ -50,8 +50,9 @@ def install(seconds: float) -> bool:
     def arm(channel: Any) -> None:
         # Imported here, not at start-up: importing the reactor installs one, and Daphne must
         # install its asyncio reactor first (runserver loads the apps before Daphne's server).
-        from twisted.internet import reactor
+        from twisted.internet import reactor as installed_reactor
 
+        reactor: Any = installed_reactor  # zope's interface stubs misread callLater's arguments
         disarm(channel)
         channel._youthline_header_deadline = reactor.callLater(seconds, expire, channel)
 
@@ -61,7 +62,11 @@ def install(seconds: float) -> bool:
             deadline.cancel()
         channel._youthline_header_deadline = None
 
-    class DeadlineChannel(HTTPChannel):
+    # Twisted's HTTPChannel is only partly typed: subclassed through Any, its untyped methods
+    # (requestDone, allHeadersReceived) are overridden without type errors.
+    channel_base: Any = HTTPChannel
+
+    class DeadlineChannel(channel_base):  # type: ignore[misc]
         def connectionMade(self) -> None:
             super().connectionMade()
             arm(self)

@@ -34,7 +34,8 @@ def _long_text(index: int) -> str:
 def _login(stack: LiveStack, role: str, topics: list[str] | None = None) -> dict:
     username = f"{role}-{time.monotonic_ns()}"
     user_id = stack.create_staff(username=username, role=role, topics=topics, name=f"{role}-{username[-5:]}")
-    status, body = http_json("POST", stack.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"})
+    status, body = http_json("POST", stack.urls[0] + "/api/v1/auth/login",
+                             {"username": username, "password": "test-pass-123"})
     assert status == 200, body
     return {**body, "user_id": user_id}
 
@@ -89,11 +90,13 @@ def long_conversation(stack):
     conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
     c.recv("conversation.assigned", conversation=conversation)
     for index in range(MESSAGES):
-        y.send({"type": "message.send", "conversation": conversation, "client_id": f"long-{index}", "text": _long_text(index)})
+        y.send({"type": "message.send", "conversation": conversation, "client_id": f"long-{index}",
+                "text": _long_text(index)})
     for index in range(MESSAGES):
         y.recv("message.ack", timeout=60, client_id=f"long-{index}")
     last_seq = stack.sql("SELECT max(seq) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0]
-    size = stack.sql("SELECT sum(octet_length(text)) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0]
+    size = stack.sql("SELECT sum(octet_length(text)) FROM chat_message WHERE conversation_id = %s",
+                     (conversation,))[0][0]
     print(f"transcript: {last_seq} messages, {size / 1e6:.2f} MB of text")
     yield {"conversation": conversation, "counselor": counselor, "youth": youth, "c": c, "y": y, "last_seq": last_seq}
     c.close()
@@ -123,8 +126,8 @@ def test_the_transfer_target_gets_the_first_page_and_pages_on(stack, long_conver
     target = _login(stack, "counselor", topics=["legal"])
     with RawFrames(stack.urls[0], target["access"]) as t:
         t.request({"type": "presence", "status": "available"}, "presence.ok")
-        long_conversation["c"].request({"type": "conversation.transfer", "conversation": conversation, "topic": "legal"},
-                                       "conversation.transferred")
+        transfer = {"type": "conversation.transfer", "conversation": conversation, "topic": "legal"}
+        long_conversation["c"].request(transfer, "conversation.transferred")
         assigned = t.recv("conversation.assigned", timeout=15, conversation=conversation)
         assert assigned["more"] is True and assigned["history"][0]["seq"] == 1
         last_seq = stack.sql("SELECT max(seq) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0]

@@ -96,7 +96,8 @@ def _send(client: WsClient, conversation: int, client_id: str, text: str) -> dic
     while time.monotonic() < deadline:
         for kind in ("message.ack", "error"):
             for frame in client.buffer:
-                if frame.get("type") == kind and (frame.get("client_id") == client_id or frame.get("ref") == f"send:{client_id}"):
+                ours = frame.get("client_id") == client_id or frame.get("ref") == f"send:{client_id}"
+                if frame.get("type") == kind and ours:
                     client.buffer.remove(frame)
                     return frame
         client._pull(0.2)

@@ -49,7 +49,8 @@ def test_control_characters_in_ids_and_deep_nesting_are_bad_frames_and_the_socke
     with WsClient(live_stack.urls[1], youth["access"]) as y:
         conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
         for client_id in ("a\u0000b", "tab\tid", "line\n", "del\u007f", "c1\u0085"):
-            error = y.error({"type": "message.send", "conversation": conversation, "client_id": client_id, "text": "hi"})
+            error = y.error({"type": "message.send", "conversation": conversation, "client_id": client_id,
+                             "text": "hi"})
             assert error["code"] == "bad_frame" and "control character" in error["detail"], error
         error = y.error({"type": "ping", "ref": "r\u0000"})
         assert error["code"] == "bad_frame" and "ref" not in error
