@@ -156,6 +156,11 @@ class DashboardAlert(msgspec.Struct, kw_only=True):
     at: str
     overdue: bool
     acknowledged_by: str | None
+    source: str
+    explanation: str
+    note: str
+    raised_by: str | None
+    verdict: Verdict | None
 
 
 class DashboardWaiting(msgspec.Struct, kw_only=True):

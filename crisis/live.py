@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import CounselorProfile, LiveSocket
 from chat.models import Conversation, UnscannedMessage
-from crisis.models import Alert
-from crisis.records import AlertRow, CounselorRow, DashboardView, DetectorHealth, LiveRow, WaitingRow
+from crisis.models import Alert, AlertVerdict
+from crisis.records import AlertRow, CounselorRow, DashboardView, DetectorHealth, LiveRow, VerdictInput, WaitingRow
 from realtime import SUPERVISORS
 from realtime.live import Publication
 
@@ -33,8 +33,13 @@ def dashboard_view() -> DashboardView:
             at=a.created_at,
             overdue=a.overdue,
             acknowledged_by=a.acknowledged_by.shown_name if a.acknowledged_by else None,
+            source=a.source,
+            explanation=a.explanation.get("summary", ""),
+            note=a.note,
+            raised_by=a.raised_by.shown_name if a.raised_by else None,
+            verdict=_verdict_of(a),
         )
-        for a in Alert.objects.select_related("acknowledged_by")
+        for a in Alert.objects.select_related("acknowledged_by", "raised_by", "verdict")
         # Open alerts first (NULLs first: PostgreSQL sorts them last by default, and the cut at
         # 100 would then drop open alerts behind a busy day's acknowledged ones), then the
         # highest level, then overdue, then the longest waiting.
@@ -92,6 +97,15 @@ def dashboard_view() -> DashboardView:
         conversations=conversations,
         detector=detector_health(since=now - timedelta(hours=1)),
     )
+
+
+def _verdict_of(alert: Alert) -> VerdictInput | None:
+    try:
+        verdict = alert.verdict
+    except AlertVerdict.DoesNotExist:
+        return None
+    return VerdictInput(real_risk=verdict.real_risk, category=verdict.category, level=verdict.level,
+                        note=verdict.note)
 
 
 def detector_health(*, since: datetime) -> DetectorHealth:

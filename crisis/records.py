@@ -78,6 +78,11 @@ class AlertRow:
     at: datetime
     overdue: bool
     acknowledged_by: str | None
+    source: str = "detector"
+    explanation: str = ""
+    note: str = ""
+    raised_by: str | None = None  # the counselor, for a counselor's alert
+    verdict: VerdictInput | None = None
 
 
 @dataclass(frozen=True, slots=True)

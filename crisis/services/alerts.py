@@ -296,6 +296,7 @@ def do_record_verdict(*, supervisor_id: int, alert_id: int, verdict: VerdictInpu
         if alert is None:
             raise errors.not_found("no such alert")
         _store_verdict(alert=alert, supervisor_id=supervisor_id, verdict=checked)
+        changed("alerts")  # every supervisor's dashboard shows the verdict
     return alert.pk
 
 

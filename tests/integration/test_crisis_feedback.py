@@ -32,6 +32,12 @@ def test_a_verdict_with_the_acknowledgement_and_a_later_correction(live_stack, m
         assert ok == {"type": "crisis.verdict.ok", "alert": alert["alert"], "ref": "v"}
         assert live_stack.sql("SELECT real_risk, category, level FROM crisis_alertverdict WHERE alert_id = %s",
                               (alert["alert"],)) == [(False, "", None)]
+        # Every supervisor's dashboard shows the verdict, with where the alert came from.
+        def judged(frame):
+            rows = [a for a in frame["alerts"] if a["alert"] == alert["alert"]]
+            return bool(rows) and rows[0]["verdict"] is not None and rows[0]["verdict"]["real_risk"] is False
+        row = next(a for a in s.recv("dashboard", timeout=5, where=judged)["alerts"] if a["alert"] == alert["alert"])
+        assert row["source"] == "detector" and row["explanation"] and row["verdict"]["note"] == "quoting a song"
         assert live_stack.sql("SELECT count(*) FROM crisis_supervisoraction WHERE alert_id = %s AND action = "
                               "'crisis.verdict'", (alert["alert"],)) == [(2,)]
         # Nobody but a supervisor judges.

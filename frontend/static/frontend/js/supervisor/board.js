@@ -46,7 +46,7 @@ function WatchButton({ id, label }) {
 function AlertCard({ alert }) {
   const acked = Boolean(alert.acknowledged_by);
   const info = board.info.get(alert.conversation) || {};
-  const counselor = (alert.counselor && alert.counselor.name) || info.counselor;
+  const counselor = (alert.counselor && alert.counselor.name) || alert.raised_by || info.counselor;
   const classes = `alert-card alert-card--${alert.level}${alert.overdue && !acked ? " is-overdue" : ""}${acked ? " is-acked" : ""}${alert.fresh ? " is-new" : ""}${alert.verdictOpen ? " is-judging" : ""}`;
   const meta = [
     interpolate(gettext("Conversation #%(id)s"), { id: alert.conversation }),
@@ -89,7 +89,7 @@ function AlertSource({ alert, counselor }) {
       ? interpolate(gettext("Raised by counselor %(name)s, who is worried"), { name: counselor })
       : gettext("Raised by the counselor, who is worried"),
   }[alert.source];
-  if (!text) return null; // alerts known only from the dashboard do not say (it does not carry the source)
+  if (!text) return null;
   return html`<p class=${`alert-source alert-source--${alert.source}`}>${text}</p>`;
 }
 
@@ -319,6 +319,9 @@ export function applyDashboard(frame) {
     if (known) {
       known.overdue = row.overdue;
       if (row.acknowledged_by) known.acknowledged_by = row.acknowledged_by;
+      // Another supervisor's verdict reaches this console with the next dashboard push.
+      if (!known.verdictOpen && row.verdict !== undefined) known.verdict = row.verdict;
+      for (const key of ["source", "explanation", "note"]) if (!known[key] && row[key]) known[key] = row[key];
     } else board.alerts.set(row.alert, { ...row });
   }
   board.queue = frame.queue || [];
