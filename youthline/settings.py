@@ -357,3 +357,5 @@ CRISIS_ONCALL_WEBHOOK_URL = os.environ.get("CRISIS_ONCALL_WEBHOOK_URL", "")
 CRISIS_LEXICON_REFRESH_S = float(os.environ.get("CRISIS_LEXICON_REFRESH_S", "2"))
 # A shadow model's would-be alerts are added to its row at most this often, per process.
 CRISIS_SHADOW_FLUSH_S = float(os.environ.get("CRISIS_SHADOW_FLUSH_S", "5"))
+# A model artifact to load instead of the newest shipped one (while no registered version is active).
+CRISIS_MODEL_PATH = os.environ.get("CRISIS_MODEL_PATH", "")
