@@ -12,6 +12,7 @@ Task bodies import the services when they run: the services import these helpers
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from crisis.models import Alert
 from jobs import once_per_period, schedule_after_commit
+
+log = logging.getLogger(__name__)
 
 # Past the due moment, so the sweep's strict "older than" comparison holds when it runs.
 MARGIN_S = 0.2
@@ -65,3 +68,19 @@ def rescan_unscanned() -> int:
     from crisis.services.alerts import do_rescan_unscanned
 
     return do_rescan_unscanned()
+
+
+@db_task(retries=5, retry_delay=5)
+def page_oncall(alert_id: int) -> None:
+    """The on-call webhook for an alert that no supervisor online can see; retried when it fails."""
+    from crisis.services.alerts import do_page_oncall
+
+    do_page_oncall(alert_id=alert_id)
+
+
+def enqueue_oncall_page(*, alert_id: int) -> None:
+    """Called after the alert's commit: the job starts at once (not on the scheduler's next second)."""
+    try:
+        page_oncall(alert_id)
+    except Exception:  # the job store unreachable: the overdue re-raise pages again
+        log.exception("could not enqueue the on-call page for alert %s", alert_id)

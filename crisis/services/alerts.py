@@ -12,11 +12,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import threading
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -35,7 +33,7 @@ from crisis.detection.model import CATEGORIES
 from crisis.models import Alert, AlertVerdict, SupervisorAction
 from crisis.records import AlertAcknowledged, AlertView, RiskFlag, VerdictInput
 from crisis.runtime import current_detector, current_model, loaded_lexicon_version
-from crisis.tasks import schedule_overdue_check
+from crisis.tasks import enqueue_oncall_page, schedule_overdue_check
 from moderation.hygiene import clean_text
 from protocol import errors
 from realtime import SUPERVISORS, publish_on_commit, staff_group
@@ -80,7 +78,7 @@ def _score_in_shadow(message: StoredYouthMessage, *, active_alerted: bool) -> No
     keeps the active detector's alert from being raised."""
     try:
         model_sync.score_in_shadow(text=message.text, risk_state=message.risk_state, active_alerted=active_alerted)
-    except Exception:  # noqa: BLE001 - a shadow model must never stand between a youth and an alert
+    except Exception:  # a shadow model must never stand between a youth and an alert
         log.exception("shadow scoring failed for conversation %s seq %s", message.conversation_id, message.seq)
 
 
@@ -349,13 +347,20 @@ def do_raise_overdue_alerts() -> int:
 
 
 def notify_oncall(*, alert_id: int) -> None:
-    """POST the alert (no transcript text: ids, category, level) to the on-call webhook, off-thread."""
-    url = settings.CRISIS_ONCALL_WEBHOOK_URL
-    if not url:
+    """Page the on-call person about an alert nobody online can see: a job with retries
+    (crisis/tasks.py), so a webhook that is down for a moment is tried again."""
+    if not settings.CRISIS_ONCALL_WEBHOOK_URL:
         log.warning("alert %s: no supervisor online and no CRISIS_ONCALL_WEBHOOK_URL configured", alert_id)
         return
+    enqueue_oncall_page(alert_id=alert_id)
+
+
+def do_page_oncall(*, alert_id: int) -> None:
+    """POST the alert (no transcript text: ids, category, level) to the on-call webhook; raise if
+    it did not answer 2xx (the job retries), and record the time only once it did."""
+    url = settings.CRISIS_ONCALL_WEBHOOK_URL
     alert = Alert.objects.filter(pk=alert_id).first()
-    if alert is None:
+    if alert is None or not url:
         return
     payload = {
         "event": "crisis.alert",
@@ -367,18 +372,12 @@ def notify_oncall(*, alert_id: int) -> None:
         "raised": alert.raise_count,
         "at": iso(alert.created_at),
     }
-    Alert.objects.filter(pk=alert_id).update(oncall_notified_at=timezone.now())
-    threading.Thread(target=_post_json, args=(url, payload), name=f"oncall-{alert_id}", daemon=True).start()
-
-
-def _post_json(url: str, payload: dict[str, Any]) -> None:
     body, headers = json.dumps(payload).encode(), {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - the operator's URL
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - configured by the operator
-            response.read()
-    except Exception:  # retried when the alert is raised again
-        log.exception("on-call webhook %s failed", url)
+    # urlopen raises on a status of 400 and above, and on no answer within the timeout.
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - configured by the operator
+        response.read()
+    Alert.objects.filter(pk=alert_id).update(oncall_notified_at=timezone.now())
 
 
 # ----- messages the detector could not read when they came ---------------------------------
@@ -397,21 +396,35 @@ def do_rescan_unscanned(*, limit: int = 100) -> int:
                     continue  # another worker has it, or it is done
                 conversation = Conversation.objects.select_for_update().get(pk=row.conversation_id)
                 if row.seq > 0:
-                    text = (Message.objects.filter(conversation_id=row.conversation_id, seq=row.seq)
-                            .values_list("text", flat=True).first())
+                    text = (
+                        Message.objects.filter(conversation_id=row.conversation_id, seq=row.seq)
+                        .values_list("text", flat=True)
+                        .first()
+                    )
                     source = Alert.Source.DETECTOR
                 else:
-                    text = (LeftMessage.objects.filter(conversation_id=row.conversation_id)
-                            .values_list("text", flat=True).first())
+                    text = (
+                        LeftMessage.objects.filter(conversation_id=row.conversation_id)
+                        .values_list("text", flat=True)
+                        .first()
+                    )
                     source = Alert.Source.LEFT_MESSAGE
                 if text is not None:
-                    scan_youth_message(StoredYouthMessage(
-                        conversation_id=conversation.pk, seq=row.seq, text=text, at=row.at, status=conversation.status,
-                        risk_state=conversation.risk_state, source=source))
+                    scan_youth_message(
+                        StoredYouthMessage(
+                            conversation_id=conversation.pk,
+                            seq=row.seq,
+                            text=text,
+                            at=row.at,
+                            status=conversation.status,
+                            risk_state=conversation.risk_state,
+                            source=source,
+                        )
+                    )
                 row.delete()
                 changed("detector")
                 rescanned += 1
-        except Exception:  # noqa: BLE001 - the detector still fails: the row stays for the next sweep
+        except Exception:  # the detector still fails: the row stays for the next sweep
             log.exception("rescanning conversation message %s failed; it stays unscanned", row_id)
             break
     return rescanned
