@@ -11,14 +11,16 @@ Expected labels:
   concern at most, so an alert on it is a false positive; 他人攻击行为 counts as a
   hit for either bullying or violence.
 """
+
 from __future__ import annotations
 
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from crisis.detection import CATEGORIES, ConversationRisk, Detector, ScanResult
 
@@ -40,9 +42,12 @@ HOLDOUT4_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "holdout4.jsonl"
 DEV4_PATH = PROJECT_ROOT / "crisis" / "evaldata" / "dev4.jsonl"
 # The labelled files besides ours, by set name: one place, read by `run` and by crisis_eval.
 SET_FILES = {
-    "holdout2": HOLDOUT2_PATH, "dev2": DEV2_PATH,
-    "holdout3": HOLDOUT3_PATH, "dev3": DEV3_PATH,
-    "holdout4": HOLDOUT4_PATH, "dev4": DEV4_PATH,
+    "holdout2": HOLDOUT2_PATH,
+    "dev2": DEV2_PATH,
+    "holdout3": HOLDOUT3_PATH,
+    "dev3": DEV3_PATH,
+    "holdout4": HOLDOUT4_PATH,
+    "dev4": DEV4_PATH,
 }
 # Sets `run` knows: ours (all 506 lines), holdout (the 40 `holdout-*` lines of ours, not
 # tuned on in round one), the files above, psysuicide.
@@ -107,8 +112,11 @@ def load_ours(path: str | os.PathLike | None = None) -> list[LabelledMessage]:
                 continue
             row = json.loads(line)
             slots = tuple(frozenset({c}) for c in row.get("categories", []))
-            messages.append(LabelledMessage(id=str(row["id"]), text=row["text"], level=int(row["level"]),
-                                            slots=slots, kind=row.get("kind", "")))
+            messages.append(
+                LabelledMessage(
+                    id=str(row["id"]), text=row["text"], level=int(row["level"]), slots=slots, kind=row.get("kind", "")
+                )
+            )
     return messages
 
 
@@ -118,8 +126,9 @@ def load_conversations(path: str | os.PathLike | None = None) -> list[LabelledCo
         for line in handle:
             if line.strip():
                 row = json.loads(line)
-                conversations.append(LabelledConversation(id=str(row["id"]), messages=tuple(row["messages"]),
-                                                          level=int(row["level"])))
+                conversations.append(
+                    LabelledConversation(id=str(row["id"]), messages=tuple(row["messages"]), level=int(row["level"]))
+                )
     return conversations
 
 
@@ -128,14 +137,19 @@ def load_psysuicide(path: str | os.PathLike | None = None) -> list[LabelledMessa
         rows = json.load(handle)
     messages: list[LabelledMessage] = []
     for row in rows:
-        level, slots, kinds = 0, [], []
+        level = 0
+        slots: list[frozenset[str]] = []
+        kinds: list[str] = []
         for label in row["labels"]:
             label_level, label_slots, kind = PSYSUICIDE_CLASSES[label]
             level = max(level, label_level)
             slots.extend(s for s in label_slots if s not in slots)
             kinds.append(kind)
-        messages.append(LabelledMessage(id=f"psy-{row['idx']}", text=row["text"], level=level, slots=tuple(slots),
-                                        kind="+".join(kinds)))
+        messages.append(
+            LabelledMessage(
+                id=f"psy-{row['idx']}", text=row["text"], level=level, slots=tuple(slots), kind="+".join(kinds)
+            )
+        )
     return messages
 
 
@@ -163,8 +177,16 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4), "support": self.tp + self.fn}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "support": self.tp + self.fn,
+        }
 
 
 @dataclass(slots=True)
@@ -192,13 +214,17 @@ class Report:
 
     def as_dict(self, errors: int = 0) -> dict:
         return {
-            "set": self.name, "scanner": self.scanner, "size": self.size,
+            "set": self.name,
+            "scanner": self.scanner,
+            "size": self.size,
             "alert": self.alert.as_dict(),
             "categories": {c: counts.as_dict() for c, counts in self.categories.items()},
             "levels": {f">={level}": counts.as_dict() for level, counts in self.thresholds.items()},
             "confusion": {str(e): {str(p): n for p, n in row.items()} for e, row in self.confusion.items()},
-            "benign_alert_rate": round(self.benign_alert_rate, 4), "benign_count": self.benign_count,
-            "exploration_alert_rate": None if self.exploration_alert_rate is None
+            "benign_alert_rate": round(self.benign_alert_rate, 4),
+            "benign_count": self.benign_count,
+            "exploration_alert_rate": None
+            if self.exploration_alert_rate is None
             else round(self.exploration_alert_rate, 4),
             "kinds": self.kinds,
             "errors": [_error_dict(p) for p in self.errors[:errors]],
@@ -207,21 +233,32 @@ class Report:
 
 def _error_dict(prediction: Prediction) -> dict:
     m = prediction.message
-    return {"id": m.id, "text": m.text, "kind": m.kind, "expected_level": m.level,
-            "expected_categories": sorted(m.categories), "level": prediction.level,
-            "alerted": sorted(prediction.alerted), "third_party": prediction.third_party}
+    return {
+        "id": m.id,
+        "text": m.text,
+        "kind": m.kind,
+        "expected_level": m.level,
+        "expected_categories": sorted(m.categories),
+        "level": prediction.level,
+        "alerted": sorted(prediction.alerted),
+        "third_party": prediction.third_party,
+    }
 
 
 def predict(message: LabelledMessage, scan: Callable[[str], ScanResult]) -> Prediction:
     result = scan(message.text)
     alerting = [f for f in result.findings if f.level >= ALERT_LEVEL]
-    return Prediction(message=message, level=result.level,
-                      alerted=frozenset(f.category for f in alerting),
-                      third_party=bool(alerting) and all(f.third_party for f in alerting))
+    return Prediction(
+        message=message,
+        level=result.level,
+        alerted=frozenset(f.category for f in alerting),
+        third_party=bool(alerting) and all(f.third_party for f in alerting),
+    )
 
 
-def evaluate(name: str, messages: Iterable[LabelledMessage], scan: Callable[[str], ScanResult],
-             scanner: str = "detector") -> Report:
+def evaluate(
+    name: str, messages: Iterable[LabelledMessage], scan: Callable[[str], ScanResult], scanner: str = "detector"
+) -> Report:
     predictions = [predict(m, scan) for m in messages]
     alert = Counts()
     categories = {c: Counts() for c in CATEGORIES}
@@ -269,11 +306,18 @@ def evaluate(name: str, messages: Iterable[LabelledMessage], scan: Callable[[str
         if not correct:
             errors.append(p)
     return Report(
-        name=name, scanner=scanner, size=len(predictions), alert=alert, categories=categories,
-        thresholds=thresholds, confusion=confusion,
-        benign_alert_rate=benign_alerts / benign if benign else 0.0, benign_count=benign,
+        name=name,
+        scanner=scanner,
+        size=len(predictions),
+        alert=alert,
+        categories=categories,
+        thresholds=thresholds,
+        confusion=confusion,
+        benign_alert_rate=benign_alerts / benign if benign else 0.0,
+        benign_count=benign,
         exploration_alert_rate=exploration_alerts / exploration if exploration else None,
-        kinds={k: dict(v) for k, v in sorted(kinds.items())}, errors=errors,
+        kinds={k: dict(v) for k, v in sorted(kinds.items())},
+        errors=errors,
     )
 
 
@@ -297,12 +341,24 @@ class ConversationReport:
     results: list[tuple[LabelledConversation, int]]
 
     def as_dict(self) -> dict:
-        return {"size": self.size, "exact_level": self.exact, "alert": self.alert.as_dict(),
-                "imminent": self.imminent.as_dict(),
-                "results": [{"id": c.id, "expected": c.level, "level": level} for c, level in self.results]}
+        return {
+            "size": self.size,
+            "exact_level": self.exact,
+            "alert": self.alert.as_dict(),
+            "imminent": self.imminent.as_dict(),
+            "results": [{"id": c.id, "expected": c.level, "level": level} for c, level in self.results],
+        }
 
 
-def evaluate_conversations(conversations: Iterable[LabelledConversation], detector: Detector) -> ConversationReport:
+class ConversationScanner(Protocol):
+    """What scores a conversation message by message: the lexicon Detector or the FusedDetector."""
+
+    def scan_in_conversation(self, text: str, risk: ConversationRisk) -> ScanResult: ...
+
+
+def evaluate_conversations(
+    conversations: Iterable[LabelledConversation], detector: ConversationScanner
+) -> ConversationReport:
     """A conversation's level is the highest level any of its messages reached."""
     results: list[tuple[LabelledConversation, int]] = []
     alert, imminent = Counts(), Counts()
@@ -323,8 +379,12 @@ def evaluate_conversations(conversations: Iterable[LabelledConversation], detect
 # -- running everything -----------------------------------------------------------
 
 
-def run(detector: Detector, baseline_scan: Callable[[str], ScanResult] | None, sets: Iterable[str] = ("ours", "psysuicide"),
-        psysuicide: str | os.PathLike | None = None) -> dict[str, dict]:
+def run(
+    detector: Detector,
+    baseline_scan: Callable[[str], ScanResult] | None,
+    sets: Iterable[str] = ("ours", "psysuicide"),
+    psysuicide: str | os.PathLike | None = None,
+) -> dict[str, dict]:
     """Reports per set: {"ours": {"detector": Report, "baseline": Report, "conversations": ...}, ...}."""
     out: dict[str, dict] = {}
     for name in sets:
@@ -350,8 +410,9 @@ def run(detector: Detector, baseline_scan: Callable[[str], ScanResult] | None, s
 def format_report(report: Report, errors: int = 0) -> str:
     lines = [f"== {report.name}: {report.scanner} ({report.size} messages) =="]
     a = report.alert
-    lines.append(f"alert (level>=2): P {a.precision:.3f}  R {a.recall:.3f}  F1 {a.f1:.3f}  "
-                 f"(tp {a.tp} fp {a.fp} fn {a.fn})")
+    lines.append(
+        f"alert (level>=2): P {a.precision:.3f}  R {a.recall:.3f}  F1 {a.f1:.3f}  (tp {a.tp} fp {a.fp} fn {a.fn})"
+    )
     lines.append(f"benign alert rate: {report.benign_alert_rate:.2%} of {report.benign_count} level-0 messages")
     if report.exploration_alert_rate is not None:
         lines.append(f"alert rate on 'asking about suicide' (expected < 2): {report.exploration_alert_rate:.2%}")
@@ -368,8 +429,10 @@ def format_report(report: Report, errors: int = 0) -> str:
         lines.append(f"first {min(errors, len(report.errors))} of {len(report.errors)} misclassified:")
         for p in report.errors[:errors]:
             m = p.message
-            lines.append(f"  [{m.id}] {m.kind}: expected {m.level} {sorted(m.categories)} got {p.level} "
-                         f"{sorted(p.alerted)}{' (third party)' if p.third_party else ''} | {m.text[:80]}")
+            lines.append(
+                f"  [{m.id}] {m.kind}: expected {m.level} {sorted(m.categories)} got {p.level} "
+                f"{sorted(p.alerted)}{' (third party)' if p.third_party else ''} | {m.text[:80]}"
+            )
     return "\n".join(lines)
 
 
@@ -379,9 +442,14 @@ def format_kinds(report: Report) -> str:
 
 
 def format_conversations(report: ConversationReport) -> str:
-    lines = [f"== conversations ({report.size}) ==",
-             f"exact level {report.exact}/{report.size}; alert P {report.alert.precision:.3f} R {report.alert.recall:.3f}; "
-             f"imminent (4) P {report.imminent.precision:.3f} R {report.imminent.recall:.3f}"]
+    lines = [
+        f"== conversations ({report.size}) ==",
+        (
+            f"exact level {report.exact}/{report.size}; alert P {report.alert.precision:.3f} "
+            f"R {report.alert.recall:.3f}; "
+            f"imminent (4) P {report.imminent.precision:.3f} R {report.imminent.recall:.3f}"
+        ),
+    ]
     for conversation, level in report.results:
         if level != conversation.level:
             lines.append(f"  {conversation.id}: expected {conversation.level}, got {level}")
@@ -393,8 +461,7 @@ def format_conversations(report: ConversationReport) -> str:
 # Sets cut from crisis/data/splits.json (crisis/model/dataset.py): the model's dev split
 # (thresholds were tuned on it) and its test split (reported once per model version),
 # whole and by source.
-SPLIT_SETS = ("dev", "dev:psy", "dev:smile", "dev:yl2",
-              "test", "test:psy", "test:smile", "test:yl2", "test:holdout")
+SPLIT_SETS = ("dev", "dev:psy", "dev:smile", "dev:yl2", "test", "test:psy", "test:smile", "test:yl2", "test:holdout")
 SCANNER_ORDER = ("keyword baseline", "lexicon", "model", "combined")
 
 
@@ -436,8 +503,9 @@ def load_set(name: str, psysuicide: str | os.PathLike | None = None) -> list[Lab
     raise ValueError(f"unknown set {name!r}")
 
 
-def compare(name: str, messages: list[LabelledMessage],
-            scanners: dict[str, Callable[[str], ScanResult]]) -> dict[str, Report]:
+def compare(
+    name: str, messages: list[LabelledMessage], scanners: Mapping[str, Callable[[str], ScanResult]]
+) -> dict[str, Report]:
     return {label: evaluate(name, messages, scan, label) for label, scan in scanners.items()}
 
 
@@ -446,8 +514,10 @@ def format_comparison(reports: dict[str, Report]) -> str:
     labels = [label for label in SCANNER_ORDER if label in reports]
     labels += [label for label in reports if label not in SCANNER_ORDER]
     first = reports[labels[0]]
-    lines = [f"== {first.name} ({first.size} messages): P/R/F1 per scanner ==",
-             f"{'':<16}" + "".join(f"{label[:17]:>21}" for label in labels)]
+    lines = [
+        f"== {first.name} ({first.size} messages): P/R/F1 per scanner ==",
+        f"{'':<16}" + "".join(f"{label[:17]:>21}" for label in labels),
+    ]
 
     def row(title: str, pick) -> str:
         cells = []
@@ -464,16 +534,27 @@ def format_comparison(reports: dict[str, Report]) -> str:
     for level in (1, 2, 3, 4):
         support = first.thresholds[level].tp + first.thresholds[level].fn
         lines.append(row(f"level>={level} ({support})", lambda r, lv=level: r.thresholds[lv]))
-    lines.append(f"{'benign alerts':<16}" + "".join(
-        f"{reports[label].benign_alert_rate:.2%} of {reports[label].benign_count}".rjust(21) for label in labels))
+    lines.append(
+        f"{'benign alerts':<16}"
+        + "".join(
+            f"{reports[label].benign_alert_rate:.2%} of {reports[label].benign_count}".rjust(21) for label in labels
+        )
+    )
     if first.exploration_alert_rate is not None:
-        lines.append(f"{'exploration':<16}" + "".join(
-            f"{reports[label].exploration_alert_rate or 0.0:.2%}".rjust(21) for label in labels))
+        lines.append(
+            f"{'exploration':<16}"
+            + "".join(f"{reports[label].exploration_alert_rate or 0.0:.2%}".rjust(21) for label in labels)
+        )
     return "\n".join(lines)
 
 
-def bootstrap(report: Report, messages: list[LabelledMessage], scan: Callable[[str], ScanResult],
-              resamples: int = 1000, seed: int = 12355) -> dict[str, tuple[float, float]]:
+def bootstrap(
+    report: Report,
+    messages: list[LabelledMessage],
+    scan: Callable[[str], ScanResult],
+    resamples: int = 1000,
+    seed: int = 12355,
+) -> dict[str, tuple[float, float]]:
     """95% percentile intervals of alert P, R, F1 and the benign alert rate (messages resampled)."""
     import random
 

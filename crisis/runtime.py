@@ -12,6 +12,7 @@ version is swapped in; a model that fails to load leaves the process on the lexi
 alone (logged), never without a detector. ``current_detector()`` returns the
 FusedDetector of the two (crisis/detection/fusion.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,13 +58,13 @@ def _compile(version: int) -> Detector:
 
 
 def _compile_in_background(version: int) -> None:
-    global _detector, _loaded_version, _compiling
+    global _compiling
 
     def work() -> None:
         global _detector, _loaded_version, _compiling
         try:
             detector = _compile(version)
-        except Exception:  # noqa: BLE001 - a bad version must not take scanning down
+        except Exception:
             log.exception("lexicon version %s failed to compile; keeping version %s", version, _loaded_version)
             detector = None
         finally:
@@ -106,7 +107,7 @@ def _load_model():
         path = getattr(settings, "CRISIS_MODEL_PATH", "") or shipped_model_path()
         try:
             _model = CrisisModel.load(path)
-        except Exception:  # noqa: BLE001 - a broken artifact must not take scanning down
+        except Exception:
             log.exception("crisis model %s failed to load; scanning with the lexicon alone", path)
             _model_failed = True
         return _model
@@ -138,7 +139,7 @@ def current_lexicon_detector() -> Detector:
         # First use in this process: compile now, there is nothing to fall back on.
         try:
             detector = _compile(newest)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("lexicon version %s failed to compile; using the shipped lexicon", newest)
             detector, newest = _compile(0), 0
         with _lock:

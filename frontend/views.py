@@ -6,6 +6,8 @@ conversation text is ever rendered on the server (and nothing private can end
 up in a cache or a server log of rendered pages).
 """
 
+from typing import Any
+
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -19,7 +21,7 @@ class PageView(TemplateView):
 
     page = ""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["page"] = self.page
         return context

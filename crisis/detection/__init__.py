@@ -8,6 +8,7 @@
 The lexicon is data (crisis/lexicon/lexicon.json, or a version stored by the
 supervisors' editor); see crisis/lexicon/README.md and docs/crisis.md.
 """
+
 from .detector import Detector
 from .lexicon import load_shipped_lexicon, validate_lexicon
 from .model import CATEGORIES, ConversationRisk, Finding, ScanResult

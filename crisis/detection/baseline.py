@@ -4,6 +4,7 @@ The lexicon's category terms (as written, level >= 1) in one automaton over the
 raw text: no normalization, no variants, no context, no escalation. This is
 what "a keyword list" does, and what evasions and hard negatives defeat.
 """
+
 from __future__ import annotations
 
 import ahocorasick

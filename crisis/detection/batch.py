@@ -6,6 +6,7 @@ not such an object gives {"id": null, "error": "bad_line", "line": N} and the
 scan goes on. Blank lines are skipped (no output), so a trailing newline or an
 empty line between records does not produce an error.
 """
+
 from __future__ import annotations
 
 import json

@@ -16,12 +16,14 @@ Pipeline for one message (docs/crisis.md has the whole story):
    (ideation + method -> plan; + time -> imminent), within the message and,
    through ConversationRisk, across the conversation's messages.
 """
+
 from __future__ import annotations
 
 import bisect
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick
 
@@ -98,8 +100,6 @@ class _Hit:
         return self.anchor == _THIRD_PARTY
 
 
-
-
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
@@ -161,7 +161,30 @@ class Detector:
         "version",
     )
 
+    # Set once by from_lexicon (which bypasses __init__), read-only afterwards.
     version: str
+    _settings: dict[str, Any]  # lexicon_settings(): the lexicon's settings over the defaults
+    _gap_chars: frozenset[str]  # what may stand between a negation cue and a term
+    _generic_categories: frozenset[str]
+    _normalizer: Normalizer
+    _collapsed_terms: dict[str, str]  # term -> its normalization that collapsed a repeat
+    _collapsed_context: frozenset[str]
+    _fillers: frozenset[str]
+    _filler_delete: dict[int, None]  # str.translate table deleting the fillers
+    _gap_max: int
+    _gapped: ahocorasick.Automaton  # skeleton -> ((core, lead, trail, entries), ...)
+    _has_gapped: bool
+    _wake: ahocorasick.Automaton  # the fast path: skeletons of every trigger key
+    _short_keys: tuple[str, ...]  # trigger keys too short for _wake, checked as substrings
+    _filler_dense: list[int | None]  # dense str.translate table deleting the fillers
+    _gapped_exclusions: ahocorasick.Automaton
+    _contextual_roles: frozenset[str]
+    _rule_roles: frozenset[str]
+    _triggers: ahocorasick.Automaton  # key -> (_Entry, ...)
+    _context: ahocorasick.Automaton  # key -> ((kind, _Entry | None), ...)
+    _has_triggers: bool
+    _has_context: bool
+    _rules: tuple[_Rule, ...]
 
     def __init__(self) -> None:  # use from_lexicon
         raise TypeError("use Detector.from_lexicon(doc)")
@@ -178,7 +201,9 @@ class Detector:
         self._gap_chars = frozenset(settings["negation_gap_chars"])
         self._generic_categories = frozenset(settings["generic_person_categories"])
         variants = doc.get("variants", {})
-        self._normalizer = Normalizer(emoji=variants.get("emoji", {}), char_overrides=variants.get("char_overrides", {}))
+        self._normalizer = Normalizer(
+            emoji=variants.get("emoji", {}), char_overrides=variants.get("char_overrides", {})
+        )
         normalize = self._normalizer.normalize
         aliases = [(normalize(h["canonical"]), normalize(h["alias"])) for h in variants.get("homophones", [])]
         aliases = [(canonical, alias) for canonical, alias in aliases if canonical and alias]
@@ -192,8 +217,9 @@ class Detector:
                     found.add(base.replace(canonical, alias))
             return found
 
-        pinyin_terms = [t for cat in doc["categories"].values() for g in cat["groups"] if g.get("pinyin")
-                        for t in g["terms"]]
+        pinyin_terms = [
+            t for cat in doc["categories"].values() for g in cat["groups"] if g.get("pinyin") for t in g["terms"]
+        ]
         pinyin = _PinyinTable(normalize(t) for t in pinyin_terms) if pinyin_terms else None
 
         # Terms whose normalization collapsed a repeated character (天天打我 -> 天打我): such a
@@ -204,16 +230,22 @@ class Detector:
         for category, body in doc["categories"].items():
             for group in body["groups"]:
                 for term in group["terms"]:
-                    entry = _Entry(category=category, level=group["level"], role=group["role"], term=term,
-                                   third_party_max_level=group.get("third_party_max_level"),
-                                   first_person_level=group.get("first_person_level"))
+                    entry = _Entry(
+                        category=category,
+                        level=group["level"],
+                        role=group["role"],
+                        term=term,
+                        third_party_max_level=group.get("third_party_max_level"),
+                        first_person_level=group.get("first_person_level"),
+                    )
                     keys = forms(term)
                     collapsed = normalize(term)
                     if collapsed != term.translate(translate_only) and _is_cjk(collapsed[:1]):
                         self._collapsed_terms[term] = collapsed
                     if pinyin is not None and group.get("pinyin"):
-                        keys |= {normalize(v) for v in pinyin.variants(normalize(term),
-                                                                        initials=bool(group.get("initials")))}
+                        keys |= {
+                            normalize(v) for v in pinyin.variants(normalize(term), initials=bool(group.get("initials")))
+                        }
                     for key in keys:
                         bucket = trigger_keys.setdefault(key, [])
                         if entry not in bucket:
@@ -243,8 +275,11 @@ class Detector:
                 add_context(term, _EXCLUSION)
         for group in doc.get("modifiers", []):
             for term in group["terms"]:
-                add_context(term, _MODIFIER, _Entry(category=NEUTRAL, level=0, role=group["role"], term=term,
-                                                    third_party_max_level=None))
+                add_context(
+                    term,
+                    _MODIFIER,
+                    _Entry(category=NEUTRAL, level=0, role=group["role"], term=term, third_party_max_level=None),
+                )
 
         # A rule made only of modifier roles (吞了 + 安眠药) must be able to wake the
         # detector although no category term is present: the terms of its first
@@ -254,7 +289,9 @@ class Detector:
             category_roles[category] = {group["role"] for group in body["groups"]}
         wake_roles: set[str] = set()
         for rule in doc.get("escalations", []):
-            if not any(role in category_roles.get(rule["category"], set()) for clause in rule["requires"] for role in clause):
+            if not any(
+                role in category_roles.get(rule["category"], set()) for clause in rule["requires"] for role in clause
+            ):
                 wake_roles.update(rule["requires"][0])
         for group in doc.get("modifiers", []):
             if group["role"] in wake_roles:
@@ -272,6 +309,7 @@ class Detector:
         self._filler_delete = {ord(ch): None for ch in fillers}
         self._gap_max = settings["gap_max"]
         gap_min = max(settings["gap_min_length"], 2)
+
         def gap_automaton(keys: Iterable[tuple[str, tuple]]) -> tuple[ahocorasick.Automaton, bool]:
             gapped: dict[str, list[tuple]] = {}
             filler_text = "".join(fillers)
@@ -280,11 +318,11 @@ class Detector:
                     continue
                 lead = len(key) - len(key.lstrip(filler_text))
                 trail = len(key) - len(key.rstrip(filler_text))
-                core = key[lead:len(key) - trail]
+                core = key[lead : len(key) - trail]
                 skeleton = core.translate(self._filler_delete)
                 if len(key) < gap_min or len(skeleton) < 2 or self._gap_max <= 0:
                     continue
-                gapped.setdefault(skeleton, []).append((core, key[:lead], key[len(key) - trail:], payload))
+                gapped.setdefault(skeleton, []).append((core, key[:lead], key[len(key) - trail :], payload))
             return _build_automaton({k: tuple(v) for k, v in gapped.items()}, min_latin=0), bool(gapped)
 
         self._gapped, self._has_gapped = gap_automaton((k, tuple(v)) for k, v in trigger_keys.items() if v)
@@ -309,12 +347,17 @@ class Detector:
         self._filler_dense = filler_dense
         # Exclusions tolerate the same fillers (打我自己的脸 is inside 打自己的脸).
         self._gapped_exclusions, _ = gap_automaton(
-            (k, ()) for k, v in context_keys.items() if any(kind == _EXCLUSION for kind, _e in v))
+            (k, ()) for k, v in context_keys.items() if any(kind == _EXCLUSION for kind, _e in v)
+        )
         self._contextual_roles = frozenset(settings["contextual_roles"])
         # Roles that matter for accumulation: those of rules checked across a conversation.
-        self._rule_roles = frozenset(role for rule in doc.get("escalations", [])
-                                     if rule.get("scope", "conversation") == "conversation"
-                                     for clause in rule["requires"] for role in clause)
+        self._rule_roles = frozenset(
+            role
+            for rule in doc.get("escalations", [])
+            if rule.get("scope", "conversation") == "conversation"
+            for clause in rule["requires"]
+            for role in clause
+        )
 
         min_latin = settings["latin_substring_min_length"]
         self._triggers = _build_automaton({k: tuple(v) for k, v in trigger_keys.items()}, min_latin)
@@ -323,12 +366,21 @@ class Detector:
         self._has_context = bool(context_keys)
         rules = []
         for r in doc.get("escalations", []):
-            clause_keys = tuple(frozenset(key for role in clause for key in (f"{r['category']}/{role}", f"{NEUTRAL}/{role}"))
-                                for clause in r["requires"])
-            rules.append(_Rule(name=r["name"], category=r["category"], level=r["level"],
-                               clauses=tuple(frozenset(clause) for clause in r["requires"]),
-                               clause_keys=clause_keys, all_keys=frozenset().union(*clause_keys),
-                               message_only=r.get("scope", "conversation") == "message"))
+            clause_keys = tuple(
+                frozenset(key for role in clause for key in (f"{r['category']}/{role}", f"{NEUTRAL}/{role}"))
+                for clause in r["requires"]
+            )
+            rules.append(
+                _Rule(
+                    name=r["name"],
+                    category=r["category"],
+                    level=r["level"],
+                    clauses=tuple(frozenset(clause) for clause in r["requires"]),
+                    clause_keys=clause_keys,
+                    all_keys=frozenset().union(*clause_keys),
+                    message_only=r.get("scope", "conversation") == "message",
+                )
+            )
         self._rules = tuple(rules)
         return self
 
@@ -403,9 +455,11 @@ class Detector:
         if self._has_gapped:
             positions = [i for i, ch in enumerate(normalized) if ch not in self._fillers]
             skeleton_view = (positions, "".join([normalized[i] for i in positions]))
-            hits.extend(_Hit(start, end, entry)
-                        for start, end, entries in self._gap_spans(normalized, skeleton_view, self._gapped)
-                        for entry in entries)
+            hits.extend(
+                _Hit(start, end, entry)
+                for start, end, entries in self._gap_spans(normalized, skeleton_view, self._gapped)
+                for entry in entries
+            )
 
         negation_spans: list[tuple[int, int]] = []
         not_negation_spans: list[tuple[int, int]] = []
@@ -424,8 +478,11 @@ class Detector:
             start, end = end_index - length + 1, end_index + 1
             if (left or right) and not self._latin_alone(text, starts, ends, start, end, left, right):
                 continue
-            if self._collapsed_context and normalized[start:end] in self._collapsed_context and \
-                    all(ends[j] - starts[j] < 2 for j in range(start, end)):
+            if (
+                self._collapsed_context
+                and normalized[start:end] in self._collapsed_context
+                and all(ends[j] - starts[j] < 2 for j in range(start, end))
+            ):
                 continue
             for kind, entry in cues:
                 if kind == _NEGATION:
@@ -457,12 +514,16 @@ class Detector:
                     persons.append((start, end, kind))
 
         if skeleton_view is not None:
-            exclusions.extend((start, end) for start, end, _ in
-                              self._gap_spans(normalized, skeleton_view, self._gapped_exclusions))
+            exclusions.extend(
+                (start, end) for start, end, _ in self._gap_spans(normalized, skeleton_view, self._gapped_exclusions)
+            )
 
         # 有没有, 是不是, 会不会: a question, not a denial; the 没/不 inside is no negation cue.
-        negation_ends = [end for start, end in negation_spans
-                         if not any(q_start <= start and end <= q_end for q_start, q_end in not_negation_spans)]
+        negation_ends = [
+            end
+            for start, end in negation_spans
+            if not any(q_start <= start and end <= q_end for q_start, q_end in not_negation_spans)
+        ]
         sentence_marks = [i for i, ch in enumerate(normalized) if ch == SENTENCE_MARK]
 
         def sentence_of(position: int) -> int:
@@ -480,8 +541,9 @@ class Detector:
         # A farewell to a thing (永别了我的长头发): the lead is an exclusion unless a person
         # or the world follows it (永别了我的朋友们, 永别了我的世界 stays a farewell).
         for fo_start, fo_end in farewell_objects:
-            if not any(fo_end <= k <= fo_end + 2 for k in farewell_keeps) and \
-                    not any(fo_end <= p_start <= fo_end + 2 for p_start, _, kind in persons if kind in (_THIRD, _GENERIC)):
+            if not any(fo_end <= k <= fo_end + 2 for k in farewell_keeps) and not any(
+                fo_end <= p_start <= fo_end + 2 for p_start, _, kind in persons if kind in (_THIRD, _GENERIC)
+            ):
                 exclusions.append((fo_start, fo_end))
 
         # Category terms the context rules dropped, as "reason:term": the fusion rule
@@ -499,20 +561,29 @@ class Detector:
                 if ex_start <= hit.start and hit.end <= ex_end:
                     return dropped(hit, "exclusion")
             collapsed = self._collapsed_terms.get(hit.entry.term)
-            if collapsed is not None and normalized[hit.start:hit.end] == collapsed and \
-                    all(ends[j] - starts[j] < 2 for j in range(hit.start, hit.end)):
+            if (
+                collapsed is not None
+                and normalized[hit.start : hit.end] == collapsed
+                and all(ends[j] - starts[j] < 2 for j in range(hit.start, hit.end))
+            ):
                 return False  # 天天打我 compiles to 天打我; 今天打我 repeats nothing
             sentence = sentence_of(hit.start)
             # Reported speech answered with a denial (老师问我想不想死，我说没有): the term is the question.
-            if asked_ends and denial_starts and \
-                    any(a_end <= hit.start and sentence_of(a_end - 1) == sentence for a_end in asked_ends) and \
-                    any(d_start >= hit.end and sentence_of(d_start) == sentence for d_start in denial_starts):
+            if (
+                asked_ends
+                and denial_starts
+                and any(a_end <= hit.start and sentence_of(a_end - 1) == sentence for a_end in asked_ends)
+                and any(d_start >= hit.end and sentence_of(d_start) == sentence for d_start in denial_starts)
+            ):
                 return dropped(hit, "asked_and_denied")
             # Acting a part (我演一个想自杀的女孩): the role beats the 我 inside the cue; a 我 after
             # the role cue (…，其实我自己也想死) is the youth again.
             for r_end in role_ends:
-                if r_end <= hit.start and sentence_of(r_end - 1) == sentence and \
-                        not any(r_end <= f < hit.start for f in first_positions):
+                if (
+                    r_end <= hit.start
+                    and sentence_of(r_end - 1) == sentence
+                    and not any(r_end <= f < hit.start for f in first_positions)
+                ):
                     return dropped(hit, "role_play")
             if self._negated(normalized, hit.start, negation_ends):
                 negated_spans.append((hit.start, hit.end, hit.entry.category))
@@ -525,7 +596,11 @@ class Detector:
             if purpose_sentences and hit.entry.category == NEUTRAL and sentence_of(hit.start) in purpose_sentences:
                 return False
             hit.anchor, hit.first_person_distance = self._anchor(hit, persons, sentence_of, normalized)
-            if hit.first_person_distance < 0 and hit.anchor == _FIRST_IMPLICIT and hit.end - hit.start == content_length:
+            if (
+                hit.first_person_distance < 0
+                and hit.anchor == _FIRST_IMPLICIT
+                and hit.end - hit.start == content_length
+            ):
                 hit.first_person_distance = 0  # the whole message is the term (自杀): said of oneself
             # In a game, killing and dying are play, whoever says it (游戏里我杀了他三次).
             if game_sentences and hit.entry.category in _GAME_SUPPRESSED and sentence_of(hit.start) in game_sentences:
@@ -555,8 +630,11 @@ class Detector:
                 level = min(level, 1)  # people in general, "you": a topic, not a report
             hit.level = level
             if level >= 1:
-                findings.append(self._finding(hit.entry.category, level, hit.entry.term, hit.start, hit.end,
-                                              hit.third_party, starts, ends))
+                findings.append(
+                    self._finding(
+                        hit.entry.category, level, hit.entry.term, hit.start, hit.end, hit.third_party, starts, ends
+                    )
+                )
                 if level > levels.get(hit.entry.category, 0):
                     levels[hit.entry.category] = level
 
@@ -584,8 +662,9 @@ class Detector:
             if rule.message_only:
                 if not all(not keys.isdisjoint(message_keys) for keys in rule.clause_keys):
                     continue
-            elif not all(not keys.isdisjoint(message_keys) or not keys.isdisjoint(remembered_keys)
-                         for keys in rule.clause_keys):
+            elif not all(
+                not keys.isdisjoint(message_keys) or not keys.isdisjoint(remembered_keys) for keys in rule.clause_keys
+            ):
                 continue
             contributing = self._satisfy(rule, message_roles, None)
             if contributing is None and risk is not None and not rule.message_only:
@@ -598,12 +677,14 @@ class Detector:
             third_party = bool(category_hits) and all(h.third_party for h in category_hits)
             if risk is not None and not category_hits:
                 # The category side came from earlier messages: it is third-party if it was then.
-                third_party = any(key in risk.third_party_roles for key in remembered
-                                  if key.startswith(rule.category + "/"))
+                third_party = any(
+                    key in risk.third_party_roles for key in remembered if key.startswith(rule.category + "/")
+                )
             start = min(h.start for h in contributing)
             end = max(h.end for h in contributing)
-            findings.append(self._finding(rule.category, rule.level, f"rule:{rule.name}", start, end, third_party,
-                                          starts, ends))
+            findings.append(
+                self._finding(rule.category, rule.level, f"rule:{rule.name}", start, end, third_party, starts, ends)
+            )
             levels[rule.category] = rule.level
 
         if risk is not None and self._matters(message_roles, levels, remembered):
@@ -616,13 +697,11 @@ class Detector:
         """Whether a trigger key may be in the message, exactly or with fillers inside."""
         for _ in self._wake.iter(normalized.translate(self._filler_dense)):
             return True
-        for key in self._short_keys:
-            if key in normalized:
-                return True
-        return False
+        return any(key in normalized for key in self._short_keys)
 
-    def _gap_spans(self, normalized: str, skeleton_view: tuple[list[int], str],
-                   automaton: ahocorasick.Automaton) -> list[tuple[int, int, tuple]]:
+    def _gap_spans(
+        self, normalized: str, skeleton_view: tuple[list[int], str], automaton: ahocorasick.Automaton
+    ) -> list[tuple[int, int, tuple]]:
         """Keys found with filler characters inside them (活着[真的好]没意思): (start, end, payload).
 
         Exact matches are left to the exact automata; a key whose own fillers are
@@ -644,8 +723,9 @@ class Detector:
                 found.append((start, end, entries))
         return found
 
-    def _matters(self, message_roles: dict[str, list[_Hit]], levels: dict[str, int],
-                 remembered: dict[str, int]) -> bool:
+    def _matters(
+        self, message_roles: dict[str, list[_Hit]], levels: dict[str, int], remembered: dict[str, int]
+    ) -> bool:
         """Whether this message changes the conversation's state (docs/crisis.md, Accumulation).
 
         It does when it shows a role some rule uses that is not merely a time (a method,
@@ -677,8 +757,9 @@ class Detector:
         return any(key.split("/", 1)[1] in rule_roles and key.split("/", 1)[1] not in contextual for key in remembered)
 
     @staticmethod
-    def _satisfy(rule: _Rule, message_roles: dict[str, list[_Hit]],
-                 remembered: dict[str, int] | None) -> list[_Hit] | None:
+    def _satisfy(
+        rule: _Rule, message_roles: dict[str, list[_Hit]], remembered: dict[str, int] | None
+    ) -> list[_Hit] | None:
         """The hits of this message that complete ``rule``, or None if it is not complete.
 
         With ``remembered``, a clause may also be satisfied by a role from earlier
@@ -701,8 +782,9 @@ class Detector:
                 return None
         return contributing
 
-    def _remember(self, risk: ConversationRisk, ordinal: int, message_roles: dict[str, list[_Hit]],
-                  levels: dict[str, int]) -> None:
+    def _remember(
+        self, risk: ConversationRisk, ordinal: int, message_roles: dict[str, list[_Hit]], levels: dict[str, int]
+    ) -> None:
         risk.relevant_messages = ordinal
         risk.lexicon_version = self.version
         for key, role_hits in message_roles.items():
@@ -724,13 +806,15 @@ class Detector:
         max_gap = self._settings["negation_max_gap"]
         gap_chars = self._gap_chars
         for cue_end in negation_ends:
-            if cue_end <= start and start - cue_end <= max_gap:
-                if all(ch in gap_chars for ch in normalized[cue_end:start]):
-                    return True
+            if (
+                cue_end <= start
+                and start - cue_end <= max_gap
+                and all(ch in gap_chars for ch in normalized[cue_end:start])
+            ):
+                return True
         return False
 
-    def _anchor(self, hit: _Hit, persons: list[tuple[int, int, int]], sentence_of,
-                normalized: str) -> tuple[int, int]:
+    def _anchor(self, hit: _Hit, persons: list[tuple[int, int, int]], sentence_of, normalized: str) -> tuple[int, int]:
         """Whose words: (anchor, distance to the nearest first-person cue or -1)."""
         nearest: tuple[int, int, int] | None = None
         sentence = sentence_of(hit.start)
@@ -739,13 +823,17 @@ class Detector:
             # A first-person word inside the term itself (打我, 杀了我) fixes whose it is.
             if kind == _FIRST and hit.start <= start and end <= hit.end:
                 return _FIRST_EXPLICIT, 0
-            if end <= hit.start and hit.start - end <= window and sentence_of(max(start, end - 1)) == sentence:
-                if nearest is None or (end, _PERSON_PRIORITY[kind]) > (nearest[1], _PERSON_PRIORITY[nearest[2]]):
-                    nearest = (start, end, kind)
+            if (
+                end <= hit.start
+                and hit.start - end <= window
+                and sentence_of(max(start, end - 1)) == sentence
+                and (nearest is None or (end, _PERSON_PRIORITY[kind]) > (nearest[1], _PERSON_PRIORITY[nearest[2]]))
+            ):
+                nearest = (start, end, kind)
         if nearest is None:
             return _FIRST_IMPLICIT, -1  # Chinese drops the subject: the youth is speaking of themself
         distance = hit.start - nearest[1]
-        same_clause = not any(ch in BOUNDARY_MARKS for ch in normalized[nearest[1]:hit.start])
+        same_clause = not any(ch in BOUNDARY_MARKS for ch in normalized[nearest[1] : hit.start])
         if nearest[2] == _FIRST:
             # The distance only counts inside one clause: 我只是想知道，自杀的人... is not about the youth.
             return _FIRST_EXPLICIT, distance if same_clause else -1
@@ -760,8 +848,9 @@ class Detector:
     def _close_first(self, hit: _Hit) -> bool:
         return 0 <= hit.first_person_distance <= self._settings["first_person_window"]
 
-    def _latin_alone(self, text: str, starts: list[int], ends: list[int], start: int, end: int,
-                     left: bool, right: bool) -> bool:
+    def _latin_alone(
+        self, text: str, starts: list[int], ends: list[int], start: int, end: int, left: bool, right: bool
+    ) -> bool:
         """A short Latin variant (zs) must not be part of a longer Latin word in the original text."""
         table = self._normalizer.table
         if left:
@@ -775,10 +864,19 @@ class Detector:
         return True
 
     @staticmethod
-    def _finding(category: str, level: int, term: str, start: int, end: int, third_party: bool,
-                 starts: list[int], ends: list[int]) -> Finding:
-        return Finding(category=category, level=level, term=term, start=starts[start], end=ends[end - 1],
-                       third_party=third_party)
+    def _finding(
+        category: str,
+        level: int,
+        term: str,
+        start: int,
+        end: int,
+        third_party: bool,
+        starts: list[int],
+        ends: list[int],
+    ) -> Finding:
+        return Finding(
+            category=category, level=level, term=term, start=starts[start], end=ends[end - 1], third_party=third_party
+        )
 
 
 def _is_subsequence(needle: str, haystack: str) -> bool:
@@ -798,9 +896,14 @@ def _drop_contained(hits: list[_Hit]) -> list[_Hit]:
     kept: list[_Hit] = []
     for hit in hits:
         length = hit.end - hit.start
-        if any(other is not hit and other.entry.category == hit.entry.category
-               and other.start <= hit.start and hit.end <= other.end and other.end - other.start > length
-               for other in hits):
+        if any(
+            other is not hit
+            and other.entry.category == hit.entry.category
+            and other.start <= hit.start
+            and hit.end <= other.end
+            and other.end - other.start > length
+            for other in hits
+        ):
             continue
         kept.append(hit)
     return kept

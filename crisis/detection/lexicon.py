@@ -5,11 +5,13 @@ The document format is described field by field in crisis/lexicon/README.md.
 version, so its messages name the place (``categories.suicide.groups[2].terms[5]``)
 and say what is wrong in words a supervisor can act on.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .model import CATEGORIES, MAX_LEVEL
 
@@ -56,11 +58,34 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "contextual_roles": ["time", "now"],
 }
 
-_KNOWN_TOP_LEVEL = {"format", "version", "description", "note", "settings", "roles", "categories", "modifiers",
-                    "escalations", "context", "variants"}
-_CONTEXT_LISTS = ("negation", "negation_exceptions", "fiction", "game", "first_person", "third_party",
-                  "generic_person", "benign_purpose", "role_play", "asked", "denial_reply", "farewell_object",
-                  "farewell_keep")
+_KNOWN_TOP_LEVEL = {
+    "format",
+    "version",
+    "description",
+    "note",
+    "settings",
+    "roles",
+    "categories",
+    "modifiers",
+    "escalations",
+    "context",
+    "variants",
+}
+_CONTEXT_LISTS = (
+    "negation",
+    "negation_exceptions",
+    "fiction",
+    "game",
+    "first_person",
+    "third_party",
+    "generic_person",
+    "benign_purpose",
+    "role_play",
+    "asked",
+    "denial_reply",
+    "farewell_object",
+    "farewell_keep",
+)
 # Context lists that may also be written as an object of named families (round 4:
 # benign_purpose {"sport": [...], "craft": [...]}); the detector reads the union.
 _FAMILY_LISTS = frozenset({"benign_purpose"})
@@ -71,6 +96,8 @@ def context_terms(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [term for terms in value.values() for term in terms]
     return list(value)
+
+
 _GROUP_KEYS = {"role", "level", "terms", "pinyin", "initials", "third_party_max_level", "first_person_level", "note"}
 _MODIFIER_KEYS = {"role", "terms", "note"}
 _ESCALATION_KEYS = {"name", "category", "requires", "level", "scope", "note"}
@@ -91,14 +118,14 @@ def lexicon_settings(doc: dict) -> dict[str, Any]:
     return merged
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
-        self.normalize = None  # set once the variants section is known to be usable
+        self.normalize: Callable[[str], str] | None = None  # set once the variants section is known to be usable
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -152,7 +179,7 @@ def validate_lexicon(doc: dict) -> list[str]:
         check.error("format", f"must be {LEXICON_FORMAT} (this detector reads format {LEXICON_FORMAT})")
     version = doc.get("version")
     if not isinstance(version, str) or not version.strip():
-        check.error("version", "must be a non-empty string, e.g. \"2025.11.1\"")
+        check.error("version", 'must be a non-empty string, e.g. "2025.11.1"')
 
     _check_settings(check, doc.get("settings", {}))
     _check_variants(check, doc.get("variants", {}))
@@ -178,7 +205,7 @@ def validate_lexicon(doc: dict) -> list[str]:
             check.error(where, f"unknown category (known: {', '.join(CATEGORIES)})")
             continue
         if not isinstance(body, dict):
-            check.error(where, "must be an object with \"groups\"")
+            check.error(where, 'must be an object with "groups"')
             continue
         check.unknown_keys(where, body, {"label", "groups", "note"})
         groups = body.get("groups")
@@ -193,7 +220,7 @@ def validate_lexicon(doc: dict) -> list[str]:
             check.unknown_keys(spot, group, _GROUP_KEYS)
             role = group.get("role")
             if not isinstance(role, str) or role not in declared_roles:
-                check.error(f"{spot}.role", f"{role!r} is not declared in \"roles\"")
+                check.error(f"{spot}.role", f'{role!r} is not declared in "roles"')
             else:
                 used_category_roles.setdefault(category, set()).add(role)
             check.level(f"{spot}.level", group.get("level"), 0, MAX_LEVEL)
@@ -218,7 +245,7 @@ def validate_lexicon(doc: dict) -> list[str]:
         check.unknown_keys(spot, group, _MODIFIER_KEYS)
         role = group.get("role")
         if not isinstance(role, str) or role not in declared_roles:
-            check.error(f"{spot}.role", f"{role!r} is not declared in \"roles\"")
+            check.error(f"{spot}.role", f'{role!r} is not declared in "roles"')
         else:
             modifier_roles.add(role)
         check.term_list(f"{spot}.terms", group.get("terms"))
@@ -249,7 +276,9 @@ def validate_lexicon(doc: dict) -> list[str]:
             check.error(f"{spot}.scope", f"{rule['scope']!r} is not a scope ({', '.join(_RULE_SCOPES)})")
         requires = rule.get("requires")
         if not isinstance(requires, list) or not requires:
-            check.error(f"{spot}.requires", "must be a non-empty list of lists of roles, e.g. [[\"ideation\"], [\"method\"]]")
+            check.error(
+                f"{spot}.requires", 'must be a non-empty list of lists of roles, e.g. [["ideation"], ["method"]]'
+            )
             continue
         reachable = used_category_roles.get(category, set()) | modifier_roles
         for clause_index, clause in enumerate(requires):
@@ -259,10 +288,13 @@ def validate_lexicon(doc: dict) -> list[str]:
                 continue
             for role in clause:
                 if role not in declared_roles:
-                    check.error(clause_spot, f"role {role!r} is not declared in \"roles\"")
+                    check.error(clause_spot, f'role {role!r} is not declared in "roles"')
             if not any(role in reachable for role in clause):
-                check.error(clause_spot, f"no term of category {category!r} or modifier has any of the roles {clause}: "
-                                         "the rule can never apply")
+                check.error(
+                    clause_spot,
+                    f"no term of category {category!r} or modifier has any of the roles {clause}: "
+                    "the rule can never apply",
+                )
 
     context = doc.get("context")
     if not isinstance(context, dict):
@@ -278,7 +310,7 @@ def validate_lexicon(doc: dict) -> list[str]:
                     check.term_list(f"context.{name}", context[name], allow_empty=True)
         exclusions = context.get("exclusions", {})
         if not isinstance(exclusions, dict):
-            check.error("context.exclusions", "must be an object of named lists (e.g. \"hyperbole\", \"idiom\")")
+            check.error("context.exclusions", 'must be an object of named lists (e.g. "hyperbole", "idiom")')
         else:
             for name, terms in exclusions.items():
                 check.term_list(f"context.exclusions.{name}", terms, allow_empty=True)
@@ -290,8 +322,16 @@ def _check_settings(check: _Checker, settings: object) -> None:
         check.error("settings", "must be an object")
         return
     check.unknown_keys("settings", settings, set(SETTINGS_DEFAULTS) | {"note"})
-    for key in ("negation_max_gap", "person_window", "generic_person_window", "first_person_window",
-                "accumulation_window", "latin_substring_min_length", "gap_max", "gap_min_length"):
+    for key in (
+        "negation_max_gap",
+        "person_window",
+        "generic_person_window",
+        "first_person_window",
+        "accumulation_window",
+        "latin_substring_min_length",
+        "gap_max",
+        "gap_min_length",
+    ):
         if key in settings and (not _is_int(settings[key]) or not 0 <= settings[key] <= 200):
             check.error(f"settings.{key}", f"must be a whole number from 0 to 200, not {settings[key]!r}")
     for key in ("negation_gap_chars", "gap_chars"):
@@ -337,16 +377,16 @@ def _check_variants(check: _Checker, variants: object) -> None:
         check.normalize = Normalizer(emoji=emoji, char_overrides=overrides).normalize
     homophones = variants.get("homophones", [])
     if not isinstance(homophones, list):
-        check.error("variants.homophones", "must be a list of {\"alias\", \"canonical\"} objects")
+        check.error("variants.homophones", 'must be a list of {"alias", "canonical"} objects')
         return
     for index, item in enumerate(homophones):
         spot = f"variants.homophones[{index}]"
         if not isinstance(item, dict):
-            check.error(spot, "must be an object with \"alias\" and \"canonical\"")
+            check.error(spot, 'must be an object with "alias" and "canonical"')
             continue
         check.unknown_keys(spot, item, {"alias", "canonical", "note"})
         alias, canonical = item.get("alias"), item.get("canonical")
         if not isinstance(alias, str) or not alias.strip() or not isinstance(canonical, str) or not canonical.strip():
-            check.error(spot, "\"alias\" and \"canonical\" must be non-empty strings")
+            check.error(spot, '"alias" and "canonical" must be non-empty strings')
         elif alias == canonical:
             check.error(spot, f"alias and canonical are the same ({alias!r})")

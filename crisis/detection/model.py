@@ -1,4 +1,5 @@
 """Value types of the crisis detector: findings, scan results, a conversation's accumulated risk."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,8 +46,12 @@ class ScanResult:
         parts = []
         lexical = [f for f in self.findings if not f.term.startswith("model:")]
         if lexical:
-            parts.append("lexicon: " + ", ".join(
-                f"{f.term}->{f.category} {f.level}{' (third party)' if f.third_party else ''}" for f in lexical))
+            parts.append(
+                "lexicon: "
+                + ", ".join(
+                    f"{f.term}->{f.category} {f.level}{' (third party)' if f.third_party else ''}" for f in lexical
+                )
+            )
         learned = [f for f in self.findings if f.term.startswith("model:")]
         if learned:
             parts.append("raised by the model: " + ", ".join(f"{f.category} {f.level}" for f in learned))
@@ -97,8 +102,12 @@ def make_result(findings: list[Finding], suppressed: list[str] | tuple[str, ...]
     order = {name: index for index, name in enumerate(CATEGORIES)}
     categories = tuple(sorted(by_category, key=lambda c: (-by_category[c], order.get(c, len(order)))))
     findings.sort(key=lambda f: (f.start, -f.level, f.category))
-    return ScanResult(level=max(by_category.values(), default=0), categories=categories, findings=tuple(findings),
-                      suppressed=tuple(suppressed))
+    return ScanResult(
+        level=max(by_category.values(), default=0),
+        categories=categories,
+        findings=tuple(findings),
+        suppressed=tuple(suppressed),
+    )
 
 
 _STATE_FORMAT = 1
@@ -157,9 +166,11 @@ class ConversationRisk:
             relevant_messages=as_count(d.get("relevant_messages")),
             peak_level=as_level(d.get("peak_level")),
             category_peaks={k: as_level(v) for k, v in peaks_in.items() if isinstance(k, str)}
-            if isinstance(peaks_in, dict) else {},
+            if isinstance(peaks_in, dict)
+            else {},
             roles={k: as_count(v) for k, v in roles_in.items() if isinstance(k, str)}
-            if isinstance(roles_in, dict) else {},
+            if isinstance(roles_in, dict)
+            else {},
             third_party_roles={k for k in third_in if isinstance(k, str)} if isinstance(third_in, list) else set(),
             lexicon_version=version if isinstance(version, str) else "",
         )

@@ -22,6 +22,7 @@ After the table, runs of one repeated character collapse to one (死死死死 ->
 自自杀 -> 自杀). Lexicon terms go through the same function, so 天天打我 is stored
 as 天打我 and still matches.
 """
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,7 @@ def build_t2s_table() -> dict[str, str]:
     converted = converter.convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - OpenCC changed how it treats newlines
         converted = [converter.convert(ch) for ch in chars]
-    return {src: dst for src, dst in zip(chars, converted) if src != dst and len(dst) == 1}
+    return {src: dst for src, dst in zip(chars, converted, strict=True) if src != dst and len(dst) == 1}
 
 
 _T2S_CACHE: dict[str, str] | None = None

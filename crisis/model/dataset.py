@@ -129,8 +129,9 @@ def load_rows() -> list[Row]:
             turn_level, turn_categories = 0, ()
         else:
             turn_level, turn_categories = flagged[turn]
-        rows.append(Row(f"smile:{turn}", r["text"], turn_level, turn_categories, "smilechat", "smile",
-                        f"smile:{r['dialogue']}"))
+        rows.append(
+            Row(f"smile:{turn}", r["text"], turn_level, turn_categories, "smilechat", "smile", f"smile:{r['dialogue']}")
+        )
     return rows
 
 
@@ -181,10 +182,10 @@ def near_duplicate_pairs(
             by_text[text] = index
     pairs = []
     for i, j in candidates:
-        a, b = sets[i], sets[j]
-        if not a or not b:
+        grams_i, grams_j = sets[i], sets[j]
+        if not grams_i or not grams_j:
             continue
-        jaccard = len(a & b) / len(a | b)
+        jaccard = len(grams_i & grams_j) / len(grams_i | grams_j)
         if jaccard >= threshold:
             pairs.append((i, j, jaccard))
     return sorted(pairs)

@@ -191,7 +191,7 @@ class Command(BaseCommand):
 def _document_of(detector) -> dict | None:
     """The lexicon document behind the live detector, for the baseline (None: use the shipped file)."""
     try:
-        from crisis.services.lexicon import current_lexicon
+        from crisis.selectors import current_lexicon
 
         view = current_lexicon()
         return view.document if view.document.get("version") == detector.version else None

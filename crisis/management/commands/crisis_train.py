@@ -45,10 +45,18 @@ class Command(BaseCommand):
             metavar="PATH",
             help="artifact path (default crisis/model/artifacts/model-<version>.json)",
         )
-        parser.add_argument("--no-local-labels", dest="local_labels", action="store_false",
-                            help="train on the shipped data alone, without this deployment's verdicts")
-        parser.add_argument("--no-register", dest="register", action="store_false",
-                            help="only write the artifact; do not register it as the shadow version")
+        parser.add_argument(
+            "--no-local-labels",
+            dest="local_labels",
+            action="store_false",
+            help="train on the shipped data alone, without this deployment's verdicts",
+        )
+        parser.add_argument(
+            "--no-register",
+            dest="register",
+            action="store_false",
+            help="only write the artifact; do not register it as the shadow version",
+        )
         parser.add_argument("--note", default="", help="a note kept with the registered version")
 
     def handle(self, *args, **options) -> None:
