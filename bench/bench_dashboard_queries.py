@@ -54,7 +54,7 @@ from playwright.sync_api import Page, WebSocket, sync_playwright  # noqa: E402
 from tests.live import LiveStack  # noqa: E402
 from tests.wsclient import WsClient, http_json  # noqa: E402
 
-PASSWORD = "bench-pass-123"  # noqa: S105 - the throw-away accounts of a throw-away database
+PASSWORD = "bench-pass-123"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,8 +86,8 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def checkout_label(repo: Path) -> str:
-    done = subprocess.run(  # noqa: S603 - git on a path the user gave, no shell
-        ["git", "-C", str(repo), "log", "-1", "--format=%h %s"],  # noqa: S607 - git from PATH, as a developer runs it
+    done = subprocess.run(
+        ["git", "-C", str(repo), "log", "-1", "--format=%h %s"],
         capture_output=True,
         text=True,
         check=False,

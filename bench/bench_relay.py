@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import re
@@ -41,14 +42,16 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "loadtests"))
 
-import run as loadrun  # noqa: E402  (loadtests/run.py: database, process and cleanup helpers)
+from loadtests import run as loadrun  # noqa: E402  (loadtests/run.py: database, process and cleanup helpers)
 
 PYTHON = sys.executable
 
@@ -93,12 +96,10 @@ def bench_inproc(args: argparse.Namespace, database_url: str, redis_url: str) ->
         django.setup()
         asyncio.run(_inproc(args, redis_url))
     finally:
-        try:
+        with contextlib.suppress(Exception):  # Django may not be set up yet
             from django.db import connections
 
             connections.close_all()
-        except Exception:  # noqa: BLE001 - Django may not be set up yet
-            pass
         stack.stop(keep_db=args.keep_db)
 
 
@@ -107,6 +108,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     variants (A B C A B C ...) so that other work on the machine hits them alike; the minimum
     over the rounds is the figure, the median is shown beside it."""
     import cProfile
+    import json
     import pstats
     from concurrent.futures import ThreadPoolExecutor
 
@@ -114,17 +116,17 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     from asgiref.sync import async_to_sync
     from channels.db import DatabaseSyncToAsync, database_sync_to_async
     from channels.layers import get_channel_layer
-    import json
-
     from django.conf import settings
     from django.db import close_old_connections, connection, transaction
     from django.utils import timezone
 
     import realtime
     from accounts.services import do_create_youth, do_ensure_staff
+    from chat.frames import Message, MessageAck
     from chat.models import Conversation
     from chat.services import messages
     from crisis.detection import ConversationRisk
+    from crisis.models import Alert
     from crisis.runtime import current_detector
     from crisis.services import alerts
     from moderation.hygiene import clean_text
@@ -162,7 +164,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         return counselor.pk, conversations, youth_of
 
     counselor_id, conversation_ids, youth_of = await db(fixtures)()
-    pg_version = await db(lambda: connection.pg_version // 10000)()
+    pg_version = await db(lambda: connection.pg_version // 10000)()  # type: ignore[attr-defined]  # PostgreSQL's wrapper
 
     # Every conversation has two listeners (youth and counselor), drained like sockets would.
     layer = get_channel_layer()
@@ -183,21 +185,25 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 
     def youth_args(i: int, cid: int | None = None) -> dict:
         cid = cid or conversation_ids[i % len(conversation_ids)]
-        return dict(
-            user_id=youth_of[cid], role="youth", conversation_id=cid, client_id=f"y-{next(counter)}", text=texts[i % n]
-        )
+        return {
+            "user_id": youth_of[cid],
+            "role": "youth",
+            "conversation_id": cid,
+            "client_id": f"y-{next(counter)}",
+            "text": texts[i % n],
+        }
 
     def counselor_args(i: int, cid: int | None = None) -> dict:
         cid = cid or conversation_ids[i % len(conversation_ids)]
-        return dict(
-            user_id=counselor_id,
-            role="counselor",
-            conversation_id=cid,
-            client_id=f"c-{next(counter)}",
-            text=COUNSELOR_TEXT,
-        )
+        return {
+            "user_id": counselor_id,
+            "role": "counselor",
+            "conversation_id": cid,
+            "client_id": f"c-{next(counter)}",
+            "text": COUNSELOR_TEXT,
+        }
 
-    escalations = Counter()
+    escalations: Counter[str] = Counter()
     original_escalate = alerts.do_escalate
 
     def counting_escalate(**kwargs):
@@ -210,9 +216,9 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     # The gateway (gateway/consumers.py) runs the service inside realtime.collecting() in the
     # database thread and sends what it published from the event loop afterwards; older code
     # published from the database thread itself (async_to_sync). Both paths are measured.
-    collecting = getattr(realtime, "collecting", None)
-    send_collected = getattr(realtime, "send_collected", None)
-    gateway_collects = collecting is not None and send_collected is not None
+    collecting = realtime.collecting
+    send_collected = realtime.send_collected
+    gateway_collects = True  # the old path (publishing from the database thread) is the experiment
 
     def store_collecting(**kwargs):
         with collecting() as events:
@@ -224,7 +230,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
             call = DatabaseSyncToAsync(store_collecting, thread_sensitive=executor is None, executor=executor)
 
             async def send_(**kwargs) -> None:
-                reply, events = await call(**kwargs)
+                _reply, events = await call(**kwargs)
                 if events:
                     await send_collected(events)
         else:
@@ -243,6 +249,8 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         for i in range(n):
             await sender(**make_args(i))
 
+    delivering: set[asyncio.Task[None]] = set()  # deliveries still running after a timed call
+
     def in_thread(make_args):
         def loop_() -> list:
             collected: list = []
@@ -256,12 +264,14 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         async def run_() -> None:
             collected = await db(loop_)()
             if collected:  # delivered after the timing, like the gateway does after each call
-                asyncio.create_task(send_collected(collected))
+                task = asyncio.create_task(send_collected(collected))
+                delivering.add(task)  # the loop keeps only a weak reference to a task
+                task.add_done_callback(delivering.discard)
 
         return run_
 
     def set_health_checks(enabled: bool) -> None:
-        connection.health_check_enabled = enabled
+        connection.health_check_enabled = enabled  # type: ignore[attr-defined]  # Django 4.1+, not in the stubs
 
     async def gateway_no_health_check(make_args) -> None:
         await db(set_health_checks)(False)
@@ -270,7 +280,17 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         finally:
             await db(set_health_checks)(True)
 
-    def escalate_fast(*, conversation_id, seq, level, categories, excerpt, at, risk):
+    def escalate_fast(
+        *,
+        conversation_id: int,
+        seq: int,
+        level: int,
+        categories: list[str],
+        excerpt: str,
+        at: datetime,
+        risk: ConversationRisk,
+        **alert_fields: Any,  # source, detected_by: only the alert path needs them
+    ) -> Alert | None:
         """Candidate: below the alert level, one UPDATE (no SELECT of the conversation and its
         counselor); risk_level rises in SQL. The alert path is unchanged."""
         if level < settings.CRISIS_ALERT_LEVEL or not categories:
@@ -289,6 +309,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
             excerpt=excerpt,
             at=at,
             risk=risk,
+            **alert_fields,
         )
 
     async def gateway_escalate_fast(make_args) -> None:
@@ -311,15 +332,14 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
             for _ in range(n):
                 if health_check:
                     close_old_connections()
-                with transaction.atomic():
-                    with connection.cursor() as cursor:
-                        cursor.execute(claim_sql, [cid0, youth0])
-                        seq = cursor.fetchone()[0]
-                        cursor.execute(
-                            messages._INSERT_SQL,
-                            [cid0, seq, "youth", youth0, f"s-{next(counter)}", texts[0], now_value],
-                        )
-                        cursor.fetchone()
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(claim_sql, [cid0, youth0])
+                    seq = cursor.fetchone()[0]
+                    cursor.execute(
+                        messages._INSERT_SQL,
+                        [cid0, seq, "youth", youth0, f"s-{next(counter)}", texts[0], now_value],
+                    )
+                    cursor.fetchone()
 
         return run
 
@@ -349,7 +369,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         for _ in range(n):
             await noop()
 
-    message = f.Message(
+    message = Message(
         conversation=1, seq=1, sender="youth", text=texts[0], client_id="y-1", at=timezone.now().isoformat()
     )
     event = relay_event(message)
@@ -398,11 +418,11 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
 
         drainers.append(asyncio.create_task(rdrain()))
 
-    async def rgroup_send() -> None:
-        for _ in range(n):
-            await rlayer.group_send("bench-group", dict(event))
+        async def rgroup_send() -> None:
+            for _ in range(n):
+                await rlayer.group_send("bench-group", dict(event))
 
-    variants: dict[str, object] = {
+    variants: dict[str, Callable[[], Awaitable[object]]] = {
         "e2e.youth": lambda: gateway(youth_args),
         "e2e.counselor": lambda: gateway(counselor_args),
         "thread.youth": in_thread(youth_args),
@@ -410,7 +430,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         "exp.youth.no_health_check": lambda: gateway_no_health_check(youth_args),
         "exp.counselor.no_health_check": lambda: gateway_no_health_check(counselor_args),
         "exp.youth.publish_other_way": lambda: gateway(
-            youth_args, send_from_db_thread if gateway_collects else make_send(collect=True) if collecting else send
+            youth_args, send_from_db_thread if gateway_collects else make_send(collect=True)
         ),
         "exp.counselor.publish_other_way": lambda: gateway(
             counselor_args, send_from_db_thread if gateway_collects else send
@@ -429,7 +449,7 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
         "step.decode": lambda: sync_fn(lambda: [f.decode_client_frame(r) for r in raw]),
         "step.encode": lambda: sync_fn(
             lambda: [
-                (relay_event(message), f.encode(f.MessageAck(client_id="y-1", seq=i + 1, conversation=1)))
+                (relay_event(message), f.encode(MessageAck(client_id="y-1", seq=i + 1, conversation=1)))
                 for i in range(n)
             ]
         ),
@@ -462,7 +482,8 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     def line(label: str, name: str, note: str = "") -> None:
         values = results[name]
         print(
-            f"  {label:<62} {min(values):8.1f} µs  (median {statistics.median(values):8.1f}){('  ' + note) if note else ''}",
+            f"  {label:<62} {min(values):8.1f} µs  (median {statistics.median(values):8.1f})"
+            f"{('  ' + note) if note else ''}",
             flush=True,
         )
 
@@ -510,7 +531,8 @@ async def _inproc(args: argparse.Namespace, redis_url: str) -> None:
     line("encode MESSAGE relay event + message.ack", "step.encode")
     per_youth_escalations = escalations["calls"] / max(1, youth_messages)
     print(
-        f"  do_escalate (risk-state UPDATE, extra SELECT) ran for ~{100 * per_youth_escalations:.0f}% of youth messages "
+        f"  do_escalate (risk-state UPDATE, extra SELECT) ran for ~{100 * per_youth_escalations:.0f}% "
+        "of youth messages "
         f"with these texts"
     )
     print("  experiments (applied in this bench process only; the server code is untouched):")
@@ -641,16 +663,18 @@ def msgspec_frame(*, cid: int, i: int) -> str:
 
 def _print_pstats(stats, messages_count: int, limit: int) -> None:
     rows = []
-    for (filename, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         rows.append((tt, ct, nc, f"{_short(filename)}:{line}({func})"))
     rows.sort(reverse=True)
     total = sum(r[0] for r in rows)
     print(
-        f"    {'self µs/msg':>11} {'cum µs/msg':>10} {'calls/msg':>9}  function   (total {total / messages_count * 1e6:.0f} µs/msg)"
+        f"    {'self µs/msg':>11} {'cum µs/msg':>10} {'calls/msg':>9}  function   "
+        f"(total {total / messages_count * 1e6:.0f} µs/msg)"
     )
     for tt, ct, nc, name in rows[:limit]:
         print(
-            f"    {tt / messages_count * 1e6:11.1f} {ct / messages_count * 1e6:10.1f} {nc / messages_count:9.2f}  {name}"
+            f"    {tt / messages_count * 1e6:11.1f} {ct / messages_count * 1e6:10.1f} "
+            f"{nc / messages_count:9.2f}  {name}"
         )
 
 
@@ -731,8 +755,14 @@ def bench_profile(args: argparse.Namespace) -> None:
         *(["--py-spy-gil"] if not args.spy_all else []),
     ]
     print(f"\nProfile under load: {' '.join(cmd[1:])}", flush=True)
-    proc = subprocess.run(
-        cmd, cwd=ROOT, timeout=args.send_s + 200, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    proc = subprocess.run(  # a failed run still prints what it measured: its output is shown either way
+        cmd,
+        cwd=ROOT,
+        timeout=args.send_s + 200,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
     )
     result = proc.stdout[proc.stdout.rfind("RESULT") :] if "RESULT" in proc.stdout else proc.stdout[-3000:]
     print(result, flush=True)
@@ -913,8 +943,13 @@ def bench_ab(args: argparse.Namespace) -> None:
                 args.locust_cpus,
             ]
             print(f"[ab] round {round_ + 1}/{args.rounds}: {variant} at {args.rate:.0f} msg/s ...", flush=True)
-            subprocess.run(
-                cmd, cwd=ROOT, timeout=args.send_s + 200, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            subprocess.run(  # a failed run is told by the summary it did not write, below
+                cmd,
+                cwd=ROOT,
+                timeout=args.send_s + 200,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
             )
             if summary.exists():
                 results[variant].append(json.loads(summary.read_text()))
@@ -1032,14 +1067,14 @@ async def _hold_sockets(args, port: int, tokens: list[str], proc, server) -> Non
 
     url = f"ws://127.0.0.1:{port}/ws/v1/"
     opened: list = []
-    failures = Counter()
+    failures: Counter[str] = Counter()
 
     async def open_one(token: str) -> None:
         try:
             ws = await websockets.connect(
                 url, compression=None, max_queue=16, open_timeout=60, ping_interval=None, close_timeout=2
             )
-            await ws.send('{"type":"auth","token":"%s"}' % token)
+            await ws.send(f'{{"type":"auth","token":"{token}"}}')
             reply = await asyncio.wait_for(ws.recv(), 60)
             if '"auth.ok"' not in reply:
                 failures["auth refused"] += 1
@@ -1089,7 +1124,8 @@ async def _hold_sockets(args, port: int, tokens: list[str], proc, server) -> Non
     n_new = len(opened) - args.warm_sockets
     cpu = proc.cpu_times()
     print(
-        f"  after {args.idle_s:.0f} s idle: {len(opened)} sockets, RSS {rss / 2**20:.1f} MiB (USS {uss / 2**20:.1f} MiB)"
+        f"  after {args.idle_s:.0f} s idle: {len(opened)} sockets, "
+        f"RSS {rss / 2**20:.1f} MiB (USS {uss / 2**20:.1f} MiB)"
     )
     print(
         f"  => idle socket memory: {(rss - base_rss) / max(1, n_new) / 1024:.1f} KiB RSS per socket "
@@ -1104,10 +1140,8 @@ async def _hold_sockets(args, port: int, tokens: list[str], proc, server) -> Non
     )
 
     async def close(ws) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a socket the server or the network already dropped
             await ws.close()
-        except Exception:  # noqa: BLE001
-            pass
 
     for i in range(0, len(opened), 1000):
         await asyncio.gather(*(close(ws) for ws in opened[i : i + 1000]))

@@ -28,24 +28,44 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # The project's own modules import once the checkout is on the path, hence below it.
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    ConsoleMessage,
+    Error,
+    Page,
+    Response,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from crisis.model.classifier import shipped_model_path  # noqa: E402
 from tests.live import LiveStack  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "screens-pass-123"
-PHONE = {
+
+
+class ContextOptions(TypedDict, total=False):
+    """The Browser.new_context options a device sets."""
+
+    viewport: ViewportSize
+    is_mobile: bool
+    has_touch: bool
+    device_scale_factor: float
+
+
+PHONE: ContextOptions = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
     "has_touch": True,
     "device_scale_factor": 2,
 }
-DESKTOP = {"viewport": {"width": 1366, "height": 860}}
+DESKTOP: ContextOptions = {"viewport": {"width": 1366, "height": 860}}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -59,22 +79,20 @@ problems: list[str] = []
 
 
 def watch_errors(page: Page, name: str) -> Page:
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error" and problems.append(f"{name}: {message.text}")
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{name}: {error}"))
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400
-            and problems.append(
-                f"{name}: {response.status} {response.request.method} {response.url}"
-            )
-        ),
-    )
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"{name}: {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        problems.append(f"{name}: {error}")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            problems.append(f"{name}: {response.status} {response.request.method} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    page.on("response", on_response)
     return page
 
 
@@ -111,14 +129,10 @@ def main() -> int:
             topics=["psych"],
             name="林老师",
         )
-        stack.create_staff(
-            username=supervisor, password=PASSWORD, role="supervisor", name="王督导"
-        )
+        stack.create_staff(username=supervisor, password=PASSWORD, role="supervisor", name="王督导")
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-            )
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
             for kind, options in (("phone", PHONE), ("desktop", DESKTOP)):
                 youth = watch_errors(
                     browser.new_context(locale="zh-CN", **options).new_page(),
@@ -131,31 +145,19 @@ def main() -> int:
                 youth.fill("#nickname", "小雨" if kind == "phone" else "小航")
                 youth.click("#start-button")
                 expect(youth.locator("#queue-position")).not_to_be_empty()
-                youth.wait_for_timeout(
-                    600
-                )  # the position arrives after "finding a counselor"
+                youth.wait_for_timeout(600)  # the position arrives after "finding a counselor"
                 shot(youth, f"youth-waiting-{kind}")
                 youth.context.close()
-            stack.sql(
-                "UPDATE chat_conversation SET status = 'cancelled' WHERE status = 'queued'"
-            )
+            stack.sql("UPDATE chat_conversation SET status = 'cancelled' WHERE status = 'queued'")
 
-            sv = watch_errors(
-                browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "supervisor"
-            )
+            sv = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "supervisor")
             sign_in(sv, base, supervisor, "/supervisor/")
-            console = watch_errors(
-                browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "console"
-            )
+            console = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "console")
             sign_in(console, base, counselor, "/console/")
             console.click("#presence-toggle")
-            expect(console.locator("#presence-toggle")).to_have_attribute(
-                "aria-checked", "true"
-            )
+            expect(console.locator("#presence-toggle")).to_have_attribute("aria-checked", "true")
 
-            youth = watch_errors(
-                browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-chat"
-            )
+            youth = watch_errors(browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-chat")
             youth.goto(base + "/")
             youth.locator('.topic-input[value="psych"]').check(force=True)
             youth.fill("#nickname", "小雨")
@@ -164,9 +166,7 @@ def main() -> int:
             youth_takes_a_turn(youth, "你好，我最近压力很大，晚上睡不着")
             panel = console.locator(".conv-panel:not([hidden])")
             expect(panel.locator(".msg--youth")).to_have_count(1)
-            panel.locator(".composer-input").fill(
-                "你好，我在这里。愿意和我说说，最近发生了什么吗？"
-            )
+            panel.locator(".composer-input").fill("你好，我在这里。愿意和我说说，最近发生了什么吗？")
             panel.locator(".composer-input").press("Enter")
             expect(youth.locator("#messages .msg--counselor")).to_have_count(1)
             youth_takes_a_turn(youth, "考试没考好，爸妈一直骂我，我有时候真的不想活了")
