@@ -4,6 +4,7 @@ verdicts, the detector's health banner and its versions panel with promotion.
 Headless Chromium against the live stack (two server processes): the counselor's console talks
 to one process and the supervisor's to the other, so every frame crosses the channel layer.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,7 +52,8 @@ def test_a_counselor_raises_an_alert_from_a_message_and_the_supervisor_reads_the
     # Words no detector flags: the counselor's ear is what raises this alert.
     words = "这周末我想把我的东西都送给朋友们"
     supervisor, _, console, counselor_name, _, conversation = a_conversation(
-        live_stack, contexts, topic="psych", nickname="小北", first_words=words)
+        live_stack, contexts, topic="psych", nickname="小北", first_words=words
+    )
     expect(supervisor.locator(".alert-card", has_text=words)).to_have_count(0)
 
     # From the youth's bubble: the form quotes the message it is about.
@@ -82,13 +84,16 @@ def test_a_counselor_raises_an_alert_from_a_message_and_the_supervisor_reads_the
     row = live_stack.sql(
         "SELECT a.source, a.category, a.level, a.note, a.message_seq, m.text FROM crisis_alert a "
         "JOIN chat_message m ON m.conversation_id = a.conversation_id AND m.seq = a.message_seq "
-        "WHERE a.conversation_id = %s AND a.source = 'counselor'", (conversation,))
+        "WHERE a.conversation_id = %s AND a.source = 'counselor'",
+        (conversation,),
+    )
     assert row == [("counselor", "suicide", 3, note, row[0][4], words)]
 
 
 def test_the_panel_button_works_from_the_keyboard_and_a_refusal_is_said_in_words(live_stack, contexts):
     _supervisor, _, console, _, _youth, conversation = a_conversation(
-        live_stack, contexts, topic="aid", nickname="阿宁", first_words="最近家里很乱")
+        live_stack, contexts, topic="aid", nickname="阿宁", first_words="最近家里很乱"
+    )
     panel = open_panel(console)
     worry = panel.get_by_role("button", name="我担心这位来访者")
     worry.focus()
@@ -106,14 +111,16 @@ def test_the_panel_button_works_from_the_keyboard_and_a_refusal_is_said_in_words
     dialog.get_by_role("button", name="通知督导").click()
     expect(dialog.locator("#worry-error")).not_to_be_empty()
     expect(dialog).to_be_visible()
-    assert live_stack.sql("SELECT count(*) FROM crisis_alert WHERE conversation_id = %s AND source = 'counselor'",
-                          (conversation,)) == [(0,)]
+    assert live_stack.sql(
+        "SELECT count(*) FROM crisis_alert WHERE conversation_id = %s AND source = 'counselor'", (conversation,)
+    ) == [(0,)]
 
 
 def test_a_supervisor_acknowledges_in_one_click_then_says_not_a_risk(live_stack, contexts):
     words = "我今晚就吃药自杀"
     supervisor, supervisor_name, _, _, _, conversation = a_conversation(
-        live_stack, contexts, topic="legal", nickname="阿远", first_words=words)
+        live_stack, contexts, topic="legal", nickname="阿远", first_words=words
+    )
     card = supervisor.locator(".alert-card", has_text=words).first
     expect(card).to_be_visible()
     expect(card.locator(".alert-source")).to_have_text("检测器发现")
@@ -131,8 +138,9 @@ def test_a_supervisor_acknowledges_in_one_click_then_says_not_a_risk(live_stack,
     expect(card.locator(".verdict-saved")).to_contain_text("判断已保存：不是风险")
 
     alert_id = int(card.get_attribute("data-alert"))
-    assert live_stack.sql("SELECT real_risk, category, level, note FROM crisis_alertverdict WHERE alert_id = %s",
-                          (alert_id,)) == [(False, "", None, "演练消息，并非真实")]
+    assert live_stack.sql(
+        "SELECT real_risk, category, level, note FROM crisis_alertverdict WHERE alert_id = %s", (alert_id,)
+    ) == [(False, "", None, "演练消息，并非真实")]
 
     # Later, changed to a real risk with the right category and level (prefilled with the alert's).
     card.get_by_role("button", name="修改").click()
@@ -141,18 +149,22 @@ def test_a_supervisor_acknowledges_in_one_click_then_says_not_a_risk(live_stack,
     form.get_by_label("等级").select_option("4")
     form.get_by_role("button", name="保存判断").click()
     expect(card.locator(".verdict-saved")).to_contain_text("确有风险：自杀，4 级")
-    assert live_stack.sql("SELECT real_risk, category, level FROM crisis_alertverdict WHERE alert_id = %s",
-                          (alert_id,)) == [(True, "suicide", 4)]
+    assert live_stack.sql(
+        "SELECT real_risk, category, level FROM crisis_alertverdict WHERE alert_id = %s", (alert_id,)
+    ) == [(True, "suicide", 4)]
     assert conversation
 
 
 def test_the_banner_names_conversations_whose_messages_were_not_scanned(live_stack, contexts):
     supervisor, _, _, _, _, conversation = a_conversation(
-        live_stack, contexts, topic="psych", nickname="小溪", first_words="今天过得还行")
+        live_stack, contexts, topic="psych", nickname="小溪", first_words="今天过得还行"
+    )
     banner = supervisor.locator("#detector-banner")
     live_stack.sql("DELETE FROM chat_unscannedmessage")
-    live_stack.sql("INSERT INTO chat_unscannedmessage (conversation_id, seq, error, at) VALUES (%s, 1, %s, now())",
-                   (conversation, "RuntimeError: detector failed (test)"))
+    live_stack.sql(
+        "INSERT INTO chat_unscannedmessage (conversation_id, seq, error, at) VALUES (%s, 1, %s, now())",
+        (conversation, "RuntimeError: detector failed (test)"),
+    )
     # Something the dashboard shows changes (a youth joins the queue): it is pushed, banner included.
     youth_starts(contexts(phone=True).new_page(), live_stack.urls[0], topic="legal", nickname="排队的人")
     expect(banner).to_be_visible()
@@ -174,7 +186,8 @@ def test_the_detector_panel_lists_versions_and_promotes_a_model(live_stack, cont
     shipped = json.loads(shipped_model_path().read_text())["version"]
     # An alert by the shipped model, so that its row has something to show.
     supervisor, _, _, _, _, _ = a_conversation(
-        live_stack, contexts, topic="aid", nickname="阿川", first_words="我不想活了，想跳楼")
+        live_stack, contexts, topic="aid", nickname="阿川", first_words="我不想活了，想跳楼"
+    )
     expect(supervisor.locator(".alert-card", has_text="我不想活了").first).to_be_visible()
 
     copy = _register_copy_of_shipped_model(live_stack, tmp_path)

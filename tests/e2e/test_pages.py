@@ -4,6 +4,7 @@ Each test drives headless Chromium against the live stack (two server processes 
 and Redis): the youth's page talks to one process and the staff consoles to the other, so every
 frame crosses the channel layer as it would in production.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,9 @@ def contexts(browser):
 
 def staff(live_stack, role: str, topics: list[str] | None = None) -> str:
     username = unique(role)
-    live_stack.create_staff(username=username, password=PASSWORD, role=role, topics=topics, name=f"{role[:3]}-{username[-6:]}")
+    live_stack.create_staff(
+        username=username, password=PASSWORD, role=role, topics=topics, name=f"{role[:3]}-{username[-6:]}"
+    )
     return username
 
 
