@@ -34,8 +34,8 @@ from realtime import collecting, send_collected
 from realtime.live import bind_event_loop
 
 log = logging.getLogger(__name__)
-CLOSE_AUTH_FAILED = 4401
 T = TypeVar("T")
+CLOSE_AUTH_FAILED = 4401
 CLOSE_FLOODING = 4429
 CLOSE_TOO_MANY_SOCKETS = 4409
 # RFC 6455 "try again later": the database could not be reached while the socket opened.
@@ -315,6 +315,15 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             # socket stays open; the client sends the frame again after a backoff.
             log.warning("database unreachable for %s", frame.__struct_config__.tag, exc_info=True)
             await self.send_frame(f.Error(code="unavailable", detail="the database is unreachable; try again shortly",
+                                          ref=frame.ref))
+            return
+        except Exception:
+            # A bug on our side for this one frame. Closing the socket would make the client
+            # reconnect and resend the same frame into the same failure, over and over; answer
+            # it instead (the client retries `unavailable` with a backoff, the message stays in
+            # its outbox) and keep the socket and everything else it does working.
+            log.exception("%s failed", frame.__struct_config__.tag)
+            await self.send_frame(f.Error(code="unavailable", detail="the server could not handle this; try again later",
                                           ref=frame.ref))
             return
         self.refused_in_a_row = 0

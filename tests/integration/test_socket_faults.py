@@ -28,15 +28,28 @@ def _youth(url: str) -> dict:
     return body
 
 
-def _fail_with_a_server_error(stack, client: WsClient, conversation: int) -> int | None:
-    """Make one frame of this socket fail inside the server, as a database fault would: the
-    table its `history` reads is briefly renamed (ProgrammingError, not a refusal)."""
-    stack.sql("ALTER TABLE chat_message RENAME TO chat_message_away")
-    try:
-        client.send({"type": "history", "conversation": conversation, "after_seq": 0})
-        return client.wait_closed(timeout=10)
-    finally:
-        stack.sql("ALTER TABLE chat_message_away RENAME TO chat_message")
+def _fail_with_a_server_error(stack, client: WsClient, user_id: int) -> int | None:
+    """Make this socket's consumer fail inside the server on an event it is sent (a relay event
+    it cannot read, published to the user's group through the stack's own channel layer), as a
+    bug in a handler would. (A failing frame is answered `unavailable` and keeps the socket.)"""
+    stack.manage("shell", "-c", (
+        "from asgiref.sync import async_to_sync; from channels.layers import get_channel_layer; "
+        f"async_to_sync(get_channel_layer().group_send)('user.{user_id}', {{'type': 'relay', 'join': 5}})"))
+    return client.wait_closed(timeout=10)
+
+
+def test_a_frame_that_fails_in_the_server_is_answered_and_the_socket_stays(live_stack, make_youth):
+    youth = make_youth()
+    with WsClient(live_stack.urls[1], youth["access"]) as y:
+        conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
+        live_stack.sql("ALTER TABLE chat_message RENAME TO chat_message_away")
+        try:  # its `history` reads a table that is briefly gone: a ProgrammingError, a bug-like failure
+            error = y.error({"type": "history", "conversation": conversation, "after_seq": 0, "ref": "h"})
+        finally:
+            live_stack.sql("ALTER TABLE chat_message_away RENAME TO chat_message")
+        assert error["code"] == "unavailable" and error["ref"] == "h"
+        # The socket stays (no reconnect loop resending the same frame into the same failure).
+        assert y.request({"type": "history", "conversation": conversation, "after_seq": 0}, "history")
 
 
 @pytest.fixture
@@ -75,7 +88,7 @@ def test_a_counselor_socket_that_fails_is_unregistered_and_gets_no_new_youths(fa
         c.recv("conversation.assigned", conversation=conversation)
         assert stack.sql(LIVE_SOCKETS_OF, (counselor["user_id"],)) == [(1,)]
 
-        assert _fail_with_a_server_error(stack, c, conversation) == 4500  # before: Daphne's 1011
+        assert _fail_with_a_server_error(stack, c, counselor["user_id"]) == 4500  # before: Daphne's 1011
         # The disconnect step ran: the socket is no longer the counselor's.
         stack.wait_until(LIVE_SOCKETS_OF, 0, timeout=10, params=(counselor["user_id"],))
 
@@ -101,7 +114,7 @@ def test_a_supervisor_socket_that_fails_is_not_online_so_a_level_4_alert_pages_o
         c.request({"type": "presence", "status": "available"}, "presence.ok")
         conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
         c.recv("conversation.assigned", conversation=conversation)
-        assert _fail_with_a_server_error(stack, s, conversation) == 4500
+        assert _fail_with_a_server_error(stack, s, supervisor["user_id"]) == 4500
         stack.wait_until(LIVE_SOCKETS_OF, 0, timeout=10, params=(supervisor["user_id"],))
 
         y.send({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": RISKY})
