@@ -4,6 +4,7 @@ Routes: a client frame, the roles that may send it, the one service call, the re
 Presenters: a domain event (chat/records.py) -> the server frame the sockets receive.
 Registered in chat/apps.py; the gateway only reads them from `protocol.registry`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,8 +25,14 @@ CONVERSING = frozenset({YOUTH, COUNSELOR, SUPERVISOR})
 
 # ----- results and events -> frames ---------------------------------------------------------
 def message_frame(message: r.StoredMessage) -> f.Message:
-    return f.Message(conversation=message.conversation, seq=message.seq, sender=message.sender, text=message.text,
-                     client_id=message.client_id, at=message.at.isoformat())
+    return f.Message(
+        conversation=message.conversation,
+        seq=message.seq,
+        sender=message.sender,
+        text=message.text,
+        client_id=message.client_id,
+        at=message.at.isoformat(),
+    )
 
 
 def youth_frame(card: r.YouthCard) -> f.YouthInfo:
@@ -34,17 +41,25 @@ def youth_frame(card: r.YouthCard) -> f.YouthInfo:
 
 def summary_frame(brief: r.ConversationBrief) -> f.ConversationSummary:
     return f.ConversationSummary(
-        conversation=brief.conversation, status=brief.status, topic=brief.topic, last_seq=brief.last_seq,
+        conversation=brief.conversation,
+        status=brief.status,
+        topic=brief.topic,
+        last_seq=brief.last_seq,
         risk_level=brief.risk_level,
         counselor=f.Person(name=brief.counselor_name) if brief.counselor_name is not None else None,
         youth=youth_frame(brief.youth) if brief.youth is not None else None,
-        survey_due=brief.survey_due, wrapup_due=brief.wrapup_due,
+        survey_due=brief.survey_due,
+        wrapup_due=brief.wrapup_due,
     )
 
 
 def auth_ok_frame(session: r.Session) -> f.AuthOk:
-    return f.AuthOk(role=session.role, user=session.user_id,
-                    conversations=[summary_frame(b) for b in session.conversations], presence=session.presence)
+    return f.AuthOk(
+        role=session.role,
+        user=session.user_id,
+        conversations=[summary_frame(b) for b in session.conversations],
+        presence=session.presence,
+    )
 
 
 def has_more(messages: list[r.StoredMessage]) -> bool:
@@ -53,8 +68,9 @@ def has_more(messages: list[r.StoredMessage]) -> bool:
 
 
 def history_frame(page: r.HistoryPage) -> f.History:
-    return f.History(conversation=page.conversation, messages=[message_frame(m) for m in page.messages],
-                     more=has_more(page.messages))
+    return f.History(
+        conversation=page.conversation, messages=[message_frame(m) for m in page.messages], more=has_more(page.messages)
+    )
 
 
 def queue_answer_frame(answer: queue.QueueAnswer) -> f.QueueJoined | f.QueueUnavailable:
@@ -64,13 +80,20 @@ def queue_answer_frame(answer: queue.QueueAnswer) -> f.QueueJoined | f.QueueUnav
 
 
 def leave_message_offer_frame(offer: r.LeaveMessageOffer) -> f.QueueUnavailable:
-    return f.QueueUnavailable(conversation=offer.conversation, reason=offer.reason,  # type: ignore[arg-type]
-                              service_hours=offer.service_hours)
+    return f.QueueUnavailable(
+        conversation=offer.conversation,
+        reason=offer.reason,  # type: ignore[arg-type]
+        service_hours=offer.service_hours,
+    )
 
 
 def wrapup_input(wrapup: f.WrapUp) -> r.WrapUpInput:
-    return r.WrapUpInput(category=wrapup.category, risk_level=wrapup.risk_level, summary=wrapup.summary,
-                         needs_followup=wrapup.needs_followup)
+    return r.WrapUpInput(
+        category=wrapup.category,
+        risk_level=wrapup.risk_level,
+        summary=wrapup.summary,
+        needs_followup=wrapup.needs_followup,
+    )
 
 
 PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
@@ -78,16 +101,24 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     r.SomeoneTyping: lambda e: f.TypingNotice(conversation=e.conversation, role=e.role),
     r.ConversationClosed: lambda e: f.ConversationEnded(conversation=e.conversation, by=e.by),
     r.ConversationTransferred: lambda e: f.ConversationTransferred(conversation=e.conversation, topic=e.topic),
-    r.BackInQueue: lambda e: f.QueueJoined(conversation=e.place.conversation, position=e.place.position,
-                                           eta_s=e.place.eta_s),
-    r.QueueMoved: lambda e: f.QueuePosition(conversation=e.place.conversation, position=e.place.position,
-                                            eta_s=e.place.eta_s),
+    r.BackInQueue: lambda e: f.QueueJoined(
+        conversation=e.place.conversation, position=e.place.position, eta_s=e.place.eta_s
+    ),
+    r.QueueMoved: lambda e: f.QueuePosition(
+        conversation=e.place.conversation, position=e.place.position, eta_s=e.place.eta_s
+    ),
     r.LeaveMessageOffer: leave_message_offer_frame,
-    r.AssignedToYouth: lambda e: f.ConversationAssignedToYouth(conversation=e.conversation,
-                                                               counselor=f.Person(name=e.counselor_name)),
+    r.AssignedToYouth: lambda e: f.ConversationAssignedToYouth(
+        conversation=e.conversation, counselor=f.Person(name=e.counselor_name)
+    ),
     r.AssignedToCounselor: lambda e: f.ConversationAssignedToCounselor(
-        conversation=e.conversation, youth=youth_frame(e.youth), topic=e.topic,
-        history=[message_frame(m) for m in e.history], risk_level=e.risk_level, more=has_more(e.history)),
+        conversation=e.conversation,
+        youth=youth_frame(e.youth),
+        topic=e.topic,
+        history=[message_frame(m) for m in e.history],
+        risk_level=e.risk_level,
+        more=has_more(e.history),
+    ),
     r.PresenceChanged: lambda e: f.PresenceOk(status=e.status),
     r.WaitingChanged: lambda e: f.QueueStats(waiting=e.waiting),
 }
@@ -95,60 +126,109 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
 
 # ----- frames -> services -------------------------------------------------------------------
 ROUTES: list[Route[Any]] = [
-    Route(f.MessageSend, CONVERSING,
-          lambda who, fr: messages.do_send_message(user_id=who.user_id, role=who.role, conversation_id=fr.conversation,
-                                                   client_id=fr.client_id, text=fr.text),
-          reply=lambda a: f.MessageAck(client_id=a.client_id, seq=a.seq, conversation=a.conversation),
-          lane=lambda fr: fr.conversation),
-    Route(f.HistoryRequest, CONVERSING,
-          lambda who, fr: conversations.read_history(user_id=who.user_id, role=who.role,
-                                                     conversation_id=fr.conversation, after_seq=fr.after_seq),
-          reply=history_frame),
-    Route(f.Typing, frozenset({YOUTH, COUNSELOR}),
-          lambda who, fr: conversations.do_typing(user_id=who.user_id, role=who.role, conversation_id=fr.conversation,
-                                                  channel_name=who.channel_name)),
-    Route(f.ConsultRequest, frozenset({YOUTH}),
-          lambda who, fr: queue.do_request_consultation(youth_id=who.user_id, topic=fr.topic),
-          reply=queue_answer_frame),
-    Route(f.ConsultCancel, frozenset({YOUTH}),
-          lambda who, fr: queue.do_cancel_request(youth_id=who.user_id, conversation_id=fr.conversation),
-          reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by)),
-    Route(f.LeaveMessage, frozenset({YOUTH}),
-          lambda who, fr: conversations.do_leave_message(youth_id=who.user_id, conversation_id=fr.conversation,
-                                                         text=fr.text, contact=fr.contact),
-          reply=lambda conversation: f.LeaveMessageOk(conversation=conversation)),
-    Route(f.SurveySubmit, frozenset({YOUTH}),
-          lambda who, fr: conversations.do_submit_survey(youth_id=who.user_id, conversation_id=fr.conversation,
-                                                         score=fr.score, comment=fr.comment),
-          reply=lambda conversation: f.SurveyOk(conversation=conversation)),
-    Route(f.ConversationEnd, frozenset({YOUTH, COUNSELOR}),
-          lambda who, fr: conversations.do_end_conversation(user_id=who.user_id, role=who.role,
-                                                            conversation_id=fr.conversation,
-                                                            wrapup=None if fr.wrapup is None else wrapup_input(fr.wrapup)),
-          reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by)),
-    Route(f.Presence, frozenset({COUNSELOR}),
-          lambda who, fr: queue.do_set_presence(counselor_id=who.user_id, status=fr.status,
-                                                channel_name=who.channel_name),
-          reply=lambda status: f.PresenceOk(status=status)),
-    Route(f.ConversationTransfer, frozenset({COUNSELOR}),
-          lambda who, fr: conversations.do_transfer(counselor_id=who.user_id, conversation_id=fr.conversation,
-                                                    topic=fr.topic),
-          reply=lambda t: f.ConversationTransferred(conversation=t.conversation, topic=t.topic)),
-    Route(f.WrapupSubmit, frozenset({COUNSELOR}),
-          lambda who, fr: conversations.do_submit_wrapup(counselor_id=who.user_id, conversation_id=fr.conversation,
-                                                         wrapup=wrapup_input(fr.wrapup)),
-          reply=lambda conversation: f.WrapupOk(conversation=conversation)),
-    Route(f.QueueStatsRequest, frozenset({COUNSELOR, SUPERVISOR}),
-          lambda who, fr: waiting_counts(),
-          reply=lambda waiting: f.QueueStats(waiting=waiting)),
+    Route(
+        f.MessageSend,
+        CONVERSING,
+        lambda who, fr: messages.do_send_message(
+            user_id=who.user_id, role=who.role, conversation_id=fr.conversation, client_id=fr.client_id, text=fr.text
+        ),
+        reply=lambda a: f.MessageAck(client_id=a.client_id, seq=a.seq, conversation=a.conversation),
+        lane=lambda fr: fr.conversation,
+    ),
+    Route(
+        f.HistoryRequest,
+        CONVERSING,
+        lambda who, fr: conversations.read_history(
+            user_id=who.user_id, role=who.role, conversation_id=fr.conversation, after_seq=fr.after_seq
+        ),
+        reply=history_frame,
+    ),
+    Route(
+        f.Typing,
+        frozenset({YOUTH, COUNSELOR}),
+        lambda who, fr: conversations.do_typing(
+            user_id=who.user_id, role=who.role, conversation_id=fr.conversation, channel_name=who.channel_name
+        ),
+    ),
+    Route(
+        f.ConsultRequest,
+        frozenset({YOUTH}),
+        lambda who, fr: queue.do_request_consultation(youth_id=who.user_id, topic=fr.topic),
+        reply=queue_answer_frame,
+    ),
+    Route(
+        f.ConsultCancel,
+        frozenset({YOUTH}),
+        lambda who, fr: queue.do_cancel_request(youth_id=who.user_id, conversation_id=fr.conversation),
+        reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by),
+    ),
+    Route(
+        f.LeaveMessage,
+        frozenset({YOUTH}),
+        lambda who, fr: conversations.do_leave_message(
+            youth_id=who.user_id, conversation_id=fr.conversation, text=fr.text, contact=fr.contact
+        ),
+        reply=lambda conversation: f.LeaveMessageOk(conversation=conversation),
+    ),
+    Route(
+        f.SurveySubmit,
+        frozenset({YOUTH}),
+        lambda who, fr: conversations.do_submit_survey(
+            youth_id=who.user_id, conversation_id=fr.conversation, score=fr.score, comment=fr.comment
+        ),
+        reply=lambda conversation: f.SurveyOk(conversation=conversation),
+    ),
+    Route(
+        f.ConversationEnd,
+        frozenset({YOUTH, COUNSELOR}),
+        lambda who, fr: conversations.do_end_conversation(
+            user_id=who.user_id,
+            role=who.role,
+            conversation_id=fr.conversation,
+            wrapup=None if fr.wrapup is None else wrapup_input(fr.wrapup),
+        ),
+        reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by),
+    ),
+    Route(
+        f.Presence,
+        frozenset({COUNSELOR}),
+        lambda who, fr: queue.do_set_presence(
+            counselor_id=who.user_id, status=fr.status, channel_name=who.channel_name
+        ),
+        reply=lambda status: f.PresenceOk(status=status),
+    ),
+    Route(
+        f.ConversationTransfer,
+        frozenset({COUNSELOR}),
+        lambda who, fr: conversations.do_transfer(
+            counselor_id=who.user_id, conversation_id=fr.conversation, topic=fr.topic
+        ),
+        reply=lambda t: f.ConversationTransferred(conversation=t.conversation, topic=t.topic),
+    ),
+    Route(
+        f.WrapupSubmit,
+        frozenset({COUNSELOR}),
+        lambda who, fr: conversations.do_submit_wrapup(
+            counselor_id=who.user_id, conversation_id=fr.conversation, wrapup=wrapup_input(fr.wrapup)
+        ),
+        reply=lambda conversation: f.WrapupOk(conversation=conversation),
+    ),
+    Route(
+        f.QueueStatsRequest,
+        frozenset({COUNSELOR, SUPERVISOR}),
+        lambda who, fr: waiting_counts(),
+        reply=lambda waiting: f.QueueStats(waiting=waiting),
+    ),
 ]
+
 
 def queue_counter_publications() -> list[Publication]:
     """The live view of the counselors' queue counter (realtime/live.py)."""
     return [(STAFF, r.WaitingChanged(waiting=waiting_counts()))]
 
 
-VOCABULARY = AppVocabulary(app="chat", client_frames=f.CLIENT_FRAMES, server_frames=f.SERVER_FRAMES,
-                           routes=ROUTES, presenters=PRESENTERS)
+VOCABULARY = AppVocabulary(
+    app="chat", client_frames=f.CLIENT_FRAMES, server_frames=f.SERVER_FRAMES, routes=ROUTES, presenters=PRESENTERS
+)
 
 __all__ = ["VOCABULARY", "Caller", "auth_ok_frame", "message_frame"]

@@ -1,5 +1,6 @@
 """Reads: who may see a conversation, its history, summaries for a reconnecting socket, queue
 places and estimated waits. Nothing here writes."""
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,9 @@ def message_wire_bytes(message: StoredMessage) -> int:
     return len(_json.encode(message.text)) + len(_json.encode(message.client_id)) + MESSAGE_ENVELOPE_BYTES
 
 
-def history_after(*, conversation_id: int, after_seq: int, limit: int = HISTORY_PAGE,
-                  max_bytes: int | None = None) -> MessagePage:
+def history_after(
+    *, conversation_id: int, after_seq: int, limit: int = HISTORY_PAGE, max_bytes: int | None = None
+) -> MessagePage:
     """The messages after `after_seq`, in order: at most `limit` and at most `max_bytes` of
     them on the wire (default: what fits in one server frame), never fewer than one. `more` is
     set when messages after the page exist (the client asks `history` after its last seq)."""
@@ -86,7 +88,7 @@ def history_after(*, conversation_id: int, after_seq: int, limit: int = HISTORY_
     rows = (
         Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq)
         .order_by("seq")
-        .only("conversation_id", "seq", "sender_role", "text", "client_id", "created_at")[:limit + 1]
+        .only("conversation_id", "seq", "sender_role", "text", "client_id", "created_at")[: limit + 1]
     )
     page = MessagePage()
     size = 0
@@ -122,12 +124,15 @@ def session_summaries(*, user_id: int, role: str) -> list[ConversationBrief]:
     if role == Role.YOUTH:
         open_conversations = list(
             Conversation.objects.filter(youth_id=user_id, status__in=Conversation.OPEN_STATUSES)
-            .select_related("counselor").order_by("-id")[:1]
+            .select_related("counselor")
+            .order_by("-id")[:1]
         )
         if not open_conversations:
             last_ended = (
                 Conversation.objects.filter(youth_id=user_id, status=Conversation.Status.ENDED)
-                .select_related("counselor").order_by("-id").first()
+                .select_related("counselor")
+                .order_by("-id")
+                .first()
             )
             if last_ended is not None and not Survey.objects.filter(conversation=last_ended).exists():
                 open_conversations = [last_ended]
@@ -144,10 +149,9 @@ def session_summaries(*, user_id: int, role: str) -> list[ConversationBrief]:
             )
     elif role == Role.COUNSELOR:
         active = Conversation.objects.filter(counselor_id=user_id, status=Conversation.Status.ACTIVE).order_by("id")
-        ended_without_wrapup = (
-            Conversation.objects.filter(counselor_id=user_id, status=Conversation.Status.ENDED, wrapup__isnull=True)
-            .order_by("id")
-        )
+        ended_without_wrapup = Conversation.objects.filter(
+            counselor_id=user_id, status=Conversation.Status.ENDED, wrapup__isnull=True
+        ).order_by("id")
         for conversation in [*active, *ended_without_wrapup]:
             summaries.append(
                 ConversationBrief(
@@ -182,8 +186,12 @@ class ServiceInfo:
 
 def service_info() -> ServiceInfo:
 
-    return ServiceInfo(topics=list(Topic.values), open=within_service_hours(), service_hours=settings.SERVICE_HOURS,
-                       timezone=settings.TIME_ZONE)
+    return ServiceInfo(
+        topics=list(Topic.values),
+        open=within_service_hours(),
+        service_hours=settings.SERVICE_HOURS,
+        timezone=settings.TIME_ZONE,
+    )
 
 
 # ----- the queue: places and estimated waits ------------------------------------------------------------------------
@@ -221,11 +229,15 @@ def serving_capacity(topic: str) -> int:
 
 
 def queue_position(*, conversation: Conversation) -> tuple[int, int]:
-    ahead = Conversation.objects.filter(status=Conversation.Status.QUEUED, topic=conversation.topic).filter(
-        Q(priority__gt=conversation.priority)
-        | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
-        | Q(priority=conversation.priority, queued_at=conversation.queued_at, id__lt=conversation.pk)
-    ).count()
+    ahead = (
+        Conversation.objects.filter(status=Conversation.Status.QUEUED, topic=conversation.topic)
+        .filter(
+            Q(priority__gt=conversation.priority)
+            | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
+            | Q(priority=conversation.priority, queued_at=conversation.queued_at, id__lt=conversation.pk)
+        )
+        .count()
+    )
     position = ahead + 1
     return position, estimate_wait_s(position=position, serving_capacity=serving_capacity(conversation.topic))
 

@@ -14,6 +14,7 @@ lost: the database is the record, the fan-out only a notification).
 Installed once per process from the gateway's AppConfig.ready(); a server other than Daphne is
 left alone.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,8 +55,7 @@ def install(max_bytes: int) -> bool:
         if self.state == self.STATE_OPEN:
             waiting = buffered_bytes(self.transport)
             if waiting is not None and waiting > max_bytes:
-                log.warning("closing a socket that stopped reading: %d bytes waiting for %s", waiting,
-                            self.client_addr)
+                log.warning("closing a socket that stopped reading: %d bytes waiting for %s", waiting, self.client_addr)
                 self.serverClose(code=CLOSE_SLOW_READER)
                 return
         elif self.state != self.STATE_CONNECTING:

@@ -6,6 +6,7 @@ route's one service call; the route turns the result into the reply frame, sent 
 frame's `ref`. Everything that other sockets should hear is published by the
 domain functions themselves (realtime) and arrives here as a `relay` event.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 import metrics
-from accounts.services import AuthFailed, Principal, authenticate_access_token, count_live_sockets
+from accounts.services import AuthFailed, Principal, authenticate_access_token
 from chat.routes import auth_ok_frame
 from chat.services import sessions
 from gateway import heartbeat
@@ -82,7 +83,9 @@ def with_a_live_connection(call: Callable[[], T]) -> T:
     return call()
 
 
-def _call_collecting(route: Route[Any], caller: Caller, frame: f.ClientFrame) -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
+def _call_collecting(
+    route: Route[Any], caller: Caller, frame: f.ClientFrame
+) -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
     def call() -> tuple[Any, list[tuple[str, str, dict[str, Any]]]]:
         with collecting() as events:
             result = route.call(caller, frame)
@@ -91,12 +94,12 @@ def _call_collecting(route: Route[Any], caller: Caller, frame: f.ClientFrame) ->
     return with_a_live_connection(call)
 
 
-def _open_session(token: str, channel_name: str) -> tuple[Principal, Any, int]:
-    """Check the token, register the socket and count the identity's open sockets: one hop."""
-    def call() -> tuple[Principal, Any, int]:
+def _open_session(token: str, channel_name: str) -> tuple[Principal, Any]:
+    """Check the token and open the socket's session: one hop."""
+
+    def call() -> tuple[Principal, Any]:
         principal = authenticate_access_token(token=token)
-        session = sessions.do_open_session(principal=principal, channel_name=channel_name)
-        return principal, session, count_live_sockets(user_id=principal.user_id)
+        return principal, sessions.do_open_session(principal=principal, channel_name=channel_name)
 
     return with_a_live_connection(call)
 
@@ -126,8 +129,11 @@ class _Lanes:
             return _in_database_thread
         if self._callers is None:
             self._callers = [
-                DatabaseSyncToAsync(_call_collecting, thread_sensitive=False,
-                                    executor=ThreadPoolExecutor(1, thread_name_prefix=f"messages-{n}"))
+                DatabaseSyncToAsync(
+                    _call_collecting,
+                    thread_sensitive=False,
+                    executor=ThreadPoolExecutor(1, thread_name_prefix=f"messages-{n}"),
+                )
                 for n in range(self.lanes)
             ]
         return self._callers[key % self.lanes]
@@ -213,9 +219,15 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     async def _authenticate(self, token: str, ref: f.Ref) -> None:
         try:
-            principal, session, open_sockets = await database_sync_to_async(_open_session)(token, self.channel_name)
+            principal, session = await database_sync_to_async(_open_session)(token, self.channel_name)
         except AuthFailed:
             await self.close(code=CLOSE_AUTH_FAILED)
+            return
+        except sessions.TooManySockets:
+            # The newest is refused, not the oldest: closing the oldest would let two tabs
+            # that both reconnect evict each other forever; the oldest sockets of a vanished
+            # phone are closed by Daphne's pings within a minute.
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
             return
         except DATABASE_UNREACHABLE:
             log.warning("database unreachable while a socket opened", exc_info=True)
@@ -225,12 +237,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self.auth_deadline.cancel()
         self.principal = principal
         heartbeat.local_channel_names.add(self.channel_name)
-        if open_sockets > settings.WS_MAX_SOCKETS_PER_USER:
-            # The newest is refused, not the oldest: closing the oldest would let two tabs
-            # that both reconnect evict each other forever; the oldest sockets of a vanished
-            # phone are closed by Daphne's pings within a minute.
-            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
-            return
         for group in session.groups:
             await self._join(group)
         await self.send_frame(auth_ok_frame(session))
@@ -301,7 +307,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._refuse(Refused("bad_frame", "unknown frame type"), frame.ref)
             return
         if principal.role not in route.roles:
-            await self._refuse(Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref)
+            await self._refuse(
+                Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref
+            )
             return
         call = message_lanes.caller(route.lane(frame)) if route.lane is not None else _in_database_thread
         caller = Caller(user_id=principal.user_id, role=principal.role, channel_name=self.channel_name)
@@ -314,8 +322,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             # Not the client's fault: answered, not counted in the refusal streak, and the
             # socket stays open; the client sends the frame again after a backoff.
             log.warning("database unreachable for %s", frame.__struct_config__.tag, exc_info=True)
-            await self.send_frame(f.Error(code="unavailable", detail="the database is unreachable; try again shortly",
-                                          ref=frame.ref))
+            await self.send_frame(
+                f.Error(code="unavailable", detail="the database is unreachable; try again shortly", ref=frame.ref)
+            )
             return
         except Exception:
             # A bug on our side for this one frame. Closing the socket would make the client
@@ -323,8 +332,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             # it instead (the client retries `unavailable` with a backoff, the message stays in
             # its outbox) and keep the socket and everything else it does working.
             log.exception("%s failed", frame.__struct_config__.tag)
-            await self.send_frame(f.Error(code="unavailable", detail="the server could not handle this; try again later",
-                                          ref=frame.ref))
+            await self.send_frame(
+                f.Error(code="unavailable", detail="the server could not handle this; try again later", ref=frame.ref)
+            )
             return
         self.refused_in_a_row = 0
         if route.reply is not None:
@@ -346,8 +356,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         frame over 1 MiB, and a reloading console met the same frame again and again)."""
         limit = settings.WS_MAX_SERVER_FRAME_BYTES
         if len(text) > limit // 4 and len(text.encode()) > limit:
-            log.error("dropped a %d-byte %s frame: over WS_MAX_SERVER_FRAME_BYTES (%d)", len(text.encode()),
-                      text[:40], limit)
+            log.error(
+                "dropped a %d-byte %s frame: over WS_MAX_SERVER_FRAME_BYTES (%d)", len(text.encode()), text[:40], limit
+            )
             return
         metrics.sent(text)  # error codes, relay and alert latencies
         await self.send(text_data=text)

@@ -14,6 +14,7 @@ handshake is a request like any other: once upgraded the socket is no longer an 
 Installed once per process from the gateway's AppConfig.ready(); a server other than Daphne is
 left alone.
 """
+
 from __future__ import annotations
 
 import logging

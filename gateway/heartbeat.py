@@ -5,6 +5,7 @@ job ages out sockets whose process stopped doing so (accounts/tasks.py). Everyth
 happens on a timer runs in the job workers (docs/architecture.md, "Jobs"). In the embedded
 default the same loop also hands on what jobs published (gateway/relay.py).
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 A browser always sends Origin, so a page on another site cannot open a socket with a youth's
 token. Native clients and the WeChat mini-program may send none: the token alone authorizes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

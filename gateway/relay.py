@@ -10,6 +10,7 @@ it finds there through its own layer (`deliver_pending`, from gateway/heartbeat.
 Like the channel layer itself this is at most once: events older than EVENT_MAX_AGE_S (a web
 process that was down) are dropped; clients recover through `history` and their session.
 """
+
 from __future__ import annotations
 
 import asyncio

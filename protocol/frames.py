@@ -5,6 +5,7 @@ app declares its own frames in `<app>/frames.py` and registers them (`protocol.r
 decoder is built from every registered client frame. `tests/test_protocol_doc.py` checks that
 docs/protocol.md documents every registered `type`.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,7 +93,7 @@ def salvage_ref(data: str | bytes) -> Ref:
     ref = loose.get("ref") if isinstance(loose, dict) else None
     if isinstance(ref, str):
         return ref if len(ref) <= 128 and _SAFE_REF.match(ref) else None
-    return ref if isinstance(ref, int) and not isinstance(ref, bool) and -2**63 <= ref < 2**63 else None
+    return ref if isinstance(ref, int) and not isinstance(ref, bool) and -(2**63) <= ref < 2**63 else None
 
 
 def _explain(msgspec_error: str) -> str:
@@ -101,7 +102,7 @@ def _explain(msgspec_error: str) -> str:
     if "missing required field `type`" in msgspec_error:
         return "frame has no type"
     if "matching regex" in msgspec_error and NO_CONTROL_CHARACTERS.replace("\\", "\\\\") in msgspec_error:
-        return "a control character in an id" + msgspec_error[msgspec_error.rfind(" - at "):]
+        return "a control character in an id" + msgspec_error[msgspec_error.rfind(" - at ") :]
     return msgspec_error
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from accounts.models import CounselorProfile, Role
-from accounts.services import Principal, do_register_socket, do_unregister_socket
+from accounts.services import Principal, count_live_sockets, do_register_socket, do_unregister_socket
 from chat.models import Conversation
 from chat.records import Session
 from chat.selectors import session_summaries
@@ -13,7 +15,15 @@ from realtime import STAFF, SUPERVISORS, conversation_group, staff_group, user_g
 from realtime.live import changed
 
 
+class TooManySockets(Exception):
+    """The identity holds WS_MAX_SOCKETS_PER_USER sockets already; this one is refused unregistered."""
+
+
 def do_open_session(*, principal: Principal, channel_name: str) -> Session:
+    # Checked before anything is written: a refused socket must not count as online, start
+    # assignments or leave grace timers behind when it closes.
+    if count_live_sockets(user_id=principal.user_id) >= settings.WS_MAX_SOCKETS_PER_USER:
+        raise TooManySockets
     do_register_socket(user_id=principal.user_id, channel_name=channel_name)
     summaries = session_summaries(user_id=principal.user_id, role=principal.role)
     groups = [user_group(principal.user_id)]
