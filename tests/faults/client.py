@@ -70,6 +70,7 @@ class Participant:
     seen: dict[int, dict] = field(default_factory=dict)  # seq -> MESSAGE, live or from history
     deliveries: Counter = field(default_factory=Counter)  # seq -> times it arrived (live + history)
     seen_at: dict[int, float] = field(default_factory=dict)  # seq -> monotonic time it first arrived
+    via_history: set[int] = field(default_factory=set)  # seqs that reached this side first through `history`
     errors: Counter = field(default_factory=Counter)  # error code -> count
     closes: Counter = field(default_factory=Counter)  # close code -> count
     reconnects: int = 0
@@ -198,6 +199,8 @@ class Participant:
                 self.ask_history()  # a jump: fill the gap from the record
         elif kind == "history" and frame.get("conversation") == self.conversation:
             for message in frame["messages"]:
+                if message["seq"] not in self.seen:
+                    self.via_history.add(message["seq"])
                 self._saw(message)
             self._history_asked_for = -1
             if len(frame["messages"]) > 0:
@@ -282,6 +285,7 @@ class Ledger:
                 "who": person.name, "sent": sent, "acked": len(acked),
                 "stored": sum(1 for _s, c, _x in self.stored if c.startswith(person.name + "-")),
                 "delivered": len(expected & set(got)), "lost": len(lost) + len(undelivered),
+                "via_history": sum(1 for seq in person.via_history if person.seen[seq]["client_id"] in expected),
                 "duplicated": len(duplicated) + len(delivered_twice),
                 "redelivered": sum(n - 1 for n in person.deliveries.values() if n > 1),
                 "errors": dict(person.errors), "closes": dict(person.closes),
@@ -293,12 +297,14 @@ class Ledger:
 
     def print_table(self, rows: list[dict]) -> None:
         print(f"\n=== {self.title} ===")
-        print(f"{'who':<10}{'sent':>6}{'acked':>7}{'stored':>8}{'delivered':>11}{'lost':>6}{'dup':>5}"
-              f"{'redeliv':>9}{'reconn':>8}  errors by code / closes by code")
+        print(f"{'who':<11}{'sent':>6}{'acked':>7}{'stored':>8}{'delivered':>11}{'(history)':>10}{'lost':>6}"
+              f"{'dup':>5}{'redeliv':>9}{'reconn':>8}  errors by code / closes by code")
         for r in rows:
-            print(f"{r['who']:<10}{r['sent']:>6}{r['acked']:>7}{r['stored']:>8}{r['delivered']:>11}{r['lost']:>6}"
-                  f"{r['duplicated']:>5}{r['redelivered']:>9}{r['reconnects']:>8}  {r['errors'] or '-'} / "
-                  f"{r['closes'] or '-'}")
+            print(f"{r['who']:<11}{r['sent']:>6}{r['acked']:>7}{r['stored']:>8}{r['delivered']:>11}"
+                  f"{r['via_history']:>10}{r['lost']:>6}{r['duplicated']:>5}{r['redelivered']:>9}{r['reconnects']:>8}  "
+                  f"{r['errors'] or '-'} / {r['closes'] or '-'}")
+        print("(history: of those delivered, how many came first through `history`; redeliv: seqs that came "
+              "twice, live and from history, which clients drop by seq)")
         print(f"stored in the conversation: {len(self.stored)}")
         for key, value in self.extra.items():
             print(f"{key}: {value}")
