@@ -244,10 +244,11 @@ def rss_mib(pid: int) -> float:
     raise AssertionError(f"no VmRSS for {pid}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def overload_stack() -> Iterator[LiveStack]:
-    """One process (and a job worker) with production limits, shared by the fuzz and the
-    slow-reader/flood tests: what one socket does to the process is what they measure."""
+    """One process (and a job worker) with production limits, for a module's tests (the fuzz,
+    the slow reader and the flood): what sockets do to the process is what they measure. Per
+    module, so it stops when they are done rather than idling through the rest of the suite."""
     require_services()
     stack = LiveStack(processes=1, workers=1, env=FAULT_ENV).start()
     yield stack
