@@ -6,6 +6,7 @@ python-jose checks only that `iat` is a number; a token issued further in the fu
 allowed clock skew (JWT_IAT_SKEW_S) is refused here: no server of the deployment made it (a
 forged or pre-minted token would otherwise live past its `exp` minus its lifetime).
 """
+
 from __future__ import annotations
 
 import time

@@ -10,6 +10,7 @@ asks for `history` too: the live fan-out is a notification, the database is the 
 `Ledger` compares what the clients were told with what the database holds and what each side
 ended up seeing, and prints the summary table the closing note quotes.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -28,8 +29,14 @@ from websockets.sync.client import ClientConnection, connect
 SERVER_FAULT_CLOSES = frozenset({1011, 4500})
 
 
-def open_socket(base_url: str, *, max_queue: int | None = None, rcvbuf: int | None = None,
-                timeout: float = 5.0, keepalive: bool = True) -> ClientConnection:
+def open_socket(
+    base_url: str,
+    *,
+    max_queue: int | None = None,
+    rcvbuf: int | None = None,
+    timeout: float = 5.0,
+    keepalive: bool = True,
+) -> ClientConnection:
     """A WebSocket to /ws/v1/ (`rcvbuf` shrinks the kernel's receive buffer, for a slow reader;
     `keepalive=False`: no client pings, whose unanswered pongs would make the client close first)."""
     ws_url = base_url.replace("http://", "ws://") + "/ws/v1/"
@@ -41,12 +48,20 @@ def open_socket(base_url: str, *, max_queue: int | None = None, rcvbuf: int | No
         sock.settimeout(timeout)
         sock.connect((host, int(port)))
     # Entered by hand: the connection lives past this call (closed by its owner).
-    return connect(ws_url, sock=sock, open_timeout=timeout, max_size=2**22, max_queue=max_queue,
-                   close_timeout=1, ping_interval=20 if keepalive else None).__enter__()
+    return connect(
+        ws_url,
+        sock=sock,
+        open_timeout=timeout,
+        max_size=2**22,
+        max_queue=max_queue,
+        close_timeout=1,
+        ping_interval=20 if keepalive else None,
+    ).__enter__()
 
 
-def authenticate(base_url: str, token: str, timeout: float = 5.0,
-                 keepalive: bool = True) -> tuple[ClientConnection, dict]:
+def authenticate(
+    base_url: str, token: str, timeout: float = 5.0, keepalive: bool = True
+) -> tuple[ClientConnection, dict]:
     conn = open_socket(base_url, timeout=timeout, keepalive=keepalive)
     conn.send(json.dumps({"type": "auth", "token": token}))
     deadline = time.monotonic() + timeout
@@ -109,8 +124,15 @@ class Participant:
     def resume(self) -> None:
         """What a client does after any reconnect: resend the unacknowledged, fill the gap."""
         for client_id, text in list(self.pending.items()):
-            self._send({"type": "message.send", "conversation": self.conversation, "client_id": client_id,
-                        "text": text, "ref": client_id})
+            self._send(
+                {
+                    "type": "message.send",
+                    "conversation": self.conversation,
+                    "client_id": client_id,
+                    "text": text,
+                    "ref": client_id,
+                }
+            )
         self.ask_history()
 
     def _dropped(self, exc: ConnectionClosed | OSError) -> None:
@@ -143,8 +165,15 @@ class Participant:
         text = text or f"{self.name} 第{client_id.rsplit('-', 1)[1]}条"
         self.pending[client_id] = text
         self.said_at[client_id] = time.monotonic()
-        self._send({"type": "message.send", "conversation": self.conversation, "client_id": client_id,
-                    "text": text, "ref": client_id})
+        self._send(
+            {
+                "type": "message.send",
+                "conversation": self.conversation,
+                "client_id": client_id,
+                "text": text,
+                "ref": client_id,
+            }
+        )
         return client_id
 
     def contiguous_seq(self) -> int:
@@ -161,8 +190,15 @@ class Participant:
 
     def resend_pending(self) -> None:
         for client_id, text in list(self.pending.items()):
-            self._send({"type": "message.send", "conversation": self.conversation, "client_id": client_id,
-                        "text": text, "ref": client_id})
+            self._send(
+                {
+                    "type": "message.send",
+                    "conversation": self.conversation,
+                    "client_id": client_id,
+                    "text": text,
+                    "ref": client_id,
+                }
+            )
 
     # ----- what arrives ------------------------------------------------------------------------
     def pump(self, seconds: float = 0.0) -> None:
@@ -219,6 +255,7 @@ class Participant:
             raise AssertionError(f"seq {seq} delivered as two different messages: {previous} and {message}")
         self.seen[seq] = message
 
+
 def settle(people: list[Participant], timeout: float = 30.0) -> None:
     """Until nobody has anything pending and each holds, without a gap, every seq anyone was
     acknowledged (the clients go on doing what they do: resend what is pending now and then,
@@ -242,9 +279,13 @@ def settle(people: list[Participant], timeout: float = 30.0) -> None:
         newest = max((seq for p in people for seq in p.acked.values()), default=0)
         if all(not p.pending and p.contiguous_seq() >= newest for p in people):
             return
-    raise AssertionError("did not settle: " + "; ".join(
-        f"{p.name} pending={list(p.pending)[:10]} contiguous={p.contiguous_seq()} newest={max(p.seen, default=0)}"
-        for p in people))
+    raise AssertionError(
+        "did not settle: "
+        + "; ".join(
+            f"{p.name} pending={list(p.pending)[:10]} contiguous={p.contiguous_seq()} newest={max(p.seen, default=0)}"
+            for p in people
+        )
+    )
 
 
 @dataclass
@@ -281,36 +322,53 @@ class Ledger:
             problems += [f"{person.name}: got twice (two seqs): {delivered_twice}"] if delivered_twice else []
             problems += [f"{person.name}: false acks {person.false_acks}"] if person.false_acks else []
             sent = len(acked) + len(person.pending)
-            rows.append({
-                "who": person.name, "sent": sent, "acked": len(acked),
-                "stored": sum(1 for _s, c, _x in self.stored if c.startswith(person.name + "-")),
-                "delivered": len(expected & set(got)), "lost": len(lost) + len(undelivered),
-                "via_history": sum(1 for seq in person.via_history if person.seen[seq]["client_id"] in expected),
-                "duplicated": len(duplicated) + len(delivered_twice),
-                "redelivered": sum(n - 1 for n in person.deliveries.values() if n > 1),
-                "errors": dict(person.errors), "closes": dict(person.closes),
-                "reconnects": person.reconnects, "failed_connects": person.failed_connects,
-            })
+            rows.append(
+                {
+                    "who": person.name,
+                    "sent": sent,
+                    "acked": len(acked),
+                    "stored": sum(1 for _s, c, _x in self.stored if c.startswith(person.name + "-")),
+                    "delivered": len(expected & set(got)),
+                    "lost": len(lost) + len(undelivered),
+                    "via_history": sum(1 for seq in person.via_history if person.seen[seq]["client_id"] in expected),
+                    "duplicated": len(duplicated) + len(delivered_twice),
+                    "redelivered": sum(n - 1 for n in person.deliveries.values() if n > 1),
+                    "errors": dict(person.errors),
+                    "closes": dict(person.closes),
+                    "reconnects": person.reconnects,
+                    "failed_connects": person.failed_connects,
+                }
+            )
         self.print_table(rows)
         assert not problems, "\n".join(problems)
         return {"rows": rows, "stored": len(self.stored)}
 
     def print_table(self, rows: list[dict]) -> None:
         print(f"\n=== {self.title} ===")
-        print(f"{'who':<11}{'sent':>6}{'acked':>7}{'stored':>8}{'delivered':>11}{'(history)':>10}{'lost':>6}"
-              f"{'dup':>5}{'redeliv':>9}{'reconn':>8}  errors by code / closes by code")
+        print(
+            f"{'who':<11}{'sent':>6}{'acked':>7}{'stored':>8}{'delivered':>11}{'(history)':>10}{'lost':>6}"
+            f"{'dup':>5}{'redeliv':>9}{'reconn':>8}  errors by code / closes by code"
+        )
         for r in rows:
-            print(f"{r['who']:<11}{r['sent']:>6}{r['acked']:>7}{r['stored']:>8}{r['delivered']:>11}"
-                  f"{r['via_history']:>10}{r['lost']:>6}{r['duplicated']:>5}{r['redelivered']:>9}{r['reconnects']:>8}  "
-                  f"{r['errors'] or '-'} / {r['closes'] or '-'}")
-        print("(history: of those delivered, how many came first through `history`; redeliv: seqs that came "
-              "twice, live and from history, which clients drop by seq)")
+            print(
+                f"{r['who']:<11}{r['sent']:>6}{r['acked']:>7}{r['stored']:>8}{r['delivered']:>11}"
+                f"{r['via_history']:>10}{r['lost']:>6}{r['duplicated']:>5}{r['redelivered']:>9}{r['reconnects']:>8}  "
+                f"{r['errors'] or '-'} / {r['closes'] or '-'}"
+            )
+        print(
+            "(history: of those delivered, how many came first through `history`; redeliv: seqs that came "
+            "twice, live and from history, which clients drop by seq)"
+        )
         print(f"stored in the conversation: {len(self.stored)}")
         for key, value in self.extra.items():
             print(f"{key}: {value}")
 
 
 def stored_messages(stack, conversation: int) -> list[tuple[int, str, str]]:
-    return [tuple(row) for row in stack.sql(
-        "SELECT seq, client_id, sender_role FROM chat_message WHERE conversation_id = %s ORDER BY seq",
-        (conversation,))]
+    return [
+        tuple(row)
+        for row in stack.sql(
+            "SELECT seq, client_id, sender_role FROM chat_message WHERE conversation_id = %s ORDER BY seq",
+            (conversation,),
+        )
+    ]

@@ -4,6 +4,7 @@ A test that stops Redis or PostgreSQL does it to a server started here for that 
 port, a state directory under a temporary folder), never to the shared ones the rest of the
 suite runs on (`make services`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -61,12 +62,30 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=(self.dir / "redis.log").open("ab"), stderr=subprocess.STDOUT)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=(self.dir / "redis.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], check=False, capture_output=True,
-                              text=True).stdout.strip() == "PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], check=False, capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
                 return
             time.sleep(0.05)
         raise RuntimeError("the test's Redis did not start")
@@ -115,23 +134,40 @@ class PostgresCluster:
         subprocess.run(cmd, check=True, capture_output=True, text=True)
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
-                  "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "pg.log"), "-w", "start", "-o", options)
 
     def copy_database(self, source_dsn: str, name: str) -> None:
         """A database of another server, copied here (faster than migrating one afresh)."""
         target = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
-        subprocess.run([str(self.bin / "psql"), target, "-qc", f"CREATE DATABASE {name}"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(self.bin / "psql"), target, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True
+        )
         dump = subprocess.run([str(self.bin / "pg_dump"), "-Fc", source_dsn], check=True, capture_output=True)
-        subprocess.run([str(self.bin / "pg_restore"), "--no-owner", "-d", target.replace("dbname=postgres",
-                                                                                          f"dbname={name}")],
-                       input=dump.stdout, check=True, capture_output=True)
+        subprocess.run(
+            [str(self.bin / "pg_restore"), "--no-owner", "-d", target.replace("dbname=postgres", f"dbname={name}")],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
         """Fast shutdown: every session is ended at once, as a restart or failover does."""
@@ -165,8 +201,9 @@ PASSWORD = "test-pass-123"
 
 
 def new_youth(stack: LiveStack, url: str | None = None) -> dict:
-    status, body = http_json("POST", (url or stack.urls[0]) + "/api/v1/auth/youth",
-                             {"channel": "web", "nickname": "小林"})
+    status, body = http_json(
+        "POST", (url or stack.urls[0]) + "/api/v1/auth/youth", {"channel": "web", "nickname": "小林"}
+    )
     assert status == 201, body
     return body
 
@@ -179,8 +216,13 @@ def new_staff(stack: LiveStack, role: str = "counselor", topics: list[str] | Non
     return {**body, "user_id": user_id, "username": username}
 
 
-def open_conversation(stack: LiveStack, youth_urls: list[str], counselor_urls: list[str], topic: str = "psych",
-                      people: tuple[dict, dict] | None = None) -> tuple[Participant, Participant]:
+def open_conversation(
+    stack: LiveStack,
+    youth_urls: list[str],
+    counselor_urls: list[str],
+    topic: str = "psych",
+    people: tuple[dict, dict] | None = None,
+) -> tuple[Participant, Participant]:
     """A counselor (available) and a youth paired in one active conversation, as two Participants
     (`people`: a youth and a counselor signed in earlier, else new ones)."""
     youth, counselor = people or (new_youth(stack), new_staff(stack, topics=[topic]))

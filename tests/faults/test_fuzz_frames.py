@@ -12,6 +12,7 @@ The frames go over 40 sockets of four identities (a youth in a conversation, a y
 counselor, a supervisor), each paced under its rate limit (20 frames a second); a socket closed
 for flooding (4429: refusals in a row) is opened again and counted.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -61,20 +62,54 @@ def _client_frames() -> dict[str, type[ClientFrame]]:
 CLIENT_FRAMES = _client_frames()
 
 # ----- values -------------------------------------------------------------------------------------
-EDGE_CHARS = ["\x00", "\ud800", "\udfff", "\ud83d", "\ufeff", "\u202e", "\u200b", "\u2028", "\uffff", "\ufffe",
-              "\U0010ffff", "\U0001f600", "e\u0301", "\x7f", "\x85", "\x1b[31m", "<script>", "%s%n", "\\", '"', "'",
-              "名", "𠜎", "\r\n"]
+EDGE_CHARS = [
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\ufeff",
+    "\u202e",
+    "\u200b",
+    "\u2028",
+    "\uffff",
+    "\ufffe",
+    "\U0010ffff",
+    "\U0001f600",
+    "e\u0301",
+    "\x7f",
+    "\x85",
+    "\x1b[31m",
+    "<script>",
+    "%s%n",
+    "\\",
+    '"',
+    "'",
+    "名",
+    "𠜎",
+    "\r\n",
+]
 # Cheap to draw (generation, not the server, was the slow part on two shared cores): pieces from
 # the edge list, now and then arbitrary text.
-edge_text = st.one_of(st.lists(st.sampled_from([*EDGE_CHARS, "", "a", "老师好", "x" * 70, "名" * 700]), max_size=5)
-                      .map("".join), st.text(max_size=6))
+edge_text = st.one_of(
+    st.lists(st.sampled_from([*EDGE_CHARS, "", "a", "老师好", "x" * 70, "名" * 700]), max_size=5).map("".join),
+    st.text(max_size=6),
+)
 HUGE_NUMBERS = [2**63, 2**63 - 1, -(2**63) - 1, 2**64, 10**30, -(10**30), 2**53 + 1, 1e308, -1e308, 5e-324, 0, -1]
 huge_number = st.sampled_from(HUGE_NUMBERS)
-json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-                        edge_text, huge_number)
-json_value = st.recursive(json_scalar, lambda inner: st.one_of(st.lists(inner, max_size=5),
-                                                               st.dictionaries(st.text(max_size=8), inner, max_size=5)),
-                          max_leaves=6)
+json_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), edge_text, huge_number
+)
+json_value = st.recursive(
+    json_scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=8), inner, max_size=5)),
+    max_leaves=6,
+)
+
+
+def struct_fields(cls: type[msgspec.Struct]) -> tuple[msgspec.inspect.Field, ...]:
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType), cls  # every frame is a Struct
+    return info.fields
 
 
 def _value_for(info: msgspec.inspect.Type, ids: list[int]) -> st.SearchStrategy:
@@ -83,13 +118,19 @@ def _value_for(info: msgspec.inspect.Type, ids: list[int]) -> st.SearchStrategy:
     if isinstance(info, mi.IntType):
         low = info.ge if info.ge is not None else -(2**31)
         high = info.le if info.le is not None else 2**31
-        return st.one_of(st.sampled_from(ids), st.integers(max(low, 0), min(high, 1000))) if low >= 0 else \
-            st.integers(low, high)
+        return (
+            st.one_of(st.sampled_from(ids), st.integers(max(low, 0), min(high, 1000)))
+            if low >= 0
+            else st.integers(low, high)
+        )
     if isinstance(info, mi.StrType):
-        text = edge_text if info.pattern is None else st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7e),
-                                                                   min_size=1, max_size=20)
-        low, high = info.min_length or 0, info.max_length
-        return text.filter(lambda s: len(s) >= low and (high is None or len(s) <= high))
+        text = (
+            edge_text
+            if info.pattern is None
+            else st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=20)
+        )
+        shortest, longest = info.min_length or 0, info.max_length
+        return text.filter(lambda s: len(s) >= shortest and (longest is None or len(s) <= longest))
     if isinstance(info, mi.LiteralType):
         return st.sampled_from(info.values)
     if isinstance(info, mi.BoolType):
@@ -101,9 +142,10 @@ def _value_for(info: msgspec.inspect.Type, ids: list[int]) -> st.SearchStrategy:
     if isinstance(info, mi.UnionType):
         return st.one_of(*[_value_for(t, ids) for t in info.types])
     if isinstance(info, mi.StructType):
-        return st.fixed_dictionaries({f.encode_name: _value_for(f.type, ids) for f in info.fields if f.required},
-                                     optional={f.encode_name: _value_for(f.type, ids) for f in info.fields
-                                               if not f.required})
+        return st.fixed_dictionaries(
+            {f.encode_name: _value_for(f.type, ids) for f in info.fields if f.required},
+            optional={f.encode_name: _value_for(f.type, ids) for f in info.fields if not f.required},
+        )
     if isinstance(info, mi.ListType):
         return st.lists(_value_for(info.item_type, ids), max_size=3)
     return json_value  # a type this generator does not know: anything
@@ -112,14 +154,25 @@ def _value_for(info: msgspec.inspect.Type, ids: list[int]) -> st.SearchStrategy:
 def _wrong_for(info: msgspec.inspect.Type) -> st.SearchStrategy:
     """A JSON value of another kind than the field's (or a huge or edge value of its kind)."""
     kinds = {
-        "null": st.none(), "bool": st.booleans(), "int": st.one_of(st.integers(), huge_number),
-        "float": st.floats(allow_nan=False, allow_infinity=False), "str": edge_text,
+        "null": st.none(),
+        "bool": st.booleans(),
+        "int": st.one_of(st.integers(), huge_number),
+        "float": st.floats(allow_nan=False, allow_infinity=False),
+        "str": edge_text,
         "list": st.lists(json_scalar, max_size=3),
         "object": st.dictionaries(st.text(max_size=5), json_scalar, max_size=3),
     }
     mi = msgspec.inspect
-    own = {mi.IntType: "int", mi.StrType: "str", mi.BoolType: "bool", mi.NoneType: "null", mi.FloatType: "float",
-           mi.ListType: "list", mi.StructType: "object", mi.LiteralType: "str"}.get(type(info))
+    own = {
+        mi.IntType: "int",
+        mi.StrType: "str",
+        mi.BoolType: "bool",
+        mi.NoneType: "null",
+        mi.FloatType: "float",
+        mi.ListType: "list",
+        mi.StructType: "object",
+        mi.LiteralType: "str",
+    }.get(type(info))
     return st.one_of(*[strategy for kind, strategy in kinds.items() if kind != own])
 
 
@@ -141,14 +194,16 @@ def frame_strategy(ids: list[int]) -> st.SearchStrategy[str]:
     """Raw JSON text of one fuzzed frame."""
     per_frame = []
     for tag, cls in sorted(CLIENT_FRAMES.items()):
-        fields = msgspec.inspect.type_info(cls).fields
+        fields = struct_fields(cls)
         good = {f.encode_name: _value_for(f.type, ids) for f in fields}
         required = [f.encode_name for f in fields if f.required]
 
         @st.composite
         def one(draw, tag=tag, fields=fields, good=good, required=required):
-            frame = {"type": tag, **{name: draw(strategy) for name, strategy in good.items()
-                                     if name in required or draw(st.booleans())}}
+            frame = {
+                "type": tag,
+                **{name: draw(strategy) for name, strategy in good.items() if name in required or draw(st.booleans())},
+            }
             how = draw(st.sampled_from(["valid", "wrong_type", "wrong_type", "missing", "extra"]))
             if how == "wrong_type":
                 target = draw(st.sampled_from(fields))
@@ -168,29 +223,41 @@ def frame_strategy(ids: list[int]) -> st.SearchStrategy[str]:
     depth = st.sampled_from([32, 100, 500, 1000, 4000, 8000])
     nested = st.one_of(
         st.builds(lambda d: '{"type": "ping", "x": ' + "[" * d + "]" * d + "}", depth),
-        st.builds(lambda d: '{"type": "history", "conversation": ' + '{"a": ' * (d // 7) + "1" + "}" * (d // 7) + "}",
-                  depth),
+        st.builds(
+            lambda d: '{"type": "history", "conversation": ' + '{"a": ' * (d // 7) + "1" + "}" * (d // 7) + "}", depth
+        ),
         st.builds(lambda d: "[" * d, depth),  # unbalanced
     )
-    raw_numbers = st.sampled_from([
-        '{"type": "history", "conversation": 1e400, "after_seq": 0}',
-        '{"type": "history", "conversation": 99999999999999999999999999999999999999}',
-        '{"type": "history", "conversation": -0, "after_seq": -1e-400}',
-        '{"type": "message.send", "conversation": 1.0, "client_id": "x", "text": "y"}',
-        '{"type": "ping", "ref": 1' + "0" * 400 + "}",
-        '{"type": "ping", "ref": NaN}', '{"type": "ping", "ref": Infinity}',
-    ])
-    raw_unicode = st.sampled_from([
-        '{"type": "message.send", "conversation": %d, "client_id": "\\ud800", "text": "x"}',
-        '{"type": "message.send", "conversation": %d, "client_id": "a", "text": "\\udfff\\ud800"}',
-        '{"type": "message.send", "conversation": %d, "client_id": "\\u0000", "text": "\\u0000"}',
-        '{"type": "mess\\u0000age.send", "conversation": %d}',
-        '{"type": "history", "conversation": %d, "ref": "\\ud83d"}',
-        '{"type": "ping", "ref": "\\uDEAD\\uBEEF"}',
-        '{"type": "ping"} trailing',
-        '{"type": "ping", "type": "history", "conversation": %d}',
-        '\\u0000', '', ' ', 'null', '"ping"', '{"type": null}', '{"type": ["ping"]}',
-    ]).flatmap(lambda t: st.sampled_from(ids).map(lambda i: t % i if "%d" in t else t))
+    raw_numbers = st.sampled_from(
+        [
+            '{"type": "history", "conversation": 1e400, "after_seq": 0}',
+            '{"type": "history", "conversation": 99999999999999999999999999999999999999}',
+            '{"type": "history", "conversation": -0, "after_seq": -1e-400}',
+            '{"type": "message.send", "conversation": 1.0, "client_id": "x", "text": "y"}',
+            '{"type": "ping", "ref": 1' + "0" * 400 + "}",
+            '{"type": "ping", "ref": NaN}',
+            '{"type": "ping", "ref": Infinity}',
+        ]
+    )
+    raw_unicode = st.sampled_from(
+        [
+            '{"type": "message.send", "conversation": %d, "client_id": "\\ud800", "text": "x"}',
+            '{"type": "message.send", "conversation": %d, "client_id": "a", "text": "\\udfff\\ud800"}',
+            '{"type": "message.send", "conversation": %d, "client_id": "\\u0000", "text": "\\u0000"}',
+            '{"type": "mess\\u0000age.send", "conversation": %d}',
+            '{"type": "history", "conversation": %d, "ref": "\\ud83d"}',
+            '{"type": "ping", "ref": "\\uDEAD\\uBEEF"}',
+            '{"type": "ping"} trailing',
+            '{"type": "ping", "type": "history", "conversation": %d}',
+            "\\u0000",
+            "",
+            " ",
+            "null",
+            '"ping"',
+            '{"type": null}',
+            '{"type": ["ping"]}',
+        ]
+    ).flatmap(lambda t: st.sampled_from(ids).map(lambda i: t % i if "%d" in t else t))
     return st.one_of(as_text, as_text, as_text, escaped, random_json, nested, raw_numbers, raw_unicode)
 
 
@@ -242,14 +309,17 @@ def test_ten_thousand_fuzzed_frames_are_answered_and_never_crash_the_process(ove
     supervisor = new_staff(stack, "supervisor")
     other_counselor = new_staff(stack, topics=["aid"])
     ids = [conversation, conversation + 1, 1, 2, 3]
-    identities = [
+    identities: list[tuple[str, dict, str]] = [
         (youth_in_chat.token, {"type": "history", "conversation": conversation, "after_seq": 10**6}, "history"),
         (queued["access"], {"type": "consult.request", "topic": "aid"}, "queue.joined"),
         (other_counselor["access"], {"type": "queue.stats"}, "queue.stats"),
         (supervisor["access"], {"type": "queue.stats"}, "queue.stats"),
     ]
-    sockets = [FuzzSocket(url, token, sentinel, reply) for token, sentinel, reply in identities
-               for _ in range(SOCKETS_PER_IDENTITY - 2)]  # room left for the health check's sockets
+    sockets = [
+        FuzzSocket(url, token, sentinel, reply)
+        for token, sentinel, reply in identities
+        for _ in range(SOCKETS_PER_IDENTITY - 2)
+    ]  # room left for the health check's sockets
     for s in sockets:
         s.open()
     outcomes = Outcomes()
@@ -274,6 +344,7 @@ def test_ten_thousand_fuzzed_frames_are_answered_and_never_crash_the_process(ove
                 assert s.conn is not None
                 s.conn.send(text)
             s.take()
+            assert s.conn is not None
             s.conn.send(json.dumps({**s.sentinel, "ref": ref}))
         except ConnectionClosed as exc:
             reopen(s, exc, frames)
@@ -298,7 +369,7 @@ def test_ten_thousand_fuzzed_frames_are_answered_and_never_crash_the_process(ove
 
     def send_batch(batch: list[str]) -> None:
         outcomes.batches += 1
-        per_socket = [batch[i::len(sockets)] for i in range(len(sockets))]
+        per_socket = [batch[i :: len(sockets)] for i in range(len(sockets))]
         # All sockets first, then all answers: each socket's pacing overlaps the others'.
         refs_sent = [send(s, frames) for s, frames in zip(sockets, per_socket, strict=True)]
         for s, ref, frames in zip(sockets, refs_sent, per_socket, strict=True):
@@ -319,8 +390,13 @@ def test_ten_thousand_fuzzed_frames_are_answered_and_never_crash_the_process(ove
     sending.start()
 
     @seed(12355)
-    @settings(max_examples=-(-FRAMES_PER_RUN // BATCH), database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=-(-FRAMES_PER_RUN // BATCH),
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(batch=st.lists(frame_strategy(ids), min_size=BATCH, max_size=BATCH))
     def draw_batch(batch: list[str]) -> None:
         batches.put(batch)
@@ -340,14 +416,15 @@ def test_ten_thousand_fuzzed_frames_are_answered_and_never_crash_the_process(ove
         if s.conn is not None:
             s.conn.close()
     answered = sum(n for k, n in outcomes.answers.items() if k.startswith("error:"))
-    print(f"\n=== {outcomes.sent} fuzzed frames over {len(sockets)} sockets in {elapsed:.1f} s "
-          f"({outcomes.sent / elapsed:.0f} frames/s), {outcomes.batches} hypothesis examples (seed 12355) ===")
+    print(
+        f"\n=== {outcomes.sent} fuzzed frames over {len(sockets)} sockets in {elapsed:.1f} s "
+        f"({outcomes.sent / elapsed:.0f} frames/s), {outcomes.batches} hypothesis examples (seed 12355) ==="
+    )
     print(f"answered with an error: {answered}; processed without one: {outcomes.sent - answered}")
     for key, count in sorted(outcomes.answers.items(), key=lambda kv: -kv[1]):
         print(f"  {key:<28}{count:>7}")
     print(f"closes by code: {dict(outcomes.closes) or '-'}; sockets opened again: {outcomes.reopened}")
-    every_field = {(tag, f.encode_name) for tag, cls in CLIENT_FRAMES.items()
-                   for f in msgspec.inspect.type_info(cls).fields}
+    every_field = {(tag, f.encode_name) for tag, cls in CLIENT_FRAMES.items() for f in struct_fields(cls)}
     print(f"fields sent with a wrong type: {len(WRONG_TYPED & every_field)} of {len(every_field)}")
     assert outcomes.sent >= FRAMES_PER_RUN, outcomes.sent
     assert every_field <= WRONG_TYPED, sorted(every_field - WRONG_TYPED)

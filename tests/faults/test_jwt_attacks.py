@@ -8,6 +8,7 @@ the allowed clock skew, and every attack over HTTP too.
 
 Each refusal has its control: the same forging with the servers' key and true claims is accepted
 (socket: auth.ok; HTTP: 200), so each case fails for the one thing it changes."""
+
 from __future__ import annotations
 
 import base64
@@ -29,10 +30,12 @@ pytestmark = pytest.mark.live
 SERVER_KEY = settings.JWT_SIGNING_KEY  # the servers read this process's environment (tests/live.py)
 SKEW_S = settings.JWT_IAT_SKEW_S
 _RSA = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-RSA_PRIVATE_PEM = _RSA.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption()).decode()
-RSA_PUBLIC_PEM = _RSA.public_key().public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+RSA_PRIVATE_PEM = _RSA.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+).decode()
+RSA_PUBLIC_PEM = (
+    _RSA.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+)
 
 
 def _b64(data: bytes) -> str:
@@ -41,8 +44,17 @@ def _b64(data: bytes) -> str:
 
 def claims(user_id: int, role: str, **overrides) -> dict:
     now = int(time.time())
-    return {"iss": "youthline", "aud": "youthline", "sub": str(user_id), "role": role, "typ": "access",
-            "jti": uuid.uuid4().hex, "iat": now, "exp": now + 600, **overrides}
+    return {
+        "iss": "youthline",
+        "aud": "youthline",
+        "sub": str(user_id),
+        "role": role,
+        "typ": "access",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 600,
+        **overrides,
+    }
 
 
 def hs256(payload: dict, key: str | bytes) -> str:
@@ -64,10 +76,18 @@ def tamper(token: str, **changes) -> str:
 
 GUESSED_KEYS = ["secret", "youthline", "changeme", "password", "django-insecure", *sorted(settings.PUBLISHED_KEYS)]
 ATTACKS = [
-    "none_algorithm", "rs256_signed", "hs256_keyed_with_public_key", "empty_key",
+    "none_algorithm",
+    "rs256_signed",
+    "hs256_keyed_with_public_key",
+    "empty_key",
     *[f"guessed_key:{key[:24]}" for key in GUESSED_KEYS],
-    "expired", "future_iat_beyond_skew", "wrong_audience", "wrong_issuer", "tampered_role",
-    "tampered_subject", "refresh_as_access",
+    "expired",
+    "future_iat_beyond_skew",
+    "wrong_audience",
+    "wrong_issuer",
+    "tampered_role",
+    "tampered_subject",
+    "refresh_as_access",
 ]
 
 
@@ -125,8 +145,9 @@ def http_answer(url: str, token: str) -> int:
 def supervisor(live_stack):
     username = f"jwt-s-{uuid.uuid4().hex[:8]}"
     user_id = live_stack.create_staff(username=username, role="supervisor", name="JWT Supervisor")
-    status, body = http_json("POST", live_stack.urls[0] + "/api/v1/auth/login",
-                             {"username": username, "password": "test-pass-123"})
+    status, body = http_json(
+        "POST", live_stack.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"}
+    )
     assert status == 200, body
     return {**body, "user_id": user_id}
 
@@ -146,8 +167,10 @@ def test_the_forging_is_right_so_each_refusal_is_about_its_attack(live_stack, su
     now = int(time.time())
     ahead = hs256(claims(supervisor["user_id"], "supervisor", iat=now + SKEW_S // 2), SERVER_KEY)
     assert http_answer(live_stack.urls[0], ahead) == 200
-    assert socket_answer(live_stack.urls[1], hs256(claims(youth["user_id"], "youth", iat=now + SKEW_S // 2),
-                                                   SERVER_KEY)) == "auth.ok"
+    assert (
+        socket_answer(live_stack.urls[1], hs256(claims(youth["user_id"], "youth", iat=now + SKEW_S // 2), SERVER_KEY))
+        == "auth.ok"
+    )
 
 
 @pytest.mark.parametrize("case", ATTACKS)

@@ -4,6 +4,7 @@
 While it is down a client is told so (an `unavailable` error frame, or a closed socket it
 reconnects from), and never acknowledged for what was not stored; once it is back, sends
 succeed and nothing acknowledged is lost."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ def pg_stack(dedicated_postgres):
 
 def _status(method: str, url: str, body: dict) -> int:
     """The HTTP status alone (a 500 page is not JSON)."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -61,11 +63,18 @@ def test_a_postgresql_stop_is_answered_never_falsely_acknowledged_and_loses_noth
     acked_while_down = {p.name: sorted(set(p.acked) - acked_before[p.name]) for p in (youth, counselor)}
     # Said after the database was gone and acknowledged before it came back: nothing could have
     # stored it, whatever the record shows later.
-    impossible = {p.name: [c for c in acked_while_down[p.name] if p.said_at[c] > down_at and p.acks_at[c] < up_again_at]
-                  for p in (youth, counselor)}
-    told = {p.name: {"errors": sum(p.errors.values()) - errors_before[p.name],
-                     "closes": sum(p.closes.values()) - closes_before[p.name],
-                     "failed connects": p.failed_connects} for p in (youth, counselor)}
+    impossible = {
+        p.name: [c for c in acked_while_down[p.name] if p.said_at[c] > down_at and p.acks_at[c] < up_again_at]
+        for p in (youth, counselor)
+    }
+    told = {
+        p.name: {
+            "errors": sum(p.errors.values()) - errors_before[p.name],
+            "closes": sum(p.closes.values()) - closes_before[p.name],
+            "failed connects": p.failed_connects,
+        }
+        for p in (youth, counselor)
+    }
     dedicated_postgres.start()
     back_at = time.monotonic()
     exchange([youth, counselor], seconds=2.0)
@@ -74,11 +83,17 @@ def test_a_postgresql_stop_is_answered_never_falsely_acknowledged_and_loses_noth
     stored = stored_messages(stack, youth.conversation)
     for person in (youth, counselor):
         person.false_acks = _false_acks(person, stored) + impossible[person.name]
-    ledger = Ledger("PostgreSQL stopped (fast shutdown) for seconds (1 process)", [youth, counselor], stored,
-                    extra={"acked after the stop began (each must be stored)": acked_while_down,
-                           "told while down": told,
-                           "seconds down": round(back_at - down_at, 2),
-                           "seconds from restart to settled": round(time.monotonic() - back_at, 2)})
+    ledger = Ledger(
+        "PostgreSQL stopped (fast shutdown) for seconds (1 process)",
+        [youth, counselor],
+        stored,
+        extra={
+            "acked after the stop began (each must be stored)": acked_while_down,
+            "told while down": told,
+            "seconds down": round(back_at - down_at, 2),
+            "seconds from restart to settled": round(time.monotonic() - back_at, 2),
+        },
+    )
     ledger.check()
     # An ack that arrived after the stop began is true only if its message was stored before it
     # (a frame in flight): the ledger's false-ack check above holds every one of them to that.
@@ -89,17 +104,20 @@ def test_a_postgresql_stop_is_answered_never_falsely_acknowledged_and_loses_noth
     print(f"healthy after PostgreSQL came back: a fresh socket relayed a message in {latency_ms:.0f} ms")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7 item 9: a connection left stale by a PostgreSQL restart fails its "
-                                       "first HTTP request (a login answers 500) instead of being recycled before use")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 7 item 9: a connection left stale by a PostgreSQL restart fails its "
+    "first HTTP request (a login answers 500) instead of being recycled before use",
+)
 def test_the_first_sign_in_after_a_postgresql_restart_succeeds(dedicated_postgres, pg_stack):
     url = pg_stack.urls[0]
     staff = new_staff(pg_stack)  # the process's HTTP thread now holds a connection
     new_youth(pg_stack)
     dedicated_postgres.stop()
     dedicated_postgres.start()
-    answers = [_status("POST", url + "/api/v1/auth/login",
-                       {"username": staff["username"], "password": "test-pass-123"}),
-               _status("POST", url + "/api/v1/auth/youth", {"channel": "web"})]
+    answers = [
+        _status("POST", url + "/api/v1/auth/login", {"username": staff["username"], "password": "test-pass-123"}),
+        _status("POST", url + "/api/v1/auth/youth", {"channel": "web"}),
+    ]
     print(f"first answers after the restart (login, youth sign-up): {answers}")
     assert answers == [200, 201], answers
-

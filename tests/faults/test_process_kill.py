@@ -1,5 +1,6 @@
 """A server process killed with -9 in the middle of a conversation: both sides move to the other
 process and resume; nothing acknowledged is lost or duplicated."""
+
 from __future__ import annotations
 
 import os
@@ -32,10 +33,16 @@ def test_a_process_killed_mid_conversation_loses_and_duplicates_nothing(fault_st
     settle([youth, counselor])
     resumed_on = {p.name: p.urls[p.url_index % 2] == survivor for p in (youth, counselor)}
 
-    ledger = Ledger("process killed with -9 mid-conversation (2 processes)", [youth, counselor],
-                    stored_messages(stack, youth.conversation),
-                    extra={"unacknowledged when killed": in_flight, "resumed on the survivor": resumed_on,
-                           "seconds from kill to settled": round(time.monotonic() - killed_at, 2)})
+    ledger = Ledger(
+        "process killed with -9 mid-conversation (2 processes)",
+        [youth, counselor],
+        stored_messages(stack, youth.conversation),
+        extra={
+            "unacknowledged when killed": in_flight,
+            "resumed on the survivor": resumed_on,
+            "seconds from kill to settled": round(time.monotonic() - killed_at, 2),
+        },
+    )
     ledger.check()
     assert all(resumed_on.values()), resumed_on
     assert all(p.reconnects >= 1 for p in (youth, counselor)), "the kill did not reach the clients"

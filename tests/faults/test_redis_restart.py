@@ -3,6 +3,7 @@ started again), on a Redis server of the test's own (tests/faults/conftest.py), 
 
 The database is the record: what is acknowledged while the pub/sub layer is gone is stored, and
 reaches the other side (through `history`) once it is back."""
+
 from __future__ import annotations
 
 import time
@@ -32,13 +33,17 @@ def test_a_redis_restart_while_messages_flow_loses_nothing_acknowledged(fault_st
     settle([youth, counselor], timeout=40)
 
     stored = stored_messages(stack, youth.conversation)
-    ledger = Ledger("Redis killed and restarted while messages flow (2 processes)", [youth, counselor], stored,
-                    extra={"acked while Redis was down": during,
-                           "seconds down": round(back_at - down_at, 2),
-                           "seconds from restart to settled": round(time.monotonic() - back_at, 2)})
+    ledger = Ledger(
+        "Redis killed and restarted while messages flow (2 processes)",
+        [youth, counselor],
+        stored,
+        extra={
+            "acked while Redis was down": during,
+            "seconds down": round(back_at - down_at, 2),
+            "seconds from restart to settled": round(time.monotonic() - back_at, 2),
+        },
+    )
     ledger.check()
     for url in stack.urls:
         latency_ms = assert_healthy(url, stack)
         print(f"{url} healthy after the Redis restart: a fresh socket relayed a message in {latency_ms:.0f} ms")
-
-

@@ -2,6 +2,7 @@
 the process stays healthy for everyone else (a bystander conversation's messages are relayed;
 their latency is printed), nothing acknowledged is lost or duplicated, and the server's memory
 is printed before, during and after (RSS of the one Daphne process)."""
+
 from __future__ import annotations
 
 import json
@@ -56,7 +57,8 @@ def _close_code_after_draining(conn, quiet_s: float = 1.5) -> int | str:
 def _flood(url: str, token: str, conversation: int, until: float, report: dict) -> None:
     """Frames as fast as the socket takes them: messages (some acknowledged), typing, junk."""
     conn, _ = authenticate(url, token, keepalive=False)
-    sent, answers, acked = 0, Counter(), {}
+    sent, acked = 0, {}
+    answers: Counter[str] = Counter()
     reader_done = threading.Event()
 
     def read() -> None:
@@ -78,8 +80,16 @@ def _flood(url: str, token: str, conversation: int, until: float, report: dict) 
     try:
         while time.monotonic() < until and not reader_done.is_set():
             if sent % 4 == 0:
-                conn.send(json.dumps({"type": "message.send", "conversation": conversation,
-                                      "client_id": f"flood-{sent}", "text": "刷屏"}))
+                conn.send(
+                    json.dumps(
+                        {
+                            "type": "message.send",
+                            "conversation": conversation,
+                            "client_id": f"flood-{sent}",
+                            "text": "刷屏",
+                        }
+                    )
+                )
             else:
                 conn.send(frames[sent % 3])
             sent += 1
@@ -98,7 +108,8 @@ def test_a_slow_reader_and_a_flooder_leave_the_process_healthy_for_others(overlo
     bystander_youth, bystander_counselor = open_conversation(stack, [url], [url], topic="aid")
     flooding = [flooder_counselor] + [
         Participant(f"counselor{i}", "counselor", [url], flooder_counselor.token, flooder_counselor.conversation)
-        for i in range(2, FLOODING_COUNSELOR_SOCKETS + 1)]
+        for i in range(2, FLOODING_COUNSELOR_SOCKETS + 1)
+    ]
     for person in flooding[1:]:
         person.connect()
     flooder = new_youth(stack)
@@ -110,9 +121,11 @@ def test_a_slow_reader_and_a_flooder_leave_the_process_healthy_for_others(overlo
     def latencies_since(mark: float) -> list[float]:
         """Bystander relays (youth said -> counselor got) of messages said after `mark`, in ms."""
         settle([bystander_youth, bystander_counselor])
-        return [(bystander_counselor.seen_at[seq] - bystander_youth.said_at[m["client_id"]]) * 1000
-                for seq, m in bystander_counselor.seen.items()
-                if bystander_youth.said_at.get(m["client_id"], 0) > mark]
+        return [
+            (bystander_counselor.seen_at[seq] - bystander_youth.said_at[m["client_id"]]) * 1000
+            for seq, m in bystander_counselor.seen.items()
+            if bystander_youth.said_at.get(m["client_id"], 0) > mark
+        ]
 
     def bystander_and(until: float, flooding_people: list[Participant]) -> float:
         """The bystander talks (and the flooders flood) until `until`; the peak RSS seen."""
@@ -142,8 +155,11 @@ def test_a_slow_reader_and_a_flooder_leave_the_process_healthy_for_others(overlo
     # Phase 2: one socket floods frames unpaced.
     flood_report: dict = {}
     phase_2 = time.monotonic()
-    flood_thread = threading.Thread(target=_flood, args=(url, flooder["access"], flooder_conversation,
-                                                         phase_2 + FRAME_FLOOD_S, flood_report), daemon=True)
+    flood_thread = threading.Thread(
+        target=_flood,
+        args=(url, flooder["access"], flooder_conversation, phase_2 + FRAME_FLOOD_S, flood_report),
+        daemon=True,
+    )
     flood_thread.start()
     rss["peak, frame flood"] = bystander_and(phase_2 + FRAME_FLOOD_S, [])
     flood_thread.join(timeout=30)
@@ -157,20 +173,29 @@ def test_a_slow_reader_and_a_flooder_leave_the_process_healthy_for_others(overlo
 
     # The flooded youth, reading again, ends up with every message exactly once.
     settle([flooded_youth, *flooding], timeout=60)
-    Ledger("slow reader (flooded conversation)", [flooded_youth, *flooding],
-           stored_messages(stack, flooded_youth.conversation),
-           extra={"slow sockets ended as": dict(slow_closes),
-                  "server RSS MiB": {k: round(v, 1) for k, v in rss.items()}}).check()
+    Ledger(
+        "slow reader (flooded conversation)",
+        [flooded_youth, *flooding],
+        stored_messages(stack, flooded_youth.conversation),
+        extra={"slow sockets ended as": dict(slow_closes), "server RSS MiB": {k: round(v, 1) for k, v in rss.items()}},
+    ).check()
     assert slow_latencies and flood_latencies, "the bystander's messages were not relayed"
-    Ledger("bystander conversation during both floods", [bystander_youth, bystander_counselor],
-           stored_messages(stack, bystander_youth.conversation),
-           extra={"relay latency ms p50 / p95 / max, slow readers flooded": summary(slow_latencies),
-                  "relay latency ms p50 / p95 / max, frame flood": summary(flood_latencies)}).check()
+    Ledger(
+        "bystander conversation during both floods",
+        [bystander_youth, bystander_counselor],
+        stored_messages(stack, bystander_youth.conversation),
+        extra={
+            "relay latency ms p50 / p95 / max, slow readers flooded": summary(slow_latencies),
+            "relay latency ms p50 / p95 / max, frame flood": summary(flood_latencies),
+        },
+    ).check()
 
     stored_flood = {c for _s, c, _r in stored_messages(stack, flooder_conversation)}
-    print(f"\n=== frame flood (one socket, {FRAME_FLOOD_S:.0f} s, unpaced) ===\nsent {flood_report['sent']}, "
-          f"acked {len(flood_report['acked'])}, stored {len(stored_flood)}, answers {flood_report['answers']}, "
-          f"closed {flood_report.get('close')}")
+    print(
+        f"\n=== frame flood (one socket, {FRAME_FLOOD_S:.0f} s, unpaced) ===\nsent {flood_report['sent']}, "
+        f"acked {len(flood_report['acked'])}, stored {len(stored_flood)}, answers {flood_report['answers']}, "
+        f"closed {flood_report.get('close')}"
+    )
     assert set(flood_report["acked"]) <= stored_flood, set(flood_report["acked"]) - stored_flood
     assert flood_report.get("close") not in SERVER_FAULT_CLOSES, flood_report
     assert not SERVER_FAULT_CLOSES & set(slow_closes), slow_closes
