@@ -96,6 +96,8 @@ if env_bool("YOUTHLINE_BEHIND_PROXY", False):
 # (HSTS) to use TLS for this host from then on.
 YOUTHLINE_HTTPS = env_bool("YOUTHLINE_HTTPS", False)
 SECURE_SSL_REDIRECT = YOUTHLINE_HTTPS
+# The monitoring scrapes each process directly over the private network (docs/deployment.md).
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = YOUTHLINE_HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if YOUTHLINE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)

@@ -83,6 +83,9 @@ def test_over_tls_hsts_is_sent_and_plain_http_is_redirected(start_stack):
     assert headers["strict-transport-security"] == "max-age=31536000"
     status, headers, _ = fetch(base + "/console/login/")
     assert status == 301 and headers["location"].startswith("https://"), (status, headers)
+    # The monitoring scrapes the process itself over plain HTTP: /metrics is not redirected.
+    status, _, _ = fetch(base + "/metrics")
+    assert status != 301, status
 
 
 # ----- text that cannot be stored ----------------------------------------------------------------
