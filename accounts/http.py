@@ -1,4 +1,5 @@
 """Bearer-token authentication for the JSON endpoints (`protocol.http.endpoint(auth=Bearer(...))`)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -11,7 +12,9 @@ from accounts.services import AuthFailed, Principal, authenticate_access_token
 from protocol.http import ApiError
 
 BEARER_SCHEME: Mapping[str, Any] = {
-    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
     "description": "An access token from /api/v1/auth/login or /api/v1/auth/youth (15 minutes).",
 }
 

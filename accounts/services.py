@@ -1,4 +1,5 @@
 """Identity services: check, then write. Views and the gateway call these and nothing lower."""
+
 from __future__ import annotations
 
 import uuid
@@ -48,7 +49,9 @@ def _issue_pair(*, user: User, family: str | None = None) -> TokenPair:
         user=user,
         expires_at=timezone.now() + timedelta(seconds=settings.JWT_REFRESH_TTL_S),
     )
-    return TokenPair(access=issue_access_token(user_id=user.pk, role=user.role), refresh=refresh, user_id=user.pk, role=user.role)
+    return TokenPair(
+        access=issue_access_token(user_id=user.pk, role=user.role), refresh=refresh, user_id=user.pk, role=user.role
+    )
 
 
 def check_youth_fields(*, channel: object, nickname: object, region: object) -> tuple[str, str, str]:
@@ -151,7 +154,9 @@ def do_unregister_socket(*, user_id: int, channel_name: str) -> None:
     LiveSocket.objects.filter(channel_name=channel_name).delete()
     if not LiveSocket.objects.filter(user_id=user_id).exists():
         for profile_model in (CounselorProfile, YouthProfile):
-            profile_model.objects.filter(user_id=user_id, offline_since__isnull=True).update(offline_since=timezone.now())
+            profile_model.objects.filter(user_id=user_id, offline_since__isnull=True).update(
+                offline_since=timezone.now()
+            )
 
 
 def count_live_sockets(*, user_id: int) -> int:
@@ -185,8 +190,15 @@ def do_expire_stale_sockets() -> int:
 
 
 # ----- staff management -----------------------------------------------------------------------
-def do_ensure_staff(*, username: str, password: str, role: str, display_name: str = "",
-                    topics: list[str] | None = None, max_concurrent: int | None = None) -> User:
+def do_ensure_staff(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    topics: list[str] | None = None,
+    max_concurrent: int | None = None,
+) -> User:
     """Create or update a staff account (idempotent): used by demo_accounts and tests."""
     if role not in STAFF_ROLES:
         raise InvalidInput(f"role must be one of {', '.join(STAFF_ROLES)}")

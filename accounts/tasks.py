@@ -3,6 +3,7 @@
 Each Daphne process heart-beats its own sockets (gateway/heartbeat.py); this ages out the
 sockets of processes that stopped doing so (crashed, killed) and marks their users offline.
 """
+
 from __future__ import annotations
 
 from huey import crontab

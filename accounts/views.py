@@ -3,6 +3,7 @@
 Decoding, validation, the error shape and the method check are `protocol.http.endpoint`'s; the
 bodies are `accounts.schemas`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -46,13 +47,24 @@ def _call(service: Callable[..., T], **kwargs: object) -> T:
         raise ApiError(401, "unauthorized", str(exc)) from None
 
 
-REFUSED_TOKEN = Refusal(401, "unauthorized", "the refresh token is not valid, was revoked, or was used before "
-                        "(then every token of its login is revoked)")
+REFUSED_TOKEN = Refusal(
+    401,
+    "unauthorized",
+    "the refresh token is not valid, was revoked, or was used before (then every token of its login is revoked)",
+)
 
 
-@endpoint("auth/youth", method="POST", name="auth-youth", status=201, request=schemas.YouthSignUp,
-          response=schemas.YouthTokens, throttle=_limit_signup, summary="Create an anonymous youth identity",
-          example={"channel": "miniprogram", "nickname": "小林", "region": "广东·深圳"})
+@endpoint(
+    "auth/youth",
+    method="POST",
+    name="auth-youth",
+    status=201,
+    request=schemas.YouthSignUp,
+    response=schemas.YouthTokens,
+    throttle=_limit_signup,
+    summary="Create an anonymous youth identity",
+    example={"channel": "miniprogram", "nickname": "小林", "region": "广东·深圳"},
+)
 def create_youth(request: HttpRequest, *, body: schemas.YouthSignUp) -> schemas.YouthTokens:
     pair = _call(services.do_create_youth, channel=body.channel, nickname=body.nickname, region=body.region)
     return schemas.YouthTokens(access=pair.access, refresh=pair.refresh, youth_id=pair.user_id)
@@ -82,31 +94,56 @@ def _throttled_login(*, username: str, password: str, address: str) -> services.
 _check_password_in_own_thread = DatabaseSyncToAsync(_throttled_login, thread_sensitive=False)
 
 
-@endpoint("auth/login", method="POST", name="auth-login", request=schemas.StaffLogin, response=schemas.StaffTokens,
-          summary="Staff sign-in (youth identities cannot log in)",
-          refusals=[Refusal(401, "unauthorized", "wrong username or password"),
-                    Refusal(429, "rate_limited", "too many attempts from this address, or too many failed sign-ins "
-                            "for this account (it is locked for a while, even to the right password); the "
-                            "Retry-After header says how many seconds to wait")],
-          example={"username": "counselor1", "password": "correct horse battery staple"})
+@endpoint(
+    "auth/login",
+    method="POST",
+    name="auth-login",
+    request=schemas.StaffLogin,
+    response=schemas.StaffTokens,
+    summary="Staff sign-in (youth identities cannot log in)",
+    refusals=[
+        Refusal(401, "unauthorized", "wrong username or password"),
+        Refusal(
+            429,
+            "rate_limited",
+            "too many attempts from this address, or too many failed sign-ins "
+            "for this account (it is locked for a while, even to the right password); the "
+            "Retry-After header says how many seconds to wait",
+        ),
+    ],
+    example={"username": "counselor1", "password": "correct horse battery staple"},
+)
 async def login(request: HttpRequest, *, body: schemas.StaffLogin) -> schemas.StaffTokens:
     pair: services.TokenPair = await _check_password_in_own_thread(
-        username=body.username[:150], password=body.password, address=client_address(request))
+        username=body.username[:150], password=body.password, address=client_address(request)
+    )
     return schemas.StaffTokens(access=pair.access, refresh=pair.refresh, role=pair.role)  # type: ignore[arg-type]
 
 
-@endpoint("auth/refresh", method="POST", name="auth-refresh", request=schemas.RefreshTokenBody,
-          response=schemas.TokenPair, refusals=[REFUSED_TOKEN],
-          summary="Trade a refresh token for a new pair (the old one stops working)",
-          example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"})
+@endpoint(
+    "auth/refresh",
+    method="POST",
+    name="auth-refresh",
+    request=schemas.RefreshTokenBody,
+    response=schemas.TokenPair,
+    refusals=[REFUSED_TOKEN],
+    summary="Trade a refresh token for a new pair (the old one stops working)",
+    example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"},
+)
 def refresh(request: HttpRequest, *, body: schemas.RefreshTokenBody) -> schemas.TokenPair:
     pair = _call(services.do_rotate_refresh_token, refresh=body.refresh)
     return schemas.TokenPair(access=pair.access, refresh=pair.refresh)
 
 
-@endpoint("auth/logout", method="POST", name="auth-logout", status=204, request=schemas.RefreshTokenBody,
-          refusals=[REFUSED_TOKEN],
-          summary="Revoke the refresh token's family (access tokens live on until they expire)",
-          example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"})
+@endpoint(
+    "auth/logout",
+    method="POST",
+    name="auth-logout",
+    status=204,
+    request=schemas.RefreshTokenBody,
+    refusals=[REFUSED_TOKEN],
+    summary="Revoke the refresh token's family (access tokens live on until they expire)",
+    example={"refresh": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"},
+)
 def logout(request: HttpRequest, *, body: schemas.RefreshTokenBody) -> None:
     _call(services.do_logout, refresh=body.refresh)

@@ -104,8 +104,7 @@ def _verdict_of(alert: Alert) -> VerdictInput | None:
         verdict = alert.verdict
     except AlertVerdict.DoesNotExist:
         return None
-    return VerdictInput(real_risk=verdict.real_risk, category=verdict.category, level=verdict.level,
-                        note=verdict.note)
+    return VerdictInput(real_risk=verdict.real_risk, category=verdict.category, level=verdict.level, note=verdict.note)
 
 
 def detector_health(*, since: datetime) -> DetectorHealth:

@@ -10,6 +10,7 @@ Shadow scoring: the shadow model, fused with the same lexicon, scans each youth 
 the active detector; whether it would alert is tallied in memory and added to the version's
 row every CRISIS_SHADOW_FLUSH_S. Nothing it finds is sent to anyone.
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,9 +62,11 @@ def refresh_if_due() -> None:
         # A savepoint: this runs inside the transaction that stores a youth message, and a
         # failed statement there would abort it (and the message with it).
         with transaction.atomic():
-            wanted = dict(ModelVersion.objects.filter(status__in=[ModelVersion.Status.ACTIVE,
-                                                                  ModelVersion.Status.SHADOW])
-                          .values_list("status", "version"))
+            wanted = dict(
+                ModelVersion.objects.filter(
+                    status__in=[ModelVersion.Status.ACTIVE, ModelVersion.Status.SHADOW]
+                ).values_list("status", "version")
+            )
     except DatabaseError:
         return
     _follow_active(wanted.get(ModelVersion.Status.ACTIVE))
@@ -154,9 +157,9 @@ def _add_to_row(version: str, tally: _Tally) -> None:
     try:
         with transaction.atomic():  # a savepoint, as in refresh_if_due: the message's transaction stays intact
             ModelVersion.objects.filter(version=version).update(
-            shadow_scored=F("shadow_scored") + tally.scored,
-            shadow_would_alert=F("shadow_would_alert") + tally.would_alert,
-            shadow_active_alerted=F("shadow_active_alerted") + tally.active_alerted,
+                shadow_scored=F("shadow_scored") + tally.scored,
+                shadow_would_alert=F("shadow_would_alert") + tally.would_alert,
+                shadow_active_alerted=F("shadow_active_alerted") + tally.active_alerted,
                 shadow_disagreed=F("shadow_disagreed") + tally.disagreed,
             )
     except DatabaseError:

@@ -1,4 +1,5 @@
 """Alerts and everything supervisors do about them, and the versioned crisis lexicon."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -16,10 +17,17 @@ class Alert(models.Model):
     conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="alerts")
     # The message that raised it; 0 for a left message, or a counselor's alert about no one message.
     message_seq = models.IntegerField()
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.DETECTOR,
-                              db_default=Source.DETECTOR)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", help_text="The counselor, for a counselor's alert")
+    source = models.CharField(
+        max_length=16, choices=Source.choices, default=Source.DETECTOR, db_default=Source.DETECTOR
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The counselor, for a counselor's alert",
+    )
     note = models.TextField(blank=True, db_default="", help_text="Why the counselor is worried")
     # Which detector raised it (lexicon version 0: the shipped file), and why, for the supervisor.
     lexicon_version = models.IntegerField(null=True, blank=True)
@@ -32,7 +40,9 @@ class Alert(models.Model):
     last_raised_at = models.DateTimeField()
     raise_count = models.PositiveSmallIntegerField(default=1)
     overdue = models.BooleanField(default=False)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     oncall_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -50,8 +60,9 @@ class AlertVerdict(models.Model):
     alert = models.OneToOneField(Alert, on_delete=models.CASCADE, related_name="verdict")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     real_risk = models.BooleanField()
-    category = models.CharField(max_length=16, choices=CATEGORY_CHOICES, blank=True,
-                                help_text="The right category, when it is a real risk")
+    category = models.CharField(
+        max_length=16, choices=CATEGORY_CHOICES, blank=True, help_text="The right category, when it is a real risk"
+    )
     level = models.SmallIntegerField(null=True, blank=True, help_text="The right level, when it is a real risk")
     note = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(auto_now=True)
@@ -100,7 +111,9 @@ class LexiconVersion(models.Model):
     number = models.PositiveIntegerField(unique=True)
     document = models.JSONField()
     note = models.CharField(max_length=200, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,18 +140,21 @@ class ModelVersion(models.Model):
     metrics = models.JSONField(default=dict, blank=True, help_text="What crisis_train measured on its dev split")
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    promoted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     promoted_at = models.DateTimeField(null=True, blank=True)
     # Shadow scoring, summed over every process (flushed every few seconds).
     shadow_scored = models.PositiveIntegerField(default=0)
     shadow_would_alert = models.PositiveIntegerField(default=0)
-    shadow_active_alerted = models.PositiveIntegerField(default=0, help_text="Of the scored, those the active model alerted on")
+    shadow_active_alerted = models.PositiveIntegerField(
+        default=0, help_text="Of the scored, those the active model alerted on"
+    )
     shadow_disagreed = models.PositiveIntegerField(default=0, help_text="Alerted by one of the two, not the other")
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["status"], condition=models.Q(status="active"),
-                                               name="one_active_model"),
-                       models.UniqueConstraint(fields=["status"], condition=models.Q(status="shadow"),
-                                               name="one_shadow_model")]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="active"), name="one_active_model"),
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="shadow"), name="one_shadow_model"),
+        ]

@@ -66,8 +66,14 @@ def dashboard_frame(view: r.DashboardView) -> f.Dashboard:
                 explanation=a.explanation,
                 note=a.note,
                 raised_by=a.raised_by,
-                verdict=f.Verdict(real_risk=a.verdict.real_risk, category=a.verdict.category,
-                                  level=a.verdict.level, note=a.verdict.note) if a.verdict is not None else None,
+                verdict=f.Verdict(
+                    real_risk=a.verdict.real_risk,
+                    category=a.verdict.category,
+                    level=a.verdict.level,
+                    note=a.verdict.note,
+                )
+                if a.verdict is not None
+                else None,
             )
             for a in view.alerts
         ],

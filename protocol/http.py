@@ -12,6 +12,7 @@ same registry, so the OpenAPI document cannot drift from what is served.
 This module is the bottom layer: it knows requests, structs and callables, nothing of users.
 Authentication is passed in by the app that owns identities (`accounts.http.Bearer`).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -108,12 +109,16 @@ class Endpoint:
         """What the shared steps can refuse, then what the endpoint itself declares."""
         shared: list[Refusal] = []
         if self.request is not None:
-            shared += [Refusal(400, "bad_request", "the body is not JSON or does not match the request schema"),
-                       Refusal(413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")]
+            shared += [
+                Refusal(400, "bad_request", "the body is not JSON or does not match the request schema"),
+                Refusal(413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes"),
+            ]
         if self.auth is not None:
             roles = ", ".join(self.auth.roles)
-            shared += [Refusal(401, "unauthorized", "no valid access token"),
-                       Refusal(403, "forbidden", f"the token's role is not one of: {roles}")]
+            shared += [
+                Refusal(401, "unauthorized", "no valid access token"),
+                Refusal(403, "forbidden", f"the token's role is not one of: {roles}"),
+            ]
         if self.throttle is not None:
             shared.append(Refusal(429, "rate_limited", "too many calls from this address; wait a minute"))
         return (*shared, *self.refusals)
@@ -142,8 +147,9 @@ class Endpoint:
                 raise TypeError(f"{self.app}.{self.view.__name__} answers {self.status} without a body")
             return HttpResponse(status=self.status)
         if isinstance(self.response, type) and not isinstance(result, self.response):
-            raise TypeError(f"{self.app}.{self.view.__name__} must return {self.response.__name__}, "
-                            f"not {type(result).__name__}")
+            raise TypeError(
+                f"{self.app}.{self.view.__name__} must return {self.response.__name__}, not {type(result).__name__}"
+            )
         return json_response(result, status=self.status)
 
 
@@ -201,8 +207,10 @@ class EndpointRegistry:
                 raise ValueError(f"{endpoint.method} {API_ROOT}{endpoint.path} is declared twice")
             for other in methods.values():
                 if other.app != endpoint.app or other.name != endpoint.name:
-                    raise ValueError(f"{API_ROOT}{endpoint.path}: every method of a path belongs to one app "
-                                     f"and one URL name ({other.app}:{other.name})")
+                    raise ValueError(
+                        f"{API_ROOT}{endpoint.path}: every method of a path belongs to one app "
+                        f"and one URL name ({other.app}:{other.name})"
+                    )
                 if other.is_async != endpoint.is_async:
                     raise ValueError(f"{API_ROOT}{endpoint.path}: mix of async and sync views")
             methods[endpoint.method] = endpoint
@@ -219,10 +227,20 @@ class EndpointRegistry:
 registry = EndpointRegistry()
 
 
-def endpoint(path: str, *, method: Method, name: str, summary: str, request: type[RequestBody] | None = None,
-             response: Any = None, status: int = 200, auth: Authenticator | None = None,
-             throttle: Throttle | None = None, refusals: Sequence[Refusal] = (),
-             example: Mapping[str, Any] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def endpoint(
+    path: str,
+    *,
+    method: Method,
+    name: str,
+    summary: str,
+    request: type[RequestBody] | None = None,
+    response: Any = None,
+    status: int = 200,
+    auth: Authenticator | None = None,
+    throttle: Throttle | None = None,
+    refusals: Sequence[Refusal] = (),
+    example: Mapping[str, Any] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an endpoint. The view is called as `view(request, body=..., principal=...)`
     (`body` when there is a request schema, `principal` when there is `auth`) and returns an
     instance of `response` (None for a body-less status such as 204)."""
@@ -232,10 +250,23 @@ def endpoint(path: str, *, method: Method, name: str, summary: str, request: typ
         raise ValueError("only a 204 answer has no body")
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        registry.add(Endpoint(path=path.strip("/"), method=method, view=view, name=name,
-                              app=view.__module__.split(".")[0], summary=summary, request=request,
-                              response=response, status=status, auth=auth, throttle=throttle,
-                              refusals=tuple(refusals), example=example))
+        registry.add(
+            Endpoint(
+                path=path.strip("/"),
+                method=method,
+                view=view,
+                name=name,
+                app=view.__module__.split(".")[0],
+                summary=summary,
+                request=request,
+                response=response,
+                status=status,
+                auth=auth,
+                throttle=throttle,
+                refusals=tuple(refusals),
+                example=example,
+            )
+        )
         return view
 
     return register
@@ -299,5 +330,7 @@ def urlpatterns_of(*modules: Any) -> list[URLPattern]:
     """The URL patterns of the endpoints declared in these views modules (a trailing slash is accepted)."""
     names = {module.__name__ for module in modules}
     paths = sorted({e.path for e in registry.endpoints() if e.view.__module__ in names})
-    return [re_path(rf"^{path}/?$", _dispatcher(path), name=next(iter(registry.methods_of(path).values())).name)
-            for path in paths]
+    return [
+        re_path(rf"^{path}/?$", _dispatcher(path), name=next(iter(registry.methods_of(path).values())).name)
+        for path in paths
+    ]

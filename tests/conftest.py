@@ -1,4 +1,5 @@
 """Shared fixtures: real servers (live_stack), a Playwright browser, tokens."""
+
 from __future__ import annotations
 
 import itertools
@@ -10,8 +11,12 @@ from tests.live import LiveStack, WebhookReceiver
 from tests.wsclient import http_json
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 _names = itertools.count(1)
 
@@ -83,8 +88,11 @@ def unique(prefix: str) -> str:
 @pytest.fixture
 def make_youth(live_stack):
     def make(url: str | None = None, nickname: str = "小林", **extra) -> dict:
-        status, body = http_json("POST", (url or live_stack.urls[0]) + "/api/v1/auth/youth",
-                                 {"channel": "web", "nickname": nickname, **extra})
+        status, body = http_json(
+            "POST",
+            (url or live_stack.urls[0]) + "/api/v1/auth/youth",
+            {"channel": "web", "nickname": nickname, **extra},
+        )
         assert status == 201, body
         return body
 
@@ -95,14 +103,20 @@ def make_youth(live_stack):
 def make_staff(live_stack):
     """Create a staff account on the session stack and log it in; returns the login answer."""
 
-    def make(role: str = "counselor", topics: list[str] | None = None, max_chats: int | None = None,
-             stack: LiveStack | None = None) -> dict:
+    def make(
+        role: str = "counselor",
+        topics: list[str] | None = None,
+        max_chats: int | None = None,
+        stack: LiveStack | None = None,
+    ) -> dict:
         target = stack or live_stack
         username = unique(role)
-        user_id = target.create_staff(username=username, role=role, topics=topics, max_chats=max_chats,
-                                      name=f"{role}-{username}")
-        status, body = http_json("POST", target.urls[0] + "/api/v1/auth/login",
-                                 {"username": username, "password": "test-pass-123"})
+        user_id = target.create_staff(
+            username=username, role=role, topics=topics, max_chats=max_chats, name=f"{role}-{username}"
+        )
+        status, body = http_json(
+            "POST", target.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"}
+        )
         assert status == 200, body
         return {**body, "user_id": user_id, "username": username}
 

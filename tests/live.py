@@ -5,6 +5,7 @@ prefix on the shared Redis, and its own ports. Process 0 runs `manage.py runserv
 runserver, the documented development entry point), the others the `daphne` command that
 production runs, so both paths are exercised.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -154,15 +155,23 @@ class LiveStack:
                 cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "youthline.asgi:application"]
             log_path = log_dir / f"{self.db_name}-{index}.log"
             self._logs.append(log_path)
-            self._procs.append(subprocess.Popen(cmd, cwd=self.root, env=base_env, stdout=log_path.open("wb"),
-                                                stderr=subprocess.STDOUT))
+            self._procs.append(
+                subprocess.Popen(cmd, cwd=self.root, env=base_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
+            )
             self.urls.append(f"http://127.0.0.1:{port}")
         has_job_runner = "huey" in (self.root / "youthline" / "settings.py").read_text()
         for index in range(self.workers if has_job_runner else 0):
             log_path = log_dir / f"{self.db_name}-worker{index}.log"
             self.worker_logs.append(log_path)
-            self._workers.append(subprocess.Popen([sys.executable, "manage.py", "run_huey"], cwd=self.root,
-                                                  env=base_env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT))
+            self._workers.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "run_huey"],
+                    cwd=self.root,
+                    env=base_env,
+                    stdout=log_path.open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
         for url, proc, log in zip(self.urls, self._procs, self._logs, strict=True):
             self._wait_up(url, proc, log)
         for proc, log in zip(self._workers, self.worker_logs, strict=True):
@@ -200,12 +209,26 @@ class LiveStack:
         raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
 
     def manage(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=self.root, env=self.base_env,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=self.root,
+            env=self.base_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return done.stdout
 
-    def create_staff(self, *, username: str, password: str = "test-pass-123", role: str = "counselor",
-                     topics: list[str] | None = None, max_chats: int | None = None, name: str = "") -> int:
+    def create_staff(
+        self,
+        *,
+        username: str,
+        password: str = "test-pass-123",
+        role: str = "counselor",
+        topics: list[str] | None = None,
+        max_chats: int | None = None,
+        name: str = "",
+    ) -> int:
         args = ["ensure_staff", "--username", username, "--password", password, "--role", role]
         if topics is not None:
             args += ["--topics", ",".join(topics)]

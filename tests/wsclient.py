@@ -1,4 +1,5 @@
 """A synchronous protocol client for tests: real sockets, frames buffered by type."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 
-def http_json(method: str, url: str, body: dict | None = None, token: str | None = None,
-              raw: bytes | None = None) -> tuple[int, Any]:
+def http_json(
+    method: str, url: str, body: dict | None = None, token: str | None = None, raw: bytes | None = None
+) -> tuple[int, Any]:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     headers = {"Content-Type": "application/json"}
     if token:
@@ -28,15 +30,23 @@ def http_json(method: str, url: str, body: dict | None = None, token: str | None
 
 
 class WsClient:
-    def __init__(self, base_url: str, token: str | None = None, *, origin: str | None = None,
-                 headers: dict[str, str] | None = None, authenticate: bool = True) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        origin: str | None = None,
+        headers: dict[str, str] | None = None,
+        authenticate: bool = True,
+    ) -> None:
         ws_url = base_url.replace("http://", "ws://") + "/ws/v1/"
         extra = dict(headers or {})
         if origin:
             extra["Origin"] = origin
         # An unbounded receive queue: a test that reads only some frames must still see the close.
-        self.conn: ClientConnection = connect(ws_url, additional_headers=extra, open_timeout=10, max_size=2**22,
-                                              max_queue=None, close_timeout=3).__enter__()
+        self.conn: ClientConnection = connect(
+            ws_url, additional_headers=extra, open_timeout=10, max_size=2**22, max_queue=None, close_timeout=3
+        ).__enter__()
         self.buffer: list[dict] = []
         self.auth_ok: dict[str, Any] = {}  # stays empty with authenticate=False
         if token is not None and authenticate:
@@ -60,8 +70,11 @@ class WsClient:
         deadline = time.monotonic() + timeout
         while True:
             for i, frame in enumerate(self.buffer):
-                if (frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items())
-                        and (where is None or where(frame))):
+                if (
+                    frame.get("type") == type_
+                    and all(frame.get(k) == v for k, v in match.items())
+                    and (where is None or where(frame))
+                ):
                     return self.buffer.pop(i)
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -4,6 +4,7 @@ A visitor who picks English with the language switch gets it (Django's language 
 the browser's Accept-Language header is not consulted, because a youth on a phone set to
 English in China is still best served in Chinese first.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -3,6 +3,7 @@
 With neither DATABASE_URL nor REDIS_URL set the project runs on its embedded default:
 SQLite and the in-memory channel layer, one process, nothing to install.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,15 +71,19 @@ def signing_key(name: str, value: str | None, *, debug: bool) -> str:
     from django.core.exceptions import ImproperlyConfigured
 
     if value in PUBLISHED_KEYS:
-        raise ImproperlyConfigured(f"{name} is the key published in the Youthline repository: anyone can forge "
-                                   f"tokens with it. Set {name} to a random value of at least {MIN_KEY_CHARS} "
-                                   "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+        raise ImproperlyConfigured(
+            f"{name} is the key published in the Youthline repository: anyone can forge "
+            f"tokens with it. Set {name} to a random value of at least {MIN_KEY_CHARS} "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
     if debug and not value:
         return _local_key()
     if not value:
-        raise ImproperlyConfigured(f"{name} is not set. With DJANGO_DEBUG off every process of a deployment needs "
-                                   f"the same random {name} of at least {MIN_KEY_CHARS} characters "
-                                   "(python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+        raise ImproperlyConfigured(
+            f"{name} is not set. With DJANGO_DEBUG off every process of a deployment needs "
+            f"the same random {name} of at least {MIN_KEY_CHARS} characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
     if len(value) < MIN_KEY_CHARS and not debug:
         raise ImproperlyConfigured(f"{name} is {len(value)} characters long; it must have at least {MIN_KEY_CHARS}.")
     return value
@@ -187,11 +192,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL lets the page read while a message is being written; the busy timeout rides out
     # the short write locks of the one process the embedded default runs.
-    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;",
-                                            # The job worker is a second process writing the same file:
-                                            # take the write lock when a transaction begins, so the two
-                                            # queue instead of one failing on a stale read snapshot.
-                                            "transaction_mode": "IMMEDIATE"})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+            # The job worker is a second process writing the same file:
+            # take the write lock when a transaction begins, so the two
+            # queue instead of one failing on a stale read snapshot.
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -224,6 +234,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 
 # --- jobs (Huey; docs/architecture.md, "Jobs") ---------------------------------------------
 def _huey_sqlite_path() -> str:

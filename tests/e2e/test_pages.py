@@ -243,7 +243,9 @@ def test_supervisor_gets_the_alert_watches_whispers_and_acknowledges(live_stack,
     # The alert reaches the supervisor at once, with its level (2 or more) and the excerpt.
     card = supervisor.locator(".alert-card", has_text="我今晚就吃药自杀").first
     expect(card).to_be_visible()
-    level = int(re.search(r"alert-card--(\d)", card.get_attribute("class")).group(1))
+    found = re.search(r"alert-card--(\d)", card.get_attribute("class") or "")
+    assert found is not None
+    level = int(found.group(1))
     assert level >= 2
     expect(card.locator(".badge")).to_contain_text(str(level))
 

@@ -1,5 +1,6 @@
 """Identity over HTTP and socket authentication, against real servers: forged, expired and misused
 tokens, refresh rotation with theft detection, the auth timeout, and browser origins."""
+
 from __future__ import annotations
 
 import base64
@@ -31,11 +32,27 @@ def claims_of(token: str) -> dict:
     return jwt.get_unverified_claims(token)
 
 
-def forge(user_id: int, role: str = "youth", *, key: str = SERVER_KEY, algorithm: str = "HS256",
-          drop: tuple[str, ...] = (), **overrides) -> str:
+def forge(
+    user_id: int,
+    role: str = "youth",
+    *,
+    key: str = SERVER_KEY,
+    algorithm: str = "HS256",
+    drop: tuple[str, ...] = (),
+    **overrides,
+) -> str:
     now = int(time.time())
-    payload = {"iss": "youthline", "aud": "youthline", "sub": str(user_id), "role": role, "typ": "access",
-               "jti": uuid.uuid4().hex, "iat": now, "exp": now + 600, **overrides}
+    payload = {
+        "iss": "youthline",
+        "aud": "youthline",
+        "sub": str(user_id),
+        "role": role,
+        "typ": "access",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 600,
+        **overrides,
+    }
     for name in drop:
         payload.pop(name)
     return jwt.encode(payload, key, algorithm=algorithm)
@@ -48,8 +65,16 @@ def _b64(data: dict) -> str:
 def unsigned(user_id: int, role: str = "youth") -> str:
     """An `alg: none` token: valid claims, no signature."""
     now = int(time.time())
-    payload = {"iss": "youthline", "aud": "youthline", "sub": str(user_id), "role": role, "typ": "access",
-               "jti": uuid.uuid4().hex, "iat": now, "exp": now + 600}
+    payload = {
+        "iss": "youthline",
+        "aud": "youthline",
+        "sub": str(user_id),
+        "role": role,
+        "typ": "access",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 600,
+    }
     return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(payload)}."
 
 
@@ -89,8 +114,11 @@ def user_count(stack) -> int:
 
 # ----- HTTP: youth identities ---------------------------------------------------------------
 def test_youth_identity_is_created(live_stack):
-    status, body = http_json("POST", api(live_stack, "youth"),
-                             {"channel": "miniprogram", "nickname": "<b>小林</b>\u202e", "region": "广东·深圳"})
+    status, body = http_json(
+        "POST",
+        api(live_stack, "youth"),
+        {"channel": "miniprogram", "nickname": "<b>小林</b>\u202e", "region": "广东·深圳"},
+    )
     assert status == 201, body
     assert set(body) >= {"access", "refresh", "youth_id"} and isinstance(body["youth_id"], int)
     access, refresh = claims_of(body["access"]), claims_of(body["refresh"])
@@ -102,7 +130,9 @@ def test_youth_identity_is_created(live_stack):
     # Stored as a youth, the nickname cleaned of markup and bidi controls.
     assert live_stack.sql(
         "SELECT u.role, p.channel, p.nickname, p.region FROM accounts_user u JOIN accounts_youthprofile p"
-        " ON p.user_id = u.id WHERE u.id = %s", (body["youth_id"],)) == [("youth", "miniprogram", "小林", "广东·深圳")]
+        " ON p.user_id = u.id WHERE u.id = %s",
+        (body["youth_id"],),
+    ) == [("youth", "miniprogram", "小林", "广东·深圳")]
     # The token works on a socket.
     with WsClient(live_stack.urls[1], body["access"]) as ws:
         assert (ws.auth_ok["role"], ws.auth_ok["user"]) == ("youth", body["youth_id"])
@@ -111,24 +141,29 @@ def test_youth_identity_is_created(live_stack):
 def test_youth_identity_accepts_a_trailing_slash_and_the_limits(live_stack):
     status, body = http_json("POST", api(live_stack, "youth/"), {"channel": "web"})
     assert status == 201 and body["youth_id"], body
-    status, body = http_json("POST", api(live_stack, "youth"),
-                             {"channel": "web", "nickname": "名" * 32, "region": "r" * 64})
+    status, body = http_json(
+        "POST", api(live_stack, "youth"), {"channel": "web", "nickname": "名" * 32, "region": "r" * 64}
+    )
     assert status == 201, body
 
 
-@pytest.mark.parametrize("body", [
-    {"channel": "sms"},
-    {"channel": "WEB"},
-    {"channel": ""},
-    {"channel": None},
-    {"channel": 1},
-    {"nickname": "小林"},
-    {"channel": "web", "nickname": "名" * 33},
-    {"channel": "web", "nickname": 12},
-    {"channel": "web", "nickname": ["a"]},
-    {"channel": "web", "region": "r" * 65},
-    {"channel": "web", "region": {"city": "x"}},
-], ids=lambda b: json.dumps(b, ensure_ascii=True)[:40])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"channel": "sms"},
+        {"channel": "WEB"},
+        {"channel": ""},
+        {"channel": None},
+        {"channel": 1},
+        {"nickname": "小林"},
+        {"channel": "web", "nickname": "名" * 33},
+        {"channel": "web", "nickname": 12},
+        {"channel": "web", "nickname": ["a"]},
+        {"channel": "web", "region": "r" * 65},
+        {"channel": "web", "region": {"city": "x"}},
+    ],
+    ids=lambda b: json.dumps(b, ensure_ascii=True)[:40],
+)
 def test_youth_identity_refuses_bad_fields(live_stack, body):
     before = user_count(live_stack)
     status, answer = http_json("POST", api(live_stack, "youth"), body)
@@ -136,8 +171,11 @@ def test_youth_identity_refuses_bad_fields(live_stack, body):
     assert user_count(live_stack) == before
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"{\"channel\": \"web\"", b"[\"web\"]", b"\"web\"", b"\xff\xfe\x00"],
-                         ids=["text", "truncated", "array", "string", "binary"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"not json", b'{"channel": "web"', b'["web"]', b'"web"', b"\xff\xfe\x00"],
+    ids=["text", "truncated", "array", "string", "binary"],
+)
 def test_youth_identity_refuses_a_body_that_is_not_a_json_object(live_stack, raw):
     before = user_count(live_stack)
     status, answer = http_json("POST", api(live_stack, "youth"), raw=raw)
@@ -184,8 +222,9 @@ def test_login_with_wrong_credentials_is_unauthorized(live_stack, counselor, cas
     assert live_stack.sql("SELECT count(*) FROM accounts_refreshtoken")[0][0] == before
 
 
-@pytest.mark.parametrize("body", [{}, {"username": "x"}, {"password": "x"}, {"username": 1, "password": 2},
-                                  {"username": "", "password": ""}])
+@pytest.mark.parametrize(
+    "body", [{}, {"username": "x"}, {"password": "x"}, {"username": 1, "password": 2}, {"username": "", "password": ""}]
+)
 def test_login_with_missing_fields_is_a_bad_request(live_stack, body):
     status, answer = http_json("POST", api(live_stack, "login"), body)
     assert status == 400 and answer["error"] == "bad_request", (status, answer)
@@ -199,8 +238,10 @@ def test_a_youth_identity_cannot_log_in_even_with_a_password(live_stack, counsel
     status, body = login(live_stack, username, "anything-at-all")
     assert status == 401 and body["error"] == "unauthorized", body
     # Even when the youth row somehow holds a known password hash, the role keeps it out.
-    live_stack.sql("UPDATE accounts_user SET password = (SELECT password FROM accounts_user WHERE id = %s)"
-                   " WHERE id = %s", (counselor["user_id"], youth["youth_id"]))
+    live_stack.sql(
+        "UPDATE accounts_user SET password = (SELECT password FROM accounts_user WHERE id = %s) WHERE id = %s",
+        (counselor["user_id"], youth["youth_id"]),
+    )
     status, body = login(live_stack, username, PASSWORD)
     assert status == 401 and body["error"] == "unauthorized", body
 
@@ -236,8 +277,12 @@ def test_a_used_refresh_token_is_refused_and_revokes_its_family(live_stack, coun
     status, body = refresh(live_stack, third["refresh"])
     assert status == 401 and body["error"] == "unauthorized", (status, body)
     family = claims_of(first["refresh"])["fam"]
-    assert live_stack.sql("SELECT count(*) FROM accounts_refreshtoken WHERE family = %s AND revoked_at IS NULL",
-                          (family,))[0][0] == 0
+    assert (
+        live_stack.sql(
+            "SELECT count(*) FROM accounts_refreshtoken WHERE family = %s AND revoked_at IS NULL", (family,)
+        )[0][0]
+        == 0
+    )
     # The other login is untouched.
     status, body = refresh(live_stack, parallel["refresh"])
     assert status == 200, body
@@ -257,10 +302,23 @@ def test_refresh_refuses_what_is_not_a_live_refresh_token(live_stack, counselor,
     token: object = {
         "access_token": pair["access"],
         "garbage": "definitely.not.a-token",
-        "other_key": forge(counselor["user_id"], "counselor", key="another-key-" + "x" * 40, typ="refresh",
-                           fam=refresh_claims["fam"], jti=refresh_claims["jti"]),
-        "expired": forge(counselor["user_id"], "counselor", typ="refresh", fam=refresh_claims["fam"],
-                         jti=refresh_claims["jti"], iat=int(time.time()) - 100, exp=int(time.time()) - 10),
+        "other_key": forge(
+            counselor["user_id"],
+            "counselor",
+            key="another-key-" + "x" * 40,
+            typ="refresh",
+            fam=refresh_claims["fam"],
+            jti=refresh_claims["jti"],
+        ),
+        "expired": forge(
+            counselor["user_id"],
+            "counselor",
+            typ="refresh",
+            fam=refresh_claims["fam"],
+            jti=refresh_claims["jti"],
+            iat=int(time.time()) - 100,
+            exp=int(time.time()) - 10,
+        ),
         "missing": None,
         "number": 12345,
     }[case]
@@ -302,16 +360,20 @@ def test_no_auth_frame_in_time_closes_4401(live_stack):
     assert not [f for f in frames if f.get("type") == "auth.ok"]
 
 
-@pytest.mark.parametrize("first", [
-    {"type": "ping"},
-    {"type": "consult.request", "topic": "psych"},
-    {"type": "message.send", "conversation": 1, "client_id": "a", "text": "hi"},
-    "this is not json",
-    {"type": "auth"},
-    {"type": "auth", "token": 12345},
-    {"type": "auth", "token": None},
-    {"type": "auth", "token": ""},
-], ids=["ping", "consult", "message", "not-json", "no-token", "int-token", "null-token", "empty-token"])
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"type": "ping"},
+        {"type": "consult.request", "topic": "psych"},
+        {"type": "message.send", "conversation": 1, "client_id": "a", "text": "hi"},
+        "this is not json",
+        {"type": "auth"},
+        {"type": "auth", "token": 12345},
+        {"type": "auth", "token": None},
+        {"type": "auth", "token": ""},
+    ],
+    ids=["ping", "consult", "message", "not-json", "no-token", "int-token", "null-token", "empty-token"],
+)
 def test_a_first_frame_that_is_not_a_good_auth_closes_4401(live_stack, first):
     ws = WsClient(live_stack.urls[0])
     ws.send(first)
@@ -320,10 +382,28 @@ def test_a_first_frame_that_is_not_a_good_auth_closes_4401(live_stack, first):
     assert not [f for f in frames if f.get("type") in ("auth.ok", "pong", "queue.joined", "message.ack")], frames
 
 
-FORGED = ["garbage", "three_dots", "other_key", "expired", "expired_by_a_second", "non_numeric_iat",
-          "wrong_audience", "wrong_issuer", "no_audience", "no_issuer", "no_expiry", "none_algorithm",
-          "hs512", "refresh_as_access", "no_typ", "unknown_user", "role_escalation", "tampered_role",
-          "bad_subject", "huge"]
+FORGED = [
+    "garbage",
+    "three_dots",
+    "other_key",
+    "expired",
+    "expired_by_a_second",
+    "non_numeric_iat",
+    "wrong_audience",
+    "wrong_issuer",
+    "no_audience",
+    "no_issuer",
+    "no_expiry",
+    "none_algorithm",
+    "hs512",
+    "refresh_as_access",
+    "no_typ",
+    "unknown_user",
+    "role_escalation",
+    "tampered_role",
+    "bad_subject",
+    "huge",
+]
 
 
 def forged_token(case: str, youth: dict) -> str:
@@ -406,8 +486,9 @@ def test_a_second_auth_frame_is_invalid_and_changes_nothing(live_stack, make_you
             assert_alive(ws)
         # Still the first identity: the other youth's token did not switch it.
         joined = ws.request({"type": "consult.request", "topic": "aid"}, "queue.joined")
-        assert live_stack.sql("SELECT youth_id FROM chat_conversation WHERE id = %s",
-                              (joined["conversation"],)) == [(youth["youth_id"],)]
+        assert live_stack.sql("SELECT youth_id FROM chat_conversation WHERE id = %s", (joined["conversation"],)) == [
+            (youth["youth_id"],)
+        ]
         assert live_sockets(live_stack, other["youth_id"]) == 0
 
 
@@ -416,14 +497,17 @@ def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
 
-@pytest.mark.parametrize("origin", [
-    "https://evil.example",
-    "http://evil.example:{port}",
-    "http://127.0.0.1.evil.example:{port}",
-    "http://127.0.0.1@evil.example",
-    "null",
-    "file://",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://evil.example:{port}",
+        "http://127.0.0.1.evil.example:{port}",
+        "http://127.0.0.1@evil.example",
+        "null",
+        "file://",
+    ],
+)
 def test_a_handshake_from_a_foreign_origin_is_refused(live_stack, make_youth, origin):
     youth = make_youth()
     url = live_stack.urls[0]
@@ -444,8 +528,9 @@ def test_a_handshake_from_a_foreign_origin_is_refused(live_stack, make_youth, or
     assert live_sockets(live_stack, youth["youth_id"]) == 0
 
 
-@pytest.mark.parametrize("origin", [None, "http://127.0.0.1:{port}", "http://localhost:{port}",
-                                    "http://localhost:3000"])
+@pytest.mark.parametrize(
+    "origin", [None, "http://127.0.0.1:{port}", "http://localhost:{port}", "http://localhost:3000"]
+)
 def test_allowed_origins_and_no_origin_are_accepted(live_stack, make_youth, origin):
     youth = make_youth()
     url = live_stack.urls[1]

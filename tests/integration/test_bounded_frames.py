@@ -5,6 +5,7 @@ is larger than WS_MAX_SERVER_FRAME_BYTES, and the reloaded console, a monitoring
 the transfer target each get the whole transcript by paging. A raw socket that stops reading
 while replies flow to it is closed once its unread bytes pass WS_SEND_BUFFER_MAX_BYTES.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,15 +28,16 @@ MESSAGES = 180
 
 def _long_text(index: int) -> str:
     # 2,000 characters, 3 bytes each in UTF-8, with quotes that JSON escapes.
-    line = f"第{index}条：我今天又没睡着，脑子里一直在想\"他们说的话\"，"
+    line = f'第{index}条：我今天又没睡着，脑子里一直在想"他们说的话"，'
     return (line * (2000 // len(line) + 1))[:2000]
 
 
 def _login(stack: LiveStack, role: str, topics: list[str] | None = None) -> dict:
     username = f"{role}-{time.monotonic_ns()}"
     user_id = stack.create_staff(username=username, role=role, topics=topics, name=f"{role}-{username[-5:]}")
-    status, body = http_json("POST", stack.urls[0] + "/api/v1/auth/login",
-                             {"username": username, "password": "test-pass-123"})
+    status, body = http_json(
+        "POST", stack.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"}
+    )
     assert status == 200, body
     return {**body, "user_id": user_id}
 
@@ -46,6 +48,9 @@ class RawFrames(WsClient):
     def __init__(self, *args, **kwargs) -> None:
         self.sizes: list[tuple[str, int]] = []
         super().__init__(*args, **kwargs)
+
+    def __enter__(self) -> RawFrames:
+        return self
 
     def _pull(self, timeout: float) -> dict | None:
         try:
@@ -71,8 +76,15 @@ def _page_on(client: RawFrames, conversation: int, first: dict, key: str = "mess
 
 @pytest.fixture(scope="module")
 def stack(oncall_webhook):
-    stack = LiveStack(processes=2, env={**LIVE_TIMERS, "WS_RATE_PER_S": "400", "WS_RATE_BURST": "800",
-                                        "CRISIS_ONCALL_WEBHOOK_URL": oncall_webhook.url}).start()
+    stack = LiveStack(
+        processes=2,
+        env={
+            **LIVE_TIMERS,
+            "WS_RATE_PER_S": "400",
+            "WS_RATE_BURST": "800",
+            "CRISIS_ONCALL_WEBHOOK_URL": oncall_webhook.url,
+        },
+    ).start()
     yield stack
     stack.stop()
 
@@ -90,13 +102,20 @@ def long_conversation(stack):
     conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
     c.recv("conversation.assigned", conversation=conversation)
     for index in range(MESSAGES):
-        y.send({"type": "message.send", "conversation": conversation, "client_id": f"long-{index}",
-                "text": _long_text(index)})
+        y.send(
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "client_id": f"long-{index}",
+                "text": _long_text(index),
+            }
+        )
     for index in range(MESSAGES):
         y.recv("message.ack", timeout=60, client_id=f"long-{index}")
     last_seq = stack.sql("SELECT max(seq) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0]
-    size = stack.sql("SELECT sum(octet_length(text)) FROM chat_message WHERE conversation_id = %s",
-                     (conversation,))[0][0]
+    size = stack.sql("SELECT sum(octet_length(text)) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][
+        0
+    ]
     print(f"transcript: {last_seq} messages, {size / 1e6:.2f} MB of text")
     yield {"conversation": conversation, "counselor": counselor, "youth": youth, "c": c, "y": y, "last_seq": last_seq}
     c.close()
@@ -143,9 +162,13 @@ def _raw_socket(url: str, token: str) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect((host, int(port)))
     key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET /ws/v1/ HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                  f"Authorization: Bearer {token}\r\n\r\n").encode())
+    sock.sendall(
+        (
+            f"GET /ws/v1/ HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n"
+        ).encode()
+    )
     answer = b""
     while b"\r\n\r\n" not in answer:
         answer += sock.recv(1)
@@ -156,8 +179,9 @@ def _raw_socket(url: str, token: str) -> socket.socket:
 def _send_frame(sock: socket.socket, frame: dict) -> None:
     payload = json.dumps(frame).encode()
     mask = os.urandom(4)
-    header = bytes([0x81]) + (bytes([0x80 | len(payload)]) if len(payload) < 126 else
-                              bytes([0x80 | 126]) + struct.pack("!H", len(payload)))
+    header = bytes([0x81]) + (
+        bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + struct.pack("!H", len(payload))
+    )
     sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
 
 
@@ -185,14 +209,19 @@ def test_a_socket_that_stops_reading_is_closed_and_the_server_does_not_buffer_fo
         except OSError:  # the server dropped the connection
             closed = True
             break
-        if sent % 20 == 0 and stack.sql("SELECT count(*) FROM accounts_livesocket WHERE user_id = %s",
-                                        (youth["youth_id"],))[0][0] == 1:  # only the fixture's own socket left
+        if (
+            sent % 20 == 0
+            and stack.sql("SELECT count(*) FROM accounts_livesocket WHERE user_id = %s", (youth["youth_id"],))[0][0]
+            == 1
+        ):  # only the fixture's own socket left
             closed = True
             break
         time.sleep(0.01)
     peak = _rss_kib(pid)
-    print(f"slow reader: closed={closed} after {time.monotonic() - started:.1f} s and {sent} requests; "
-          f"server RSS {before / 1024:.0f} MiB before, {peak / 1024:.0f} MiB at the close")
+    print(
+        f"slow reader: closed={closed} after {time.monotonic() - started:.1f} s and {sent} requests; "
+        f"server RSS {before / 1024:.0f} MiB before, {peak / 1024:.0f} MiB at the close"
+    )
     sock.close()
     assert closed, "a socket that never reads was kept open"
     assert "closing a socket that stopped reading" in stack.logs()

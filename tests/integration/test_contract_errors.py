@@ -4,6 +4,7 @@ Hostile or broken input must get a clear `error` frame, change nothing (checked 
 and leave the socket open (checked with ping -> pong after each refusal), except a flood, which
 is refused frame by frame and, when it does not stop, closed with 4429.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -71,15 +72,19 @@ def staff(live_stack):
     lines = ["from accounts.services import do_ensure_staff"]
     for role, names in pool.items():
         topics = "['psych']" if role == "counselor" else "None"
-        lines += [f"print('{name}', do_ensure_staff(username='{name}', password='test-pass-123', role='{role}',"
-                  f" display_name='{role}-{name}', topics={topics}).pk)" for name in names]
+        lines += [
+            f"print('{name}', do_ensure_staff(username='{name}', password='test-pass-123', role='{role}',"
+            f" display_name='{role}-{name}', topics={topics}).pk)"
+            for name in names
+        ]
     out = live_stack.manage("shell", "-c", "\n".join(lines))
     ids = dict(line.split() for line in out.splitlines() if line.startswith(prefix))
 
     def take(role: str) -> dict:
         username = pool[role].pop()
-        status, body = http_json("POST", live_stack.urls[0] + "/api/v1/auth/login",
-                                 {"username": username, "password": "test-pass-123"})
+        status, body = http_json(
+            "POST", live_stack.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"}
+        )
         assert status == 200 and body["role"] == role, body
         return {**body, "user_id": int(ids[username]), "username": username}
 
@@ -175,7 +180,8 @@ def _no_test_alert_left_open(request):
     if "live_stack" in request.fixturenames:
         request.getfixturevalue("live_stack").sql(
             "UPDATE crisis_alert SET acknowledged_at = now() WHERE excerpt = %s AND acknowledged_at IS NULL",
-            (ALERT_EXCERPT,))
+            (ALERT_EXCERPT,),
+        )
 
 
 def insert_alert(stack: LiveStack, conversation: int) -> int:
@@ -188,8 +194,9 @@ def insert_alert(stack: LiveStack, conversation: int) -> int:
 
 
 def alert_state(stack: LiveStack, alert: int) -> tuple:
-    return stack.sql("SELECT acknowledged_by_id, acknowledged_at IS NOT NULL FROM crisis_alert WHERE id = %s",
-                     (alert,))[0]
+    return stack.sql(
+        "SELECT acknowledged_by_id, acknowledged_at IS NOT NULL FROM crisis_alert WHERE id = %s", (alert,)
+    )[0]
 
 
 # ----- bad_frame ----------------------------------------------------------------------------
@@ -244,8 +251,9 @@ def test_malformed_frames_answer_bad_frame_and_change_nothing(role, live_stack, 
     assert count_conversations(live_stack) == before
     assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s", (user_id,))[0][0] == 0
     if role == "counselor":
-        assert live_stack.sql("SELECT presence FROM accounts_counselorprofile WHERE user_id = %s",
-                              (user_id,)) == [("away",)]
+        assert live_stack.sql("SELECT presence FROM accounts_counselorprofile WHERE user_id = %s", (user_id,)) == [
+            ("away",)
+        ]
 
 
 # ----- too_large ----------------------------------------------------------------------------
@@ -282,27 +290,52 @@ def test_frames_over_16_kib_are_too_large(role, live_stack, connect, make_youth,
 def test_messages_over_2000_characters_are_too_large_and_not_stored(live_stack, connect, make_youth, staff):
     _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     for ws, sender in ((y, "y"), (c, "c")):
-        refused(ws, {"type": "message.send", "conversation": conversation, "client_id": f"{sender}-long",
-                     "text": "x" * 2001}, "too_large")
-        refused(ws, {"type": "message.send", "conversation": conversation, "client_id": f"{sender}-long-zh",
-                     "text": "难" * 2001}, "too_large")
+        refused(
+            ws,
+            {"type": "message.send", "conversation": conversation, "client_id": f"{sender}-long", "text": "x" * 2001},
+            "too_large",
+        )
+        refused(
+            ws,
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "client_id": f"{sender}-long-zh",
+                "text": "难" * 2001,
+            },
+            "too_large",
+        )
     assert snapshot(live_stack, conversation)[3] == 0  # last_seq: no seq was handed out
     assert live_stack.sql("SELECT count(*) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0] == 0
     # The limit itself is allowed, and is stored whole.
     y.send({"type": "message.send", "conversation": conversation, "client_id": "y-2000", "text": "难" * 2000})
     assert y.recv("message.ack", client_id="y-2000")["seq"] == 1
-    assert live_stack.sql("SELECT seq, length(text), client_id FROM chat_message WHERE conversation_id = %s",
-                          (conversation,)) == [(1, 2000, "y-2000")]
+    assert live_stack.sql(
+        "SELECT seq, length(text), client_id FROM chat_message WHERE conversation_id = %s", (conversation,)
+    ) == [(1, 2000, "y-2000")]
     # A wrap-up summary over 4,000 characters: too_large, and the conversation is not ended.
     before = snapshot(live_stack, conversation)
-    refused(c, {"type": "conversation.end", "conversation": conversation,
-                "wrapup": {**WRAPUP, "summary": "s" * 4001}}, "too_large")
+    refused(
+        c,
+        {"type": "conversation.end", "conversation": conversation, "wrapup": {**WRAPUP, "summary": "s" * 4001}},
+        "too_large",
+    )
     assert snapshot(live_stack, conversation) == before
 
 
 # ----- invalid: empty messages --------------------------------------------------------------
-EMPTY_TEXTS = ["", " ", "   \n\t  ", "<b></b>", "<p> </p><br/>", "<!-- nothing to see -->", "<img src=x onerror=alert(1)>",
-               "&nbsp;", "\u202e\u202c", "\x00\x07\x1b"]
+EMPTY_TEXTS = [
+    "",
+    " ",
+    "   \n\t  ",
+    "<b></b>",
+    "<p> </p><br/>",
+    "<!-- nothing to see -->",
+    "<img src=x onerror=alert(1)>",
+    "&nbsp;",
+    "\u202e\u202c",
+    "\x00\x07\x1b",
+]
 
 
 def test_empty_whitespace_or_markup_only_messages_are_invalid(live_stack, connect, make_youth, staff):
@@ -310,11 +343,15 @@ def test_empty_whitespace_or_markup_only_messages_are_invalid(live_stack, connec
     _, q, queued_conversation = queued(connect, make_youth)
     for ws, conv in ((y, conversation), (c, conversation), (q, queued_conversation)):
         for i, text in enumerate(EMPTY_TEXTS):
-            refused(ws, {"type": "message.send", "conversation": conv, "client_id": f"empty-{i}", "text": text},
-                    "invalid")
+            refused(
+                ws, {"type": "message.send", "conversation": conv, "client_id": f"empty-{i}", "text": text}, "invalid"
+            )
     for conv in (conversation, queued_conversation):
-        assert live_stack.sql("SELECT last_seq, (SELECT count(*) FROM chat_message WHERE conversation_id = %s)"
-                              " FROM chat_conversation WHERE id = %s", (conv, conv)) == [(0, 0)]
+        assert live_stack.sql(
+            "SELECT last_seq, (SELECT count(*) FROM chat_message WHERE conversation_id = %s)"
+            " FROM chat_conversation WHERE id = %s",
+            (conv, conv),
+        ) == [(0, 0)]
     assert not c.has("message") and not y.has("message")
 
 
@@ -358,13 +395,18 @@ def test_another_youths_conversation_is_forbidden_and_unchanged(live_stack, conn
         refused(other_counselor, frame, "forbidden")
 
     assert snapshot(live_stack, conversation) == before
-    assert live_stack.sql("SELECT client_id FROM chat_message WHERE conversation_id = %s", (conversation,)) == [("own-1",)]
+    assert live_stack.sql("SELECT client_id FROM chat_message WHERE conversation_id = %s", (conversation,)) == [
+        ("own-1",)
+    ]
     # The real participants heard nothing of it: no typing, message or end.
     assert_alive(y)
     assert_alive(c)
     for ws in (y, c):
-        heard = [f for f in ws.drain(0.3)
-                 if f["type"] in ("typing", "message", "conversation.ended", "conversation.transferred")]
+        heard = [
+            f
+            for f in ws.drain(0.3)
+            if f["type"] in ("typing", "message", "conversation.ended", "conversation.transferred")
+        ]
         assert not heard, heard
     # Once it has ended, the stranger still cannot rate it; its youth can.
     c.send({"type": "conversation.end", "conversation": conversation, "wrapup": WRAPUP})
@@ -388,8 +430,11 @@ def test_ids_cannot_be_probed_by_youth_or_counselor(live_stack, connect, make_yo
         for frame_existing, frame_missing in zip(frames(existing), frames(missing), strict=True):
             error_existing = refused(ws, frame_existing, "forbidden")
             error_missing = refused(ws, frame_missing, "forbidden")
-            assert error_existing["detail"] == error_missing["detail"], (frame_existing["type"], error_existing,
-                                                                          error_missing)
+            assert error_existing["detail"] == error_missing["detail"], (
+                frame_existing["type"],
+                error_existing,
+                error_missing,
+            )
     assert snapshot(live_stack, existing) == before_existing
     assert count_conversations(live_stack) == before_count
     assert not live_stack.sql("SELECT id FROM chat_conversation WHERE id = %s", (missing,))
@@ -406,8 +451,13 @@ def test_nonexistent_ids_are_not_found_for_supervisors(live_stack, connect, staf
         {"type": "whisper", "conversation": missing, "text": "问问她现在是否安全"},
         {"type": "conversation.join", "conversation": missing},
         {"type": "message.send", "conversation": missing, "client_id": "sv-1", "text": "你好"},
-        {"type": "referral.record", "conversation": missing, "kind": "hotline", "target": "12355",
-         "handed_over": "转介"},
+        {
+            "type": "referral.record",
+            "conversation": missing,
+            "kind": "hotline",
+            "target": "12355",
+            "handed_over": "转介",
+        },
         {"type": "crisis.ack", "alert": missing_alert},
     ]
     for frame in frames:
@@ -418,7 +468,8 @@ def test_nonexistent_ids_are_not_found_for_supervisors(live_stack, connect, staf
         " (SELECT count(*) FROM crisis_whisper WHERE supervisor_id = %s),"
         " (SELECT count(*) FROM crisis_referral WHERE supervisor_id = %s),"
         " (SELECT count(*) FROM moderation_transcriptaccess WHERE conversation_id = %s)",
-        (user, user, user, missing)) == [(0, 0, 0, 0)]
+        (user, user, user, missing),
+    ) == [(0, 0, 0, 0)]
 
 
 def test_supervisor_unmonitor_of_a_nonexistent_conversation_is_not_found(live_stack, connect, staff):
@@ -474,12 +525,23 @@ def test_frames_for_another_role_are_forbidden_and_change_nothing(live_stack, co
 
     assert snapshot(live_stack, conversation) == before
     assert alert_state(live_stack, alert) == (None, False)
-    assert live_stack.sql("SELECT presence FROM accounts_counselorprofile WHERE user_id = %s",
-                          (counselor["user_id"],)) == [("away",)]
-    assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id IN (%s, %s)",
-                          (counselor["user_id"], supervisor["user_id"]))[0][0] == 0
-    assert live_stack.sql("SELECT count(*) FROM crisis_supervisoraction WHERE supervisor_id IN (%s, %s)",
-                          (counselor["user_id"], youth["youth_id"]))[0][0] == 0
+    assert live_stack.sql(
+        "SELECT presence FROM accounts_counselorprofile WHERE user_id = %s", (counselor["user_id"],)
+    ) == [("away",)]
+    assert (
+        live_stack.sql(
+            "SELECT count(*) FROM chat_conversation WHERE youth_id IN (%s, %s)",
+            (counselor["user_id"], supervisor["user_id"]),
+        )[0][0]
+        == 0
+    )
+    assert (
+        live_stack.sql(
+            "SELECT count(*) FROM crisis_supervisoraction WHERE supervisor_id IN (%s, %s)",
+            (counselor["user_id"], youth["youth_id"]),
+        )[0][0]
+        == 0
+    )
     for ws in (y, c):
         heard = [f for f in ws.drain(0.3) if f["type"] in ("whisper", "typing", "conversation.ended", "crisis.acked")]
         assert not heard, heard
@@ -501,8 +563,9 @@ def test_state_errors_are_invalid_and_change_nothing(live_stack, connect, make_y
     refused(y, {"type": "leave_message", "conversation": conv, "text": "留言"}, "invalid")
     refused(c, {"type": "conversation.end", "conversation": conv}, "invalid")  # no wrap-up
     refused(c, {"type": "wrapup.submit", "conversation": conv, "wrapup": WRAPUP}, "invalid")
-    refused(supervisor, {"type": "message.send", "conversation": conv, "client_id": "sv", "text": "hi"},
-            "forbidden")  # not joined
+    refused(
+        supervisor, {"type": "message.send", "conversation": conv, "client_id": "sv", "text": "hi"}, "forbidden"
+    )  # not joined
     assert snapshot(live_stack, conv) == before
 
     # Ended by the youth.
@@ -511,8 +574,9 @@ def test_state_errors_are_invalid_and_change_nothing(live_stack, connect, make_y
     before = snapshot(live_stack, conv)
     assert before[0] == "ended"
     for ws, who in ((y, "y"), (c, "c")):
-        refused(ws, {"type": "message.send", "conversation": conv, "client_id": f"{who}-late", "text": "还在吗"},
-                "invalid")
+        refused(
+            ws, {"type": "message.send", "conversation": conv, "client_id": f"{who}-late", "text": "还在吗"}, "invalid"
+        )
         refused(ws, {"type": "typing", "conversation": conv}, "invalid")
     refused(y, {"type": "conversation.end", "conversation": conv}, "invalid")
     refused(y, {"type": "consult.cancel", "conversation": conv}, "invalid")
@@ -528,9 +592,11 @@ def test_state_errors_are_invalid_and_change_nothing(live_stack, connect, make_y
     refused(c, {"type": "wrapup.submit", "conversation": conv, "wrapup": {**WRAPUP, "category": "第二次"}}, "invalid")
     assert y.request({"type": "survey.submit", "conversation": conv, "score": 5}, "survey.ok")
     refused(y, {"type": "survey.submit", "conversation": conv, "score": 1}, "invalid")
-    assert live_stack.sql("SELECT w.category, s.score FROM chat_wrapup w JOIN chat_survey s"
-                          " ON s.conversation_id = w.conversation_id WHERE w.conversation_id = %s",
-                          (conv,)) == [(WRAPUP["category"], 5)]
+    assert live_stack.sql(
+        "SELECT w.category, s.score FROM chat_wrapup w JOIN chat_survey s"
+        " ON s.conversation_id = w.conversation_id WHERE w.conversation_id = %s",
+        (conv,),
+    ) == [(WRAPUP["category"], 5)]
     assert live_stack.sql("SELECT count(*) FROM chat_message WHERE conversation_id = %s", (conv,))[0][0] == 0
 
 
@@ -540,15 +606,17 @@ def test_queued_state_errors_are_invalid(live_stack, connect, make_youth, staff)
     before = snapshot(live_stack, conversation)
     refused(y, {"type": "survey.submit", "conversation": conversation, "score": 3}, "invalid")
     # Leaving a message is offered outside hours or after a long wait, not now.
-    refused(y, {"type": "leave_message", "conversation": conversation, "text": "请联系我", "contact": "13800000000"},
-            "invalid")
+    refused(
+        y,
+        {"type": "leave_message", "conversation": conversation, "text": "请联系我", "contact": "13800000000"},
+        "invalid",
+    )
     refused(supervisor, {"type": "conversation.join", "conversation": conversation}, "invalid")
     assert snapshot(live_stack, conversation) == before
     assert before[0] == "queued"
     # Asking again while queued is not an error: the same conversation, queue.joined again.
     assert y.request({"type": "consult.request", "topic": "aid"}, "queue.joined")["conversation"] == conversation
-    assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s",
-                          (youth["youth_id"],))[0][0] == 1
+    assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s", (youth["youth_id"],))[0][0] == 1
 
 
 def test_second_acknowledgement_of_an_alert_is_invalid(live_stack, connect, make_youth, staff):
@@ -588,8 +656,9 @@ def _collect(ws: WsClient, done, timeout: float = 15.0) -> list[dict]:
             ws._pull(0.5)
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else None
-            raise AssertionError(f"the server closed the socket ({code}) after {len(ws.buffer)} frames: "
-                                 f"{ws.buffer[-3:]}") from None
+            raise AssertionError(
+                f"the server closed the socket ({code}) after {len(ws.buffer)} frames: {ws.buffer[-3:]}"
+            ) from None
     return ws.buffer
 
 
@@ -597,8 +666,11 @@ def test_a_flood_is_rate_limited_and_nothing_refused_is_stored(live_stack, conne
     _youth, y, conversation = queued(connect, make_youth)
     total = 200
     for i in range(total):
-        y.conn.send(json.dumps({"type": "message.send", "conversation": conversation, "client_id": f"f-{i}",
-                                "text": f"第{i}条"}))
+        y.conn.send(
+            json.dumps(
+                {"type": "message.send", "conversation": conversation, "client_id": f"f-{i}", "text": f"第{i}条"}
+            )
+        )
 
     def answered(frames):
         return sum(f["type"] in ("message.ack", "error") for f in frames) >= total
@@ -611,8 +683,9 @@ def test_a_flood_is_rate_limited_and_nothing_refused_is_stored(live_stack, conne
     assert 30 <= len(acks) <= 150, len(acks)  # about the burst (40) passes, most of the rest does not
     y.buffer.clear()
     # What was acknowledged is stored, gapless; what was refused is not.
-    rows = live_stack.sql("SELECT seq, client_id FROM chat_message WHERE conversation_id = %s ORDER BY seq",
-                          (conversation,))
+    rows = live_stack.sql(
+        "SELECT seq, client_id FROM chat_message WHERE conversation_id = %s ORDER BY seq", (conversation,)
+    )
     assert {cid for _, cid in rows} == {a["client_id"] for a in acks}
     assert [seq for seq, _ in rows] == list(range(1, len(acks) + 1))
     # After a pause the socket works again.
@@ -624,8 +697,13 @@ def test_a_flood_is_rate_limited_and_nothing_refused_is_stored(live_stack, conne
 
 def test_ref_is_echoed_in_too_large_errors(live_stack, connect, make_youth):
     _youth, y, conversation = queued(connect, make_youth)
-    frame = {"type": "message.send", "conversation": conversation, "client_id": "huge", "text": "x" * 20_000,
-             "ref": "huge-1"}
+    frame = {
+        "type": "message.send",
+        "conversation": conversation,
+        "client_id": "huge",
+        "text": "x" * 20_000,
+        "ref": "huge-1",
+    }
     error = y.error(frame)
     assert error["code"] == "too_large"
     assert error.get("ref") == "huge-1", error
@@ -640,7 +718,9 @@ def test_ref_is_echoed_in_rate_limited_errors(live_stack, connect, make_youth):
     limited = [f for f in frames if f["type"] == "error"]
     assert limited and {f["code"] for f in limited} == {"rate_limited"}
     without_ref = [f for f in limited if f.get("ref") is None]
-    assert not without_ref, f"{len(without_ref)} of {len(limited)} rate_limited errors do not echo the ref: {limited[0]}"
+    assert not without_ref, (
+        f"{len(without_ref)} of {len(limited)} rate_limited errors do not echo the ref: {limited[0]}"
+    )
     answered = sorted([f["ref"] for f in frames if f["type"] == "pong"] + [f["ref"] for f in limited])
     assert answered == list(range(80)), answered
 
@@ -648,8 +728,9 @@ def test_ref_is_echoed_in_rate_limited_errors(live_stack, connect, make_youth):
 @pytest.fixture(scope="module")
 def flood_stack():
     """One process that closes a socket after 20 refusals in a row, with a small rate budget."""
-    stack = LiveStack(processes=1, env={**LIVE_TIMERS, "WS_FLOOD_CLOSE_AFTER": "20", "WS_RATE_PER_S": "5",
-                                        "WS_RATE_BURST": "5"}).start()
+    stack = LiveStack(
+        processes=1, env={**LIVE_TIMERS, "WS_FLOOD_CLOSE_AFTER": "20", "WS_RATE_PER_S": "5", "WS_RATE_BURST": "5"}
+    ).start()
     yield stack
     stack.stop()
 

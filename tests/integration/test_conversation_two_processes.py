@@ -1,4 +1,5 @@
 """A youth on one server process, a counselor on the other: the whole conversation, for real."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,14 @@ def test_full_conversation_across_two_processes(live_stack, make_youth, make_sta
         assert handed["youth"]["nickname"] == "小雨" and handed["topic"] == "psych" and handed["history"] == []
 
         # Youth -> counselor, across processes; markup never survives.
-        y.send({"type": "message.send", "conversation": conversation, "client_id": "y-1", "text": "老师好 <b>我</b>有点难过"})
+        y.send(
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "client_id": "y-1",
+                "text": "老师好 <b>我</b>有点难过",
+            }
+        )
         ack = y.recv("message.ack", client_id="y-1")
         assert ack["seq"] == 1
         got = c.recv("message", seq=1)
@@ -54,19 +62,30 @@ def test_full_conversation_across_two_processes(live_stack, make_youth, make_sta
         assert y2.recv("message.ack", client_id="y-1")["seq"] == 1
         history = y2.request({"type": "history", "conversation": conversation, "after_seq": 1}, "history")
         assert [m["seq"] for m in history["messages"]] == [2, 3]
-        assert live_stack.sql("SELECT count(*) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0] == 3
+        assert (
+            live_stack.sql("SELECT count(*) FROM chat_message WHERE conversation_id = %s", (conversation,))[0][0] == 3
+        )
 
         y2.send({"type": "message.send", "conversation": conversation, "client_id": "y-2", "text": "在的"})
         assert y2.recv("message.ack", client_id="y-2")["seq"] == 4
         assert c.recv("message", seq=4)["text"] == "在的"
 
-        wrapup = {"category": "情绪困扰", "risk_level": 1, "summary": "学业压力，情绪低落，已疏导。", "needs_followup": False}
+        wrapup = {
+            "category": "情绪困扰",
+            "risk_level": 1,
+            "summary": "学业压力，情绪低落，已疏导。",
+            "needs_followup": False,
+        }
         c.send({"type": "conversation.end", "conversation": conversation, "wrapup": wrapup})
         assert y2.recv("conversation.ended")["by"] == "counselor"
         assert c.recv("conversation.ended")["conversation"] == conversation
 
-        assert y2.request({"type": "survey.submit", "conversation": conversation, "score": 5, "comment": "谢谢"},
-                          "survey.ok")["conversation"] == conversation
+        assert (
+            y2.request(
+                {"type": "survey.submit", "conversation": conversation, "score": 5, "comment": "谢谢"}, "survey.ok"
+            )["conversation"]
+            == conversation
+        )
         again = y2.error({"type": "survey.submit", "conversation": conversation, "score": 1})
         assert again["code"] == "invalid"
 

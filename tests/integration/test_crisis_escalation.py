@@ -1,4 +1,5 @@
 """Crisis escalation for real: detector on every youth message, alerts across processes, follow-up."""
+
 from __future__ import annotations
 
 import threading
@@ -27,12 +28,20 @@ def _paired(live_stack, make_youth, make_staff, *, youth_url: str, counselor_url
 def test_risky_youth_message_alerts_supervisors_on_the_other_process(live_stack, make_youth, make_staff):
     supervisor = make_staff("supervisor")
     s = WsClient(live_stack.urls[1], supervisor["access"])
-    c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=live_stack.urls[0],
-                                 counselor_url=live_stack.urls[1])
+    c, y, conversation = _paired(
+        live_stack, make_youth, make_staff, youth_url=live_stack.urls[0], counselor_url=live_stack.urls[1]
+    )
     try:
         # The counselor's words are never scanned.
-        c.request({"type": "message.send", "conversation": conversation, "client_id": "c1",
-                   "text": "你提到自杀，我们可以聊聊这个想法吗？"}, "message.ack")
+        c.request(
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "client_id": "c1",
+                "text": "你提到自杀，我们可以聊聊这个想法吗？",
+            },
+            "message.ack",
+        )
         sent_at = time.monotonic()
         y.send({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": RISKY})
         alert = s.recv("crisis.alert", timeout=5, conversation=conversation)
@@ -47,7 +56,10 @@ def test_risky_youth_message_alerts_supervisors_on_the_other_process(live_stack,
         # Only one alert from the counselor's and youth's messages together.
         assert live_stack.sql("SELECT count(*) FROM crisis_alert WHERE conversation_id = %s", (conversation,)) == [(1,)]
         # A benign message later does not lower the risk.
-        y.request({"type": "message.send", "conversation": conversation, "client_id": "y2", "text": "谢谢你听我说"}, "message.ack")
+        y.request(
+            {"type": "message.send", "conversation": conversation, "client_id": "y2", "text": "谢谢你听我说"},
+            "message.ack",
+        )
         assert live_stack.sql("SELECT risk_level FROM chat_conversation WHERE id = %s", (conversation,)) == [(4,)]
         s.request({"type": "crisis.ack", "alert": alert["alert"]}, "crisis.acked")
     finally:
@@ -59,8 +71,9 @@ def test_two_supervisors_acknowledging_at_once_one_wins(live_stack, make_youth, 
     sup_a, sup_b = make_staff("supervisor"), make_staff("supervisor")
     a = WsClient(live_stack.urls[0], sup_a["access"])
     b = WsClient(live_stack.urls[1], sup_b["access"])
-    c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=live_stack.urls[0],
-                                 counselor_url=live_stack.urls[1])
+    c, y, conversation = _paired(
+        live_stack, make_youth, make_staff, youth_url=live_stack.urls[0], counselor_url=live_stack.urls[1]
+    )
     try:
         y.send({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": RISKY})
         alert_id = a.recv("crisis.alert", conversation=conversation)["alert"]
@@ -84,8 +97,9 @@ def test_two_supervisors_acknowledging_at_once_one_wins(live_stack, make_youth, 
         assert len(errors) == 1 and errors[0]["code"] == "invalid" and acked_a["by"] in errors[0]["detail"]
         rows = live_stack.sql("SELECT acknowledged_by_id FROM crisis_alert WHERE id = %s", (alert_id,))
         assert rows[0][0] in (sup_a["user_id"], sup_b["user_id"])
-        assert live_stack.sql("SELECT count(*) FROM crisis_supervisoraction WHERE action = 'crisis.ack' AND alert_id = %s",
-                              (alert_id,)) == [(1,)]
+        assert live_stack.sql(
+            "SELECT count(*) FROM crisis_supervisoraction WHERE action = 'crisis.ack' AND alert_id = %s", (alert_id,)
+        ) == [(1,)]
     finally:
         for sock in (a, b, c, y):
             sock.close()
@@ -94,8 +108,9 @@ def test_two_supervisors_acknowledging_at_once_one_wins(live_stack, make_youth, 
 def test_unacknowledged_alert_is_raised_again_overdue(live_stack, make_youth, make_staff):
     supervisor = make_staff("supervisor")
     s = WsClient(live_stack.urls[0], supervisor["access"])
-    c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=live_stack.urls[1],
-                                 counselor_url=live_stack.urls[0])
+    c, y, conversation = _paired(
+        live_stack, make_youth, make_staff, youth_url=live_stack.urls[1], counselor_url=live_stack.urls[0]
+    )
     try:
         y.send({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": RISKY})
         first = s.recv("crisis.alert", conversation=conversation)
@@ -112,9 +127,12 @@ def test_unacknowledged_alert_is_raised_again_overdue(live_stack, make_youth, ma
 def test_no_supervisor_online_pages_the_oncall_webhook(live_stack, make_youth, make_staff, oncall_webhook):
     live_stack.wait_until(
         "SELECT count(*) FROM accounts_livesocket l JOIN accounts_user u ON u.id = l.user_id "
-        "WHERE u.role = 'supervisor'", 0)
-    c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=live_stack.urls[0],
-                                 counselor_url=live_stack.urls[1])
+        "WHERE u.role = 'supervisor'",
+        0,
+    )
+    c, y, conversation = _paired(
+        live_stack, make_youth, make_staff, youth_url=live_stack.urls[0], counselor_url=live_stack.urls[1]
+    )
     try:
         y.send({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": RISKY})
         page = oncall_webhook.wait_for(lambda p: p["conversation"] == conversation)
@@ -135,7 +153,14 @@ def test_a_youth_at_risk_in_the_queue_jumps_ahead(live_stack, make_youth, make_s
         assert [j["position"] for j in joined] == [1, 2, 3]
         ids = [j["conversation"] for j in joined]
         last = sockets[2]
-        last.send({"type": "message.send", "conversation": ids[2], "client_id": "q1", "text": "我不想活了，今晚就从楼顶跳下去"})
+        last.send(
+            {
+                "type": "message.send",
+                "conversation": ids[2],
+                "client_id": "q1",
+                "text": "我不想活了，今晚就从楼顶跳下去",
+            }
+        )
         last.recv("message.ack")
         last.recv("queue.position", timeout=5, position=1)
         live_stack.wait_until("SELECT priority FROM chat_conversation WHERE id = %s", 4, params=(ids[2],))
@@ -152,16 +177,21 @@ def test_a_youth_at_risk_in_the_queue_jumps_ahead(live_stack, make_youth, make_s
 
 def test_supervisor_watches_whispers_joins_and_refers(live_stack, make_youth, make_staff):
     supervisor = make_staff("supervisor")
-    c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=live_stack.urls[0],
-                                 counselor_url=live_stack.urls[1])
+    c, y, conversation = _paired(
+        live_stack, make_youth, make_staff, youth_url=live_stack.urls[0], counselor_url=live_stack.urls[1]
+    )
     s = WsClient(live_stack.urls[1], supervisor["access"])
     try:
-        y.request({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": "我最近很难受"},
-                  "message.ack")
+        y.request(
+            {"type": "message.send", "conversation": conversation, "client_id": "y1", "text": "我最近很难受"},
+            "message.ack",
+        )
         history = s.request({"type": "conversation.monitor", "conversation": conversation}, "history")
         assert [m["text"] for m in history["messages"]] == ["我最近很难受"]
         time.sleep(0.3)  # the socket starts hearing the conversation
-        y.request({"type": "message.send", "conversation": conversation, "client_id": "y2", "text": "还在吗"}, "message.ack")
+        y.request(
+            {"type": "message.send", "conversation": conversation, "client_id": "y2", "text": "还在吗"}, "message.ack"
+        )
         assert s.recv("message", seq=2)["text"] == "还在吗"  # then live
 
         s.send({"type": "whisper", "conversation": conversation, "text": "先评估一下有没有具体计划"})
@@ -169,25 +199,48 @@ def test_supervisor_watches_whispers_joins_and_refers(live_stack, make_youth, ma
         assert whisper["text"] == "先评估一下有没有具体计划" and whisper["from"]
         s.recv("whisper")  # watchers see it too
         assert not any(f["type"] == "whisper" or "具体计划" in str(f) for f in y.drain(0.5))
-        assert live_stack.sql("SELECT count(*) FROM crisis_whisper WHERE conversation_id = %s", (conversation,)) == [(1,)]
+        assert live_stack.sql("SELECT count(*) FROM crisis_whisper WHERE conversation_id = %s", (conversation,)) == [
+            (1,)
+        ]
 
         assert s.request({"type": "conversation.join", "conversation": conversation}, "conversation.join.ok")
         note = y.recv("message", sender="system")
         assert "督导" in note["text"]
-        s.request({"type": "message.send", "conversation": conversation, "client_id": "s1", "text": "我是督导老师，我们都在。"},
-                  "message.ack")
+        s.request(
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "client_id": "s1",
+                "text": "我是督导老师，我们都在。",
+            },
+            "message.ack",
+        )
         assert y.recv("message", sender="supervisor")["text"] == "我是督导老师，我们都在。"
 
-        ok = s.request({"type": "referral.record", "conversation": conversation, "kind": "hotline", "target": "12348",
-                        "handed_over": "法律援助：校园欺凌取证"}, "referral.ok")
+        ok = s.request(
+            {
+                "type": "referral.record",
+                "conversation": conversation,
+                "kind": "hotline",
+                "target": "12348",
+                "handed_over": "法律援助：校园欺凌取证",
+            },
+            "referral.ok",
+        )
         assert ok["conversation"] == conversation
         bad = s.error({"type": "referral.record", "conversation": conversation, "kind": "hotline", "handed_over": "x"})
         assert bad["code"] == "invalid"
-        actions = {r[0] for r in live_stack.sql(
-            "SELECT action FROM crisis_supervisoraction WHERE supervisor_id = %s", (supervisor["user_id"],))}
+        actions = {
+            r[0]
+            for r in live_stack.sql(
+                "SELECT action FROM crisis_supervisoraction WHERE supervisor_id = %s", (supervisor["user_id"],)
+            )
+        }
         assert {"monitor", "whisper", "join", "referral"} <= actions
-        accesses = live_stack.sql("SELECT purpose FROM moderation_transcriptaccess WHERE user_id = %s AND conversation_id = %s",
-                                  (supervisor["user_id"], conversation))
+        accesses = live_stack.sql(
+            "SELECT purpose FROM moderation_transcriptaccess WHERE user_id = %s AND conversation_id = %s",
+            (supervisor["user_id"], conversation),
+        )
         assert ("monitor",) in accesses
 
         board = s.request({"type": "dashboard"}, "dashboard")
@@ -208,21 +261,38 @@ def test_lexicon_edit_reaches_every_process_without_restart(live_stack, make_you
     c, y, conversation = _paired(live_stack, make_youth, make_staff, youth_url=chat_url, counselor_url=chat_url)
     s = WsClient(chat_url, supervisor["access"])
     try:
-        y.request({"type": "message.send", "conversation": conversation, "client_id": "y0", "text": "我想蓝莓计划"}, "message.ack")
-        assert not s.drain(0.5) or not any(f["type"] == "crisis.alert" and f["conversation"] == conversation for f in s.buffer)
+        y.request(
+            {"type": "message.send", "conversation": conversation, "client_id": "y0", "text": "我想蓝莓计划"},
+            "message.ack",
+        )
+        assert not s.drain(0.5) or not any(
+            f["type"] == "crisis.alert" and f["conversation"] == conversation for f in s.buffer
+        )
 
         document = current["document"]
         document["variants"]["homophones"].append({"alias": "蓝莓计划", "canonical": "自杀", "note": "test slang"})
-        status, saved = http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],
-                                  body={"document": document, "note": "new slang", "base_version": current["version"]})
+        status, saved = http_json(
+            "PUT",
+            editor_url + "/api/v1/crisis/lexicon",
+            token=supervisor["access"],
+            body={"document": document, "note": "new slang", "base_version": current["version"]},
+        )
         assert status == 200, saved
         assert saved["version"] == current["version"] + 1
         # A stale base is refused; an invalid document is refused with its errors; a youth cannot edit.
-        status, _stale = http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],
-                                  body={"document": document, "note": "x", "base_version": current["version"]})
+        status, _stale = http_json(
+            "PUT",
+            editor_url + "/api/v1/crisis/lexicon",
+            token=supervisor["access"],
+            body={"document": document, "note": "x", "base_version": current["version"]},
+        )
         assert status == 409
-        status, bad = http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],
-                                body={"document": {"format": 1}, "note": "x", "base_version": saved["version"]})
+        status, bad = http_json(
+            "PUT",
+            editor_url + "/api/v1/crisis/lexicon",
+            token=supervisor["access"],
+            body={"document": {"format": 1}, "note": "x", "base_version": saved["version"]},
+        )
         assert status == 400 and bad["errors"]
         status, _ = http_json("GET", editor_url + "/api/v1/crisis/lexicon", token=y.auth_ok and make_youth()["access"])
         assert status == 403
@@ -232,10 +302,14 @@ def test_lexicon_edit_reaches_every_process_without_restart(live_stack, make_you
         n = 1
         while alert is None and time.monotonic() < deadline:
             time.sleep(0.6)  # CRISIS_LEXICON_REFRESH_S is 0.5 s on the test stack
-            y.request({"type": "message.send", "conversation": conversation, "client_id": f"y{n}", "text": "我想蓝莓计划"},
-                      "message.ack")
+            y.request(
+                {"type": "message.send", "conversation": conversation, "client_id": f"y{n}", "text": "我想蓝莓计划"},
+                "message.ack",
+            )
             n += 1
-            alert = next((f for f in s.drain(0.5) if f["type"] == "crisis.alert" and f["conversation"] == conversation), None)
+            alert = next(
+                (f for f in s.drain(0.5) if f["type"] == "crisis.alert" and f["conversation"] == conversation), None
+            )
         assert alert is not None and alert["category"] == "suicide"
         status, versions = http_json("GET", editor_url + "/api/v1/crisis/lexicon/versions", token=supervisor["access"])
         assert versions["versions"][0]["note"] == "new slang"
@@ -244,7 +318,11 @@ def test_lexicon_edit_reaches_every_process_without_restart(live_stack, make_you
         status, now = http_json("GET", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"])
         document = now["document"]
         document["variants"]["homophones"] = [h for h in document["variants"]["homophones"] if h["alias"] != "蓝莓计划"]
-        http_json("PUT", editor_url + "/api/v1/crisis/lexicon", token=supervisor["access"],
-                  body={"document": document, "note": "revert test slang", "base_version": now["version"]})
+        http_json(
+            "PUT",
+            editor_url + "/api/v1/crisis/lexicon",
+            token=supervisor["access"],
+            body={"document": document, "note": "revert test slang", "base_version": now["version"]},
+        )
         for sock in (s, c, y):
             sock.close()

@@ -7,6 +7,7 @@ each is still answered, not failed. Nothing acknowledged is lost or stored twice
 The test suite's shared cluster cannot be stopped under everyone else's tests: this test starts
 its own throw-away cluster on its own port and its stack runs on it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,8 +26,11 @@ from tests.live import LiveStack, free_port
 from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
-PG_BIN = os.path.dirname(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]) if glob.glob(
-    "/usr/lib/postgresql/*/bin/initdb") else ""
+PG_BIN = (
+    os.path.dirname(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1])
+    if glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    else ""
+)
 
 
 class ThrowAwayCluster:
@@ -41,13 +45,26 @@ class ThrowAwayCluster:
         self.start()
 
     def _run(self, tool: str, *args: str) -> None:
-        subprocess.run([*self.as_postgres, os.path.join(PG_BIN, tool), *args], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*self.as_postgres, os.path.join(PG_BIN, tool), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "pg.log"), "-w", "start", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c synchronous_commit=off -c max_connections=100")
+        self._run(
+            "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            os.path.join(self.dir, "pg.log"),
+            "-w",
+            "start",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c max_connections=100",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", self.data, "-w", "-m", "fast", "stop")
@@ -83,15 +100,23 @@ def outage_stack(monkeypatch):
 
 
 def _running(cluster: ThrowAwayCluster) -> bool:
-    ready = subprocess.run([os.path.join(PG_BIN, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(cluster.port)],
-                           check=False)
+    ready = subprocess.run(
+        [os.path.join(PG_BIN, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(cluster.port)], check=False
+    )
     return ready.returncode == 0
 
 
 def _send(client: WsClient, conversation: int, client_id: str, text: str) -> dict:
     """message.send, answered by its ack or an error (the ref names the message)."""
-    client.send({"type": "message.send", "conversation": conversation, "client_id": client_id, "text": text,
-                 "ref": f"send:{client_id}"})
+    client.send(
+        {
+            "type": "message.send",
+            "conversation": conversation,
+            "client_id": client_id,
+            "text": text,
+            "ref": f"send:{client_id}",
+        }
+    )
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         for kind in ("message.ack", "error"):
@@ -145,8 +170,10 @@ def test_a_database_outage_is_answered_unavailable_and_stale_connections_are_rec
         with WsClient(second, counselor["access"]) as reopened:  # opening a socket reads the database too
             assert reopened.auth_ok["role"] == "counselor"
 
-    rows = stack.sql("SELECT client_id, seq FROM chat_message WHERE conversation_id = %s AND sender_role <> 'system'",
-                     (conversation,))
+    rows = stack.sql(
+        "SELECT client_id, seq FROM chat_message WHERE conversation_id = %s AND sender_role <> 'system'",
+        (conversation,),
+    )
     stored = dict(rows)
     assert len(rows) == len(stored), "a message was stored twice"
     assert {cid: stored.get(cid) for cid in acknowledged} == acknowledged, "an acknowledged message was lost"

@@ -1,4 +1,5 @@
 """Live views for real: the dashboard and the queue counter are pushed across processes, never polled."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,16 +20,18 @@ def test_dashboard_and_queue_counter_are_pushed_when_the_queue_changes(live_stac
         c.drain(0.5)
         conversation = y.request({"type": "consult.request", "topic": "legal"}, "queue.joined")["conversation"]
         # Nobody asked: the change on process 0 reaches both consoles on process 1.
-        board = s.recv("dashboard", timeout=5, where=lambda fr: any(
-            q["conversation"] == conversation for q in fr["queue"]))
+        board = s.recv(
+            "dashboard", timeout=5, where=lambda fr: any(q["conversation"] == conversation for q in fr["queue"])
+        )
         assert "ref" not in board
         assert board["detector"]["unscanned_last_hour"] == 0
         counter = c.recv("queue.stats", timeout=5, where=lambda fr: fr["waiting"]["legal"] >= 1)
         assert "ref" not in counter
         # A burst of changes is pushed a few times, not once per change per console.
         y.request({"type": "consult.cancel", "conversation": conversation}, "conversation.ended")
-        gone = s.recv("dashboard", timeout=5, where=lambda fr: all(
-            q["conversation"] != conversation for q in fr["queue"]))
+        gone = s.recv(
+            "dashboard", timeout=5, where=lambda fr: all(q["conversation"] != conversation for q in fr["queue"])
+        )
         assert gone["queue"] is not None
     finally:
         for sock in (s, c, y):

@@ -1,5 +1,6 @@
 """Model versions for real, on two processes: a new model runs in shadow (counted, never sent), a
 supervisor promotes it over HTTP, and every process raises alerts with it without a restart."""
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,9 @@ def test_shadow_then_promotion_reaches_every_process(start_stack, tmp_path):
     assert supervisor_id and counselor_id
     tokens = {}
     for username in ("sup-models", "coun-models"):
-        status, body = http_json("POST", stack.urls[0] + "/api/v1/auth/login",
-                                 {"username": username, "password": "test-pass-123"})
+        status, body = http_json(
+            "POST", stack.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"}
+        )
         assert status == 200
         tokens[username] = body["access"]
 
@@ -53,8 +55,10 @@ def test_shadow_then_promotion_reaches_every_process(start_stack, tmp_path):
         _status, youth = http_json("POST", url + "/api/v1/auth/youth", {"channel": "web"})
         with WsClient(url, youth["access"]) as y, WsClient(stack.urls[1], tokens["sup-models"]) as s:
             conversation = y.request({"type": "consult.request", "topic": "legal"}, "queue.joined")["conversation"]
-            y.request({"type": "message.send", "conversation": conversation, "client_id": client_id, "text": RISKY},
-                      "message.ack")
+            y.request(
+                {"type": "message.send", "conversation": conversation, "client_id": client_id, "text": RISKY},
+                "message.ack",
+            )
             alert = s.recv("crisis.alert", timeout=5, conversation=conversation)
             y.request({"type": "consult.cancel", "conversation": conversation}, "conversation.ended")
         return alert
@@ -64,16 +68,27 @@ def test_shadow_then_promotion_reaches_every_process(start_stack, tmp_path):
     status, youth = http_json("POST", stack.urls[0] + "/api/v1/auth/youth", {"channel": "web"})
     with WsClient(stack.urls[0], youth["access"]) as y, WsClient(stack.urls[1], tokens["sup-models"]) as s:
         conversation = y.request({"type": "consult.request", "topic": "legal"}, "queue.joined")["conversation"]
-        y.request({"type": "message.send", "conversation": conversation, "client_id": "a0", "text": RISKY},
-                  "message.ack")
+        y.request(
+            {"type": "message.send", "conversation": conversation, "client_id": "a0", "text": RISKY}, "message.ack"
+        )
         alert = s.recv("crisis.alert", timeout=5, conversation=conversation)
         assert f"model {shipped}" in alert["explanation"]
 
         def shadow_counts():
-            y.request({"type": "message.send", "conversation": conversation, "client_id": f"a{time.monotonic()}",
-                       "text": RISKY}, "message.ack")
-            rows = stack.sql("SELECT shadow_scored, shadow_would_alert, shadow_active_alerted FROM crisis_modelversion "
-                             "WHERE version = %s", (new_version,))
+            y.request(
+                {
+                    "type": "message.send",
+                    "conversation": conversation,
+                    "client_id": f"a{time.monotonic()}",
+                    "text": RISKY,
+                },
+                "message.ack",
+            )
+            rows = stack.sql(
+                "SELECT shadow_scored, shadow_would_alert, shadow_active_alerted FROM crisis_modelversion "
+                "WHERE version = %s",
+                (new_version,),
+            )
             return rows[0] if rows[0][0] else None
 
         _scored, would_alert, active_alerted = _wait_for(shadow_counts)
@@ -83,23 +98,38 @@ def test_shadow_then_promotion_reaches_every_process(start_stack, tmp_path):
 
     # Only supervisors and admins promote; a version that does not exist is not_found.
     auth = {"token": tokens["sup-models"]}
-    assert http_json("POST", stack.urls[1] + "/api/v1/crisis/models/promote", {"version": new_version},
-                     token=tokens["coun-models"])[0] == 403
+    assert (
+        http_json(
+            "POST",
+            stack.urls[1] + "/api/v1/crisis/models/promote",
+            {"version": new_version},
+            token=tokens["coun-models"],
+        )[0]
+        == 403
+    )
     assert http_json("POST", stack.urls[1] + "/api/v1/crisis/models/promote", {"version": "nope"}, **auth)[0] == 404
-    status, promoted = http_json("POST", stack.urls[1] + "/api/v1/crisis/models/promote", {"version": new_version},
-                                 **auth)
+    status, promoted = http_json(
+        "POST", stack.urls[1] + "/api/v1/crisis/models/promote", {"version": new_version}, **auth
+    )
     assert status == 200 and promoted["status"] == "active"
-    assert http_json("POST", stack.urls[1] + "/api/v1/crisis/models/promote", {"version": new_version},
-                     **auth)[1]["error"] == "invalid"
+    assert (
+        http_json("POST", stack.urls[1] + "/api/v1/crisis/models/promote", {"version": new_version}, **auth)[1]["error"]
+        == "invalid"
+    )
 
     # Both processes pick it up within the refresh interval, no restart.
     for n, url in enumerate(stack.urls):
-        alert = _wait_for(lambda url=url, n=n: (a := youth_alert(url, f"p{n}-{time.monotonic()}"))
-                          and f"model {new_version}" in a["explanation"] and a)
+        alert = _wait_for(
+            lambda url=url, n=n: (
+                (a := youth_alert(url, f"p{n}-{time.monotonic()}")) and f"model {new_version}" in a["explanation"] and a
+            )
+        )
         assert alert["level"] == 4
     versions = http_json("GET", stack.urls[0] + "/api/v1/crisis/detector/versions", **auth)[1]["versions"]
     by_version = {(v["kind"], v["version"]): v for v in versions}
     assert by_version[("model", new_version)]["status"] == "active"
     assert by_version[("model", new_version)]["alerts"] >= 2
     assert by_version[("model", shipped)]["alerts"] >= 1 and by_version[("model", shipped)]["status"] == "retired"
-    assert stack.sql("SELECT action FROM crisis_supervisoraction WHERE action = 'model.promote'") == [("model.promote",)]
+    assert stack.sql("SELECT action FROM crisis_supervisoraction WHERE action = 'model.promote'") == [
+        ("model.promote",)
+    ]

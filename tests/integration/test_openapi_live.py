@@ -1,5 +1,6 @@
 """The served OpenAPI document against the live servers: each operation's documented example, sent as
 documented, gets the documented success status and a body its documented schema accepts."""
+
 from __future__ import annotations
 
 import copy
@@ -76,5 +77,11 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
                 assert status == 400, (method, path, status, refusal)
                 check(document, operation["responses"]["400"]["content"]["application/json"]["schema"], refusal)
             tried.append(operation["operationId"])
-    assert {"accounts.create_youth", "accounts.login", "chat.service_info", "crisis.save_lexicon",
-            "crisis.lexicon_versions", "protocol.openapi"} <= set(tried)
+    assert {
+        "accounts.create_youth",
+        "accounts.login",
+        "chat.service_info",
+        "crisis.save_lexicon",
+        "crisis.lexicon_versions",
+        "protocol.openapi",
+    } <= set(tried)

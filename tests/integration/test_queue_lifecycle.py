@@ -1,4 +1,5 @@
 """The queue's edges: a counselor who drops, transfers, long waits, closed hours, the embedded default."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,11 @@ def test_counselor_who_drops_keeps_chats_within_grace_then_they_return_to_the_fr
         assert [s["conversation"] for s in c.auth_ok["conversations"]] == [conversation]
         time.sleep(3)
         assert live_stack.sql("SELECT status, counselor_id FROM chat_conversation WHERE id = %s", (conversation,)) == [
-            ("active", counselor["user_id"])]
-        y.request({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": "你还在吗"}, "message.ack")
+            ("active", counselor["user_id"])
+        ]
+        y.request(
+            {"type": "message.send", "conversation": conversation, "client_id": "y1", "text": "你还在吗"}, "message.ack"
+        )
         assert c.recv("message", seq=1)["text"] == "你还在吗"
 
         # A long drop: back to the queue, ahead of youths who came later.
@@ -45,10 +49,12 @@ def test_counselor_who_drops_keeps_chats_within_grace_then_they_return_to_the_fr
             assert rejoined["position"] == 1
             note = y.recv("message", sender="system")
             assert "转接" in note["text"]
-            assert live_stack.sql("SELECT status, counselor_id FROM chat_conversation WHERE id = %s",
-                                  (conversation,)) == [("queued", None)]
-            assert live_stack.sql("SELECT presence FROM accounts_counselorprofile WHERE user_id = %s",
-                                  (counselor["user_id"],)) == [("away",)]
+            assert live_stack.sql(
+                "SELECT status, counselor_id FROM chat_conversation WHERE id = %s", (conversation,)
+            ) == [("queued", None)]
+            assert live_stack.sql(
+                "SELECT presence FROM accounts_counselorprofile WHERE user_id = %s", (counselor["user_id"],)
+            ) == [("away",)]
             # The next counselor gets the dropped conversation first, with its whole history.
             second = make_staff("counselor", topics=["aid"], max_chats=1)
             with WsClient(live_stack.urls[0], second["access"]) as c2:
@@ -80,14 +86,18 @@ def test_transfer_sends_the_youth_to_another_topic_and_counselor(live_stack, mak
             assert handed["topic"] == "legal"
             assert y.recv("conversation.assigned")["counselor"]["name"] == f"counselor-{lawyer['username']}"
             # The first counselor no longer hears or writes in it.
-            y.request({"type": "message.send", "conversation": conversation, "client_id": "y1", "text": "律师您好"},
-                      "message.ack")
+            y.request(
+                {"type": "message.send", "conversation": conversation, "client_id": "y1", "text": "律师您好"},
+                "message.ack",
+            )
             assert c2.recv("message", text="律师您好")
             assert not any(f.get("text") == "律师您好" for f in c1.drain(0.5))
             err = c1.error({"type": "message.send", "conversation": conversation, "client_id": "c9", "text": "hi"})
             assert err["code"] == "forbidden"
-        rows = live_stack.sql("SELECT counselor_id, release_reason FROM chat_assignment WHERE conversation_id = %s ORDER BY id",
-                              (conversation,))
+        rows = live_stack.sql(
+            "SELECT counselor_id, release_reason FROM chat_assignment WHERE conversation_id = %s ORDER BY id",
+            (conversation,),
+        )
         assert rows == [(first["user_id"], "transferred"), (lawyer["user_id"], "")]
 
 
@@ -102,8 +112,17 @@ def test_youth_ends_then_counselor_submits_the_wrapup(live_stack, make_youth, ma
         assert c.recv("conversation.ended")["by"] == "youth"
         with WsClient(live_stack.urls[0], counselor["access"]) as again:
             due = again.auth_ok["conversations"]
-            assert due == [{"conversation": conversation, "status": "ended", "topic": "psych", "last_seq": 0,
-                            "risk_level": 0, "youth": due[0]["youth"], "wrapup_due": True}]
+            assert due == [
+                {
+                    "conversation": conversation,
+                    "status": "ended",
+                    "topic": "psych",
+                    "last_seq": 0,
+                    "risk_level": 0,
+                    "youth": due[0]["youth"],
+                    "wrapup_due": True,
+                }
+            ]
         wrapup = {"category": "人际关系", "risk_level": 0, "summary": "同伴关系困扰", "needs_followup": True}
         assert c.request({"type": "wrapup.submit", "conversation": conversation, "wrapup": wrapup}, "wrapup.ok")
         assert c.error({"type": "wrapup.submit", "conversation": conversation, "wrapup": wrapup})["code"] == "invalid"
@@ -117,13 +136,27 @@ def test_long_wait_and_closed_hours_offer_to_leave_a_message(start_stack, make_s
     with WsClient(stack.urls[0], youth["access"]) as y:
         conversation = y.request({"type": "consult.request", "topic": "aid"}, "queue.joined")["conversation"]
         offer = y.recv("queue.unavailable", timeout=10)
-        assert offer == {"type": "queue.unavailable", "conversation": conversation, "reason": "wait_too_long",
-                         "service_hours": "00:00-24:00"}
-        ok = y.request({"type": "leave_message", "conversation": conversation, "text": "我想咨询助学金的事",
-                        "contact": "电话 138xxxx"}, "leave_message.ok")
+        assert offer == {
+            "type": "queue.unavailable",
+            "conversation": conversation,
+            "reason": "wait_too_long",
+            "service_hours": "00:00-24:00",
+        }
+        ok = y.request(
+            {
+                "type": "leave_message",
+                "conversation": conversation,
+                "text": "我想咨询助学金的事",
+                "contact": "电话 138xxxx",
+            },
+            "leave_message.ok",
+        )
         assert ok["conversation"] == conversation
-    assert stack.sql("SELECT c.status, m.reason, m.text FROM chat_conversation c JOIN chat_leftmessage m "
-                     "ON m.conversation_id = c.id WHERE c.id = %s", (conversation,)) == [("missed", "wait_too_long", "我想咨询助学金的事")]
+    assert stack.sql(
+        "SELECT c.status, m.reason, m.text FROM chat_conversation c JOIN chat_leftmessage m "
+        "ON m.conversation_id = c.id WHERE c.id = %s",
+        (conversation,),
+    ) == [("missed", "wait_too_long", "我想咨询助学金的事")]
 
     closed = start_stack(processes=1, SERVICE_HOURS="03:00-03:00")  # an empty window: always closed
     status, info = http_json("GET", closed.urls[0] + "/api/v1/service")
@@ -132,7 +165,9 @@ def test_long_wait_and_closed_hours_offer_to_leave_a_message(start_stack, make_s
     with WsClient(closed.urls[0], youth["access"]) as y:
         offer = y.request({"type": "consult.request", "topic": "psych"}, "queue.unavailable")
         assert offer["reason"] == "outside_hours"
-        y.request({"type": "leave_message", "conversation": offer["conversation"], "text": "晚上睡不着"}, "leave_message.ok")
+        y.request(
+            {"type": "leave_message", "conversation": offer["conversation"], "text": "晚上睡不着"}, "leave_message.ok"
+        )
     assert closed.sql("SELECT status, within_service_hours FROM chat_conversation") == [("missed", False)]
 
 
@@ -142,24 +177,40 @@ def test_embedded_default_sqlite_and_in_memory_layer():
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env["DATABASE_URL"] = f"sqlite:///{tmp}/embedded.sqlite3"
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([sys.executable, "manage.py", "demo_accounts", "--password", "embedded-pass"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "demo_accounts", "--password", "embedded-pass"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=ROOT,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             LiveStack._wait_up(url, server, ROOT / "README.md")
-            _, staff = http_json("POST", url + "/api/v1/auth/login", {"username": "counselor1", "password": "embedded-pass"})
+            _, staff = http_json(
+                "POST", url + "/api/v1/auth/login", {"username": "counselor1", "password": "embedded-pass"}
+            )
             _, youth = http_json("POST", url + "/api/v1/auth/youth", {"channel": "web"})
             with WsClient(url, staff["access"]) as c, WsClient(url, youth["access"]) as y:
                 c.request({"type": "presence", "status": "available"}, "presence.ok")
                 conversation = y.request({"type": "consult.request", "topic": "legal"}, "queue.joined")["conversation"]
                 c.recv("conversation.assigned")
-                y.request({"type": "message.send", "conversation": conversation, "client_id": "a", "text": "你好"},
-                          "message.ack")
+                y.request(
+                    {"type": "message.send", "conversation": conversation, "client_id": "a", "text": "你好"},
+                    "message.ack",
+                )
                 assert c.recv("message")["text"] == "你好"
-                y.send({"type": "message.send", "conversation": conversation, "client_id": "b", "text": "我今晚就吃药自杀"})
+                y.send(
+                    {"type": "message.send", "conversation": conversation, "client_id": "b", "text": "我今晚就吃药自杀"}
+                )
                 assert c.recv("crisis.flag")["level"] == 4
         finally:
             server.terminate()
@@ -177,8 +228,10 @@ def test_a_youth_who_left_the_queue_page_is_dropped_from_the_queue(start_stack):
 
 def test_presence_is_shared_by_a_counselors_consoles(live_stack, make_staff):
     counselor = make_staff("counselor", topics=["psych"])
-    with WsClient(live_stack.urls[0], counselor["access"]) as first, \
-            WsClient(live_stack.urls[1], counselor["access"]) as second:
+    with (
+        WsClient(live_stack.urls[0], counselor["access"]) as first,
+        WsClient(live_stack.urls[1], counselor["access"]) as second,
+    ):
         assert first.auth_ok["presence"] == "away"
         first.request({"type": "presence", "status": "available", "ref": "p"}, "presence.ok")
         assert second.recv("presence.ok")["status"] == "available"

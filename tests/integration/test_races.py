@@ -1,4 +1,5 @@
 """Concurrency across two real server processes: pairing and seq assignment under contention."""
+
 from __future__ import annotations
 
 import threading
@@ -35,7 +36,9 @@ def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, mak
     # A stack of its own: no other test's counselor or youth may take part in the count.
     live_stack = start_stack(processes=2)
     counselors = [make_staff("counselor", topics=["legal"], max_chats=2, stack=live_stack) for _ in range(4)]
-    youths = [http_json("POST", live_stack.urls[i % 2] + "/api/v1/auth/youth", {"channel": "web"})[1] for i in range(20)]
+    youths = [
+        http_json("POST", live_stack.urls[i % 2] + "/api/v1/auth/youth", {"channel": "web"})[1] for i in range(20)
+    ]
     counselor_sockets = [WsClient(live_stack.urls[i % 2], c["access"]) for i, c in enumerate(counselors)]
     youth_sockets = [WsClient(live_stack.urls[(i + 1) % 2], y["access"]) for i, y in enumerate(youths)]
     try:
@@ -46,8 +49,7 @@ def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, mak
         )
         for s in youth_sockets:
             s.recv("queue.joined")
-        live_stack.wait_until(
-            "SELECT count(*) FROM chat_conversation WHERE status = 'active' AND topic = 'legal'", 8)
+        live_stack.wait_until("SELECT count(*) FROM chat_conversation WHERE status = 'active' AND topic = 'legal'", 8)
         assigned_youths = [s for s in youth_sockets if any(f["type"] == "conversation.assigned" for f in s.drain(0.1))]
         assert len(assigned_youths) == 8
         handed: Counter[int] = Counter()
@@ -58,18 +60,21 @@ def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, mak
         assert sum(handed.values()) == 8 and max(handed.values()) <= 2
 
         per_conversation = live_stack.sql(
-            "SELECT conversation_id, count(*) FROM chat_assignment GROUP BY conversation_id HAVING count(*) > 1")
+            "SELECT conversation_id, count(*) FROM chat_assignment GROUP BY conversation_id HAVING count(*) > 1"
+        )
         assert per_conversation == []
         loads = live_stack.sql(
             "SELECT counselor_id, count(*) FROM chat_conversation WHERE status = 'active' AND topic = 'legal' "
-            "GROUP BY counselor_id")
+            "GROUP BY counselor_id"
+        )
         assert sorted(n for _, n in loads) == [2, 2, 2, 2]
         queued = live_stack.sql("SELECT count(*) FROM chat_conversation WHERE status = 'queued' AND topic = 'legal'")
         assert queued[0][0] == 12
         # Nobody holds two open conversations.
         doubles = live_stack.sql(
             "SELECT youth_id FROM chat_conversation WHERE status IN ('queued', 'active') "
-            "GROUP BY youth_id HAVING count(*) > 1")
+            "GROUP BY youth_id HAVING count(*) > 1"
+        )
         assert doubles == []
     finally:
         for s in counselor_sockets + youth_sockets:
@@ -93,20 +98,26 @@ def test_seq_race_both_sides_and_resends_from_two_processes(live_stack, make_you
         def sender(sock: WsClient, prefix: str, resend_of: str | None = None):
             ids = [f"{resend_of or prefix}-{i}" for i in range(n)]
             for cid in ids:
-                sock.send({"type": "message.send", "conversation": conversation, "client_id": cid, "text": f"{prefix} {cid}"})
+                sock.send(
+                    {"type": "message.send", "conversation": conversation, "client_id": cid, "text": f"{prefix} {cid}"}
+                )
             for cid in ids:
                 seq = sock.recv("message.ack", timeout=20, client_id=cid)["seq"]
                 with lock:
                     acks.setdefault(cid, []).append(seq)
 
-        _run_all([
-            lambda: sender(y1, "youth"),
-            lambda: sender(c, "counselor"),
-            lambda: sender(y2, "youth-again", resend_of="youth"),  # resends of y1's client_ids, concurrently
-        ])
+        _run_all(
+            [
+                lambda: sender(y1, "youth"),
+                lambda: sender(c, "counselor"),
+                lambda: sender(y2, "youth-again", resend_of="youth"),  # resends of y1's client_ids, concurrently
+            ]
+        )
         # 2n distinct messages, whatever the interleaving; resends answered with the stored seq.
-        rows = live_stack.sql("SELECT seq, sender_role, client_id FROM chat_message WHERE conversation_id = %s ORDER BY seq",
-                              (conversation,))
+        rows = live_stack.sql(
+            "SELECT seq, sender_role, client_id FROM chat_message WHERE conversation_id = %s ORDER BY seq",
+            (conversation,),
+        )
         assert [r[0] for r in rows] == list(range(1, 2 * n + 1))
         stored = {(r[1], r[2]): r[0] for r in rows}
         for cid, seqs in acks.items():
@@ -129,7 +140,9 @@ def test_one_youth_asking_from_two_processes_at_once_gets_one_conversation(live_
         _run_all([lambda s=s: s.send({"type": "consult.request", "topic": "aid"}) for s in sockets])
         answers = [s.recv("queue.joined")["conversation"] for s in sockets]
         assert len(set(answers)) == 1
-        assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s", (youth["youth_id"],)) == [(1,)]
+        assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s", (youth["youth_id"],)) == [
+            (1,)
+        ]
     finally:
         for s in sockets:
             s.close()

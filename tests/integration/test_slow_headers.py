@@ -4,6 +4,7 @@ Twisted's idle timeout restarts with every byte, so a client trickling a header 
 held its connection forever; each process now closes a connection whose headers are not all in
 within HTTP_HEADER_TIMEOUT_S, on both entry points (runserver and the daphne command).
 """
+
 from __future__ import annotations
 
 import socket

@@ -1,5 +1,6 @@
 """Sockets that fail, flood or multiply (issue 7, items 1, 8 and 10): each is refused or closed,
 and what the process knows of its sockets stays true, on two live processes."""
+
 from __future__ import annotations
 
 import time
@@ -16,8 +17,9 @@ LIVE_SOCKETS_OF = "SELECT count(*) FROM accounts_livesocket WHERE user_id = %s"
 def _staff(stack, role: str, topics: list[str] | None = None) -> dict:
     username = f"{role}-{time.monotonic_ns()}"
     user_id = stack.create_staff(username=username, role=role, topics=topics, name=f"{role} {username[-4:]}")
-    status, body = http_json("POST", stack.urls[0] + "/api/v1/auth/login",
-                             {"username": username, "password": "test-pass-123"})
+    status, body = http_json(
+        "POST", stack.urls[0] + "/api/v1/auth/login", {"username": username, "password": "test-pass-123"}
+    )
     assert status == 200, body
     return {**body, "user_id": user_id}
 
@@ -32,9 +34,14 @@ def _fail_with_a_server_error(stack, client: WsClient, user_id: int) -> int | No
     """Make this socket's consumer fail inside the server on an event it is sent (a relay event
     it cannot read, published to the user's group through the stack's own channel layer), as a
     bug in a handler would. (A failing frame is answered `unavailable` and keeps the socket.)"""
-    stack.manage("shell", "-c", (
-        "from asgiref.sync import async_to_sync; from channels.layers import get_channel_layer; "
-        f"async_to_sync(get_channel_layer().group_send)('user.{user_id}', {{'type': 'relay', 'join': 5}})"))
+    stack.manage(
+        "shell",
+        "-c",
+        (
+            "from asgiref.sync import async_to_sync; from channels.layers import get_channel_layer; "
+            f"async_to_sync(get_channel_layer().group_send)('user.{user_id}', {{'type': 'relay', 'join': 5}})"
+        ),
+    )
     return client.wait_closed(timeout=10)
 
 
@@ -62,8 +69,9 @@ def test_control_characters_in_ids_and_deep_nesting_are_bad_frames_and_the_socke
     with WsClient(live_stack.urls[1], youth["access"]) as y:
         conversation = y.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
         for client_id in ("a\u0000b", "tab\tid", "line\n", "del\u007f", "c1\u0085"):
-            error = y.error({"type": "message.send", "conversation": conversation, "client_id": client_id,
-                             "text": "hi"})
+            error = y.error(
+                {"type": "message.send", "conversation": conversation, "client_id": client_id, "text": "hi"}
+            )
             assert error["code"] == "bad_frame" and "control character" in error["detail"], error
         error = y.error({"type": "ping", "ref": "r\u0000"})
         assert error["code"] == "bad_frame" and "ref" not in error
@@ -97,13 +105,14 @@ def test_a_counselor_socket_that_fails_is_unregistered_and_gets_no_new_youths(fa
             queued = n.request({"type": "consult.request", "topic": "psych"}, "queue.joined")["conversation"]
             time.sleep(2)
             assert not n.has("conversation.assigned") and not any(
-                frame["type"] == "conversation.assigned" for frame in n.drain(0.5))
+                frame["type"] == "conversation.assigned" for frame in n.drain(0.5)
+            )
             assert stack.sql("SELECT status, counselor_id FROM chat_conversation WHERE id = %s", (queued,)) == [
-                ("queued", None)]
+                ("queued", None)
+            ]
 
 
-def test_a_supervisor_socket_that_fails_is_not_online_so_a_level_4_alert_pages_on_call(faults_stack,
-                                                                                      oncall_webhook):
+def test_a_supervisor_socket_that_fails_is_not_online_so_a_level_4_alert_pages_on_call(faults_stack, oncall_webhook):
     stack = faults_stack
     first, second = stack.urls
     supervisor = _staff(stack, "supervisor")

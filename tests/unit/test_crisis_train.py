@@ -1,4 +1,5 @@
 """crisis_train learns from this deployment's verdicts and registers the new model in shadow."""
+
 from __future__ import annotations
 
 import io
@@ -19,12 +20,26 @@ def test_a_retrained_model_includes_local_verdicts_and_enters_in_shadow(tmp_path
     youth = User.objects.create(username="y-train", role=Role.YOUTH)
     supervisor = User.objects.create(username="s-train", role=Role.SUPERVISOR)
     now = timezone.now()
-    conversation = Conversation.objects.create(youth=youth, topic="psych", status="ended", requested_at=now,
-                                               queued_at=now)
-    Message.objects.create(conversation=conversation, seq=1, sender_role="youth", client_id="a",
-                           text="作业写完了就去天台吹吹风", created_at=now)
-    alert = Alert.objects.create(conversation=conversation, message_seq=1, category="suicide", level=2,
-                                 excerpt="作业写完了就去天台吹吹风", created_at=now, last_raised_at=now)
+    conversation = Conversation.objects.create(
+        youth=youth, topic="psych", status="ended", requested_at=now, queued_at=now
+    )
+    Message.objects.create(
+        conversation=conversation,
+        seq=1,
+        sender_role="youth",
+        client_id="a",
+        text="作业写完了就去天台吹吹风",
+        created_at=now,
+    )
+    alert = Alert.objects.create(
+        conversation=conversation,
+        message_seq=1,
+        category="suicide",
+        level=2,
+        excerpt="作业写完了就去天台吹吹风",
+        created_at=now,
+        last_raised_at=now,
+    )
     AlertVerdict.objects.create(alert=alert, supervisor=supervisor, real_risk=False)
     out = io.StringIO()
     call_command("crisis_train", model_version="local-t1", out=str(tmp_path / "model.json"), stdout=out)

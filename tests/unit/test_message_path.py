@@ -212,9 +212,8 @@ def test_a_failing_shadow_model_never_keeps_the_real_alert_from_being_raised(con
 
 def test_messages_stored_while_the_detector_failed_are_scanned_again_once_it_works(conversation, monkeypatch):
     from chat.models import UnscannedMessage
+    from crisis.runtime import current_detector as real_detector
     from crisis.services import alerts
-
-    real_detector = alerts.current_detector
 
     def broken():
         raise RuntimeError("lexicon failed to load")

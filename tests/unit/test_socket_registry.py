@@ -1,6 +1,7 @@
 """The live-socket registry heals itself (issue 7, item 1): a socket whose consumer ended, however
 it ended, stops being heart-beaten by its process and is expired though the process lives on;
 a stale database connection is replaced only when that cannot apply anything twice."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,10 @@ from accounts.models import LiveSocket, Role, User, YouthProfile
 from accounts.services import Principal, do_expire_stale_sockets, do_heartbeat_sockets
 from gateway import consumers, heartbeat
 from gateway.consumers import GatewayConsumer, with_a_live_connection
+
+
+async def _never_called(*args: object) -> None:
+    raise AssertionError("the patched consumer neither receives nor sends")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +55,7 @@ def test_a_consumer_that_ends_without_its_disconnect_leaves_the_list_and_is_clea
 
     async def run() -> None:
         with pytest.raises(asyncio.CancelledError):
-            await GatewayConsumer()({"type": "websocket"}, None, None)
+            await GatewayConsumer()({"type": "websocket"}, _never_called, _never_called)
         assert "specific.p1!cancelled" not in heartbeat.local_channel_names  # at once, before any await
         await asyncio.gather(*consumers._orphan_cleanups)
 
