@@ -16,7 +16,7 @@ from chat.selectors import waiting_counts
 from chat.services import conversations, messages, queue
 from protocol.frames import ServerFrame
 from protocol.registry import AppVocabulary, Caller, Route
-from realtime import STAFF
+from realtime import STAFF, conversation_group
 from realtime.live import Publication
 
 YOUTH, COUNSELOR, SUPERVISOR = Role.YOUTH.value, Role.COUNSELOR.value, Role.SUPERVISOR.value
@@ -155,6 +155,7 @@ ROUTES: list[Route[Any]] = [
         frozenset({YOUTH}),
         lambda who, fr: queue.do_request_consultation(youth_id=who.user_id, topic=fr.topic),
         reply=queue_answer_frame,
+        joins=lambda answer: [conversation_group(answer.conversation)] if isinstance(answer, r.QueuePlace) else [],
     ),
     Route(
         f.ConsultCancel,

@@ -337,6 +337,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             )
             return
         self.refused_in_a_row = 0
+        if route.joins is not None:
+            for group in route.joins(result):
+                await self._join(group)
         if route.reply is not None:
             reply = route.reply(result)
             if reply is not None:

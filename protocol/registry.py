@@ -48,6 +48,9 @@ class Route(Generic[FrameT]):
     call: Callable[[Caller, FrameT], Any]
     reply: Callable[[Any], ServerFrame | None] | None = None
     lane: Callable[[FrameT], int] | None = None
+    # Groups the sending socket joins at once, before its reply: the socket that asked hears
+    # what follows without waiting for a relayed `join` that could arrive after its next frame.
+    joins: Callable[[Any], list[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

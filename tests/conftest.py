@@ -123,17 +123,6 @@ def make_staff(live_stack):
     return make
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-    yield chromium
-    chromium.close()
-    playwright.stop()
-
-
 @pytest.fixture(autouse=True)
 def _quiet_queue_after_live_test(request):
     """Live tests share one stack: close whatever a test left open so the next starts clean."""
