@@ -161,7 +161,7 @@ ROUTES: list[Route[Any]] = [
         f.ConsultCancel,
         frozenset({YOUTH}),
         lambda who, fr: queue.do_cancel_request(youth_id=who.user_id, conversation_id=fr.conversation),
-        reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by),
+        reply=PRESENTERS[r.ConversationClosed],  # the same frame the other sockets get
     ),
     Route(
         f.LeaveMessage,
@@ -188,7 +188,7 @@ ROUTES: list[Route[Any]] = [
             conversation_id=fr.conversation,
             wrapup=None if fr.wrapup is None else wrapup_input(fr.wrapup),
         ),
-        reply=lambda c: f.ConversationEnded(conversation=c.conversation, by=c.by),
+        reply=PRESENTERS[r.ConversationClosed],  # the same frame the other sockets get
     ),
     Route(
         f.Presence,
@@ -204,7 +204,7 @@ ROUTES: list[Route[Any]] = [
         lambda who, fr: conversations.do_transfer(
             counselor_id=who.user_id, conversation_id=fr.conversation, topic=fr.topic
         ),
-        reply=lambda t: f.ConversationTransferred(conversation=t.conversation, topic=t.topic),
+        reply=PRESENTERS[r.ConversationTransferred],
     ),
     Route(
         f.WrapupSubmit,

@@ -51,10 +51,6 @@ def install_scanner(scanner: Scanner) -> None:
     _scanner = scanner
 
 
-def installed_scanner() -> Scanner | None:
-    return _scanner
-
-
 def scan_stored_youth_message(message: StoredYouthMessage) -> None:
     """Run the installed scanner; on any failure record the message as unscanned."""
     scanner = _scanner

@@ -107,9 +107,8 @@ async def _push_from_loop() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from channels.db import DatabaseSyncToAsync
-    from channels.layers import get_channel_layer
 
-    from realtime import relay_event
+    from realtime import relay_event, send_collected
 
     if _compute_in_own_thread is None:
         # A thread (and database connection) of its own: the computation neither waits behind
@@ -119,12 +118,7 @@ async def _push_from_loop() -> None:
         )
     views = _take_pending()
     publications = await _compute_in_own_thread(views)
-    layer = get_channel_layer()
-    for group, event in publications:
-        try:
-            await layer.group_send(group, relay_event(event))
-        except Exception:  # a notification; the next change sends again
-            log.exception("live view push to %s failed", group)
+    await send_collected([("group_send", group, relay_event(event)) for group, event in publications])
 
 
 def _push_from_thread() -> None:

@@ -117,7 +117,7 @@ def do_escalate(
         if Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.QUEUED).exists():
             do_raise_priority(conversation_id=conversation_id, priority=level)
         return None
-    return _raise_alert(
+    alert, _view = _raise_alert(
         conversation_id=conversation_id,
         seq=seq,
         category=categories[0],
@@ -127,6 +127,7 @@ def do_escalate(
         source=source,
         detected_by=detected_by,
     )
+    return alert
 
 
 def _raise_alert(
@@ -141,7 +142,7 @@ def _raise_alert(
     detected_by: DetectedBy | None = None,
     raised_by_id: int | None = None,
     note: str = "",
-) -> Alert:
+) -> tuple[Alert, AlertView]:
     """Store an alert, move a queued youth up, and tell supervisors and the counselor (after commit)."""
     conversation = Conversation.objects.select_related("counselor").get(pk=conversation_id)
     if conversation.status == Conversation.Status.QUEUED:
@@ -163,14 +164,15 @@ def _raise_alert(
     )
     changed("alerts")
     schedule_overdue_check(alert_id=alert.pk)
-    publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
+    view = alert_view(alert, conversation)
+    publish_on_commit(SUPERVISORS, view)
     publish_on_commit(
         staff_group(conversation_id),
         RiskFlag(conversation=conversation_id, alert=alert.pk, category=category, level=level, excerpt=alert.excerpt),
     )
     if not _supervisor_online():
         transaction.on_commit(lambda: notify_oncall(alert_id=alert.pk))
-    return alert
+    return alert, view
 
 
 # ----- a counselor's own alert: works whatever the detector does --------------------------
@@ -193,7 +195,8 @@ def do_raise_counselor_alert(
     conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
     if conversation.status != Conversation.Status.ACTIVE:
         raise errors.invalid(f"the conversation is {conversation.status}")
-    excerpt = clean_text(note)
+    cleaned_note = clean_text(note)
+    excerpt = cleaned_note
     if seq is not None:
         message = Message.objects.filter(conversation_id=conversation.pk, seq=seq, sender_role=Role.YOUTH).first()
         if message is None:
@@ -209,7 +212,7 @@ def do_raise_counselor_alert(
             model_version=model.version if model else "",
             explanation="raised by the counselor",
         )
-        alert = _raise_alert(
+        _alert, view = _raise_alert(
             conversation_id=conversation.pk,
             seq=seq or 0,
             category=category,
@@ -219,9 +222,9 @@ def do_raise_counselor_alert(
             source=Alert.Source.COUNSELOR,
             detected_by=in_use,
             raised_by_id=counselor_id,
-            note=clean_text(note),
+            note=cleaned_note,
         )
-    return alert_view(alert, Conversation.objects.select_related("counselor").get(pk=conversation.pk))
+    return view
 
 
 def alert_view(alert: Alert, conversation: Conversation) -> AlertView:
