@@ -24,8 +24,9 @@ Ref = RefText | int | None
 Level = Annotated[int, Meta(ge=0, le=4)]
 ClientId = Annotated[str, Meta(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS)]
 # `unavailable`: the database could not be reached for this frame; the client sends it again
-# after a backoff (message.send is idempotent by client_id).
-ERROR_CODES = ("bad_frame", "too_large", "forbidden", "not_found", "rate_limited", "invalid", "unavailable")
+# after a backoff (message.send is idempotent by client_id). `busy`: the process is saturated and
+# did not admit the frame (nothing was stored); the client sends it again after a backoff.
+ERROR_CODES = ("bad_frame", "too_large", "forbidden", "not_found", "rate_limited", "invalid", "unavailable", "busy")
 _SAFE_REF = re.compile(NO_CONTROL_CHARACTERS)
 
 

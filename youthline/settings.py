@@ -340,6 +340,10 @@ HTTP_HEADER_TIMEOUT_S = float(os.environ.get("HTTP_HEADER_TIMEOUT_S", "10"))
 MESSAGE_MAX_CHARS = 2000
 # Threads (each with its own database connection) that store messages, per process.
 MESSAGE_STORE_THREADS = env_int("MESSAGE_STORE_THREADS", 4)
+# Frames of a laned route (message.send) being stored at once in a process; one more is refused
+# with `busy` (the client resends it after a backoff). Bounds the wait of what is admitted: at
+# ~500 stores a second, 64 in flight wait at most ~130 ms (gateway/consumers.py, "admission").
+WS_MAX_STORES_IN_FLIGHT = env_int("WS_MAX_STORES_IN_FLIGHT", 64)
 COUNSELOR_DEFAULT_MAX_CHATS = 3
 COUNSELOR_GRACE_S = env_int("COUNSELOR_GRACE_S", 60)
 QUEUE_MAX_WAIT_S = env_int("QUEUE_MAX_WAIT_S", 600)

@@ -172,6 +172,20 @@ describe("an unreachable database", () => {
     assert.equal(socket.sentOfType("message.send").length, 3);
   });
 
+  test("a message answered `busy` (the server did not admit it) is sent again from the outbox", async () => {
+    mock.method(Math, "random", () => 1);
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const item = sync.send(5, "在排队吗");
+    socket.receive({ type: "error", code: "busy", detail: "busy", ref: `send:${item.client_id}` });
+    clock.tick(499);
+    assert.equal(socket.sentOfType("message.send").length, 1);
+    clock.tick(1);
+    assert.equal(socket.sentOfType("message.send").length, 2);
+    assert.deepEqual(stored().map((entry) => entry.client_id), [item.client_id]);
+  });
+
   test("other errors of a message are not resent", async () => {
     client.start();
     const socket = await connectAndAuth();

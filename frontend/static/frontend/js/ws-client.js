@@ -24,6 +24,8 @@ const REQUEST_TIMEOUT_MS = 12_000;
 const HISTORY_PAGE = 500;
 // message.send answered `unavailable`: sent again after 0.5 s, 1 s, 2 s ... up to 10 s, with jitter.
 const RESEND_FIRST_MS = 500;
+// Answers to message.send after which the same message is sent again from the outbox.
+const RESENT_ERROR_CODES = new Set(["unavailable", "busy"]);
 const RESEND_CAP_MS = 10_000;
 const SEND_REF_PREFIX = "send:";
 
@@ -551,12 +553,13 @@ export class ConversationSync {
   }
 
   /**
-   * `unavailable`: the server could not reach its database and stored nothing for sure.
+   * `unavailable`: the server could not reach its database and stored nothing for sure;
+   * `busy`: the server was saturated and did not admit the message (it stored nothing).
    * The message stays in the outbox and is sent again after a growing delay (a resend is
    * safe: the server stores a client_id once). Other errors are the page's to show.
    */
   receiveError(frame) {
-    if (frame.code !== "unavailable" || typeof frame.ref !== "string" || !frame.ref.startsWith(SEND_REF_PREFIX)) return;
+    if (!RESENT_ERROR_CODES.has(frame.code) || typeof frame.ref !== "string" || !frame.ref.startsWith(SEND_REF_PREFIX)) return;
     const clientId = frame.ref.slice(SEND_REF_PREFIX.length);
     if (!this.outbox.some((item) => item.client_id === clientId) || this.resendTimers.has(clientId)) return;
     const attempt = this.resendAttempts.get(clientId) || 0;
