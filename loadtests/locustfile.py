@@ -294,6 +294,10 @@ class ChatUser(HttpUser):
     role = ""
     host = URLS[0]
 
+    def on_frame(self, kind: str, frame: dict, length: int) -> None:
+        """Each kind of user handles the frames it reads (Counselor, Youth)."""
+        raise NotImplementedError
+
     def on_start(self) -> None:
         self.number = next(_user_numbers)
         self.base_url = URLS[self.number % len(URLS)]
