@@ -336,14 +336,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             )
             return
         caller = Caller(user_id=principal.user_id, role=principal.role, channel_name=self.channel_name)
-        laned = route.lane is not None
-        if laned and not admission.admit():
+        lane = route.lane
+        if lane is not None and not admission.admit():
             # Not the client's fault either: not counted in the refusal streak.
             await self.send_frame(
                 f.Error(code="busy", detail="the server is busy; send it again shortly", ref=frame.ref)
             )
             return
-        call = message_lanes.caller(route.lane(frame)) if route.lane is not None else _in_database_thread
+        call = message_lanes.caller(lane(frame)) if lane is not None else _in_database_thread
         try:
             result, events = await call(route, caller, frame)
         except Refused as refusal:
@@ -368,7 +368,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             )
             return
         finally:
-            if laned:
+            if lane is not None:
                 admission.release()
         self.refused_in_a_row = 0
         if route.joins is not None:

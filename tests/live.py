@@ -38,6 +38,27 @@ PROCESS_ENV = {
 }
 
 
+def run_all_at_once(functions: list, timeout: float = 60.0) -> None:
+    """Run each function in a thread of its own, all released together; the first failure is raised."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(functions))
+
+    def run(fn):
+        try:
+            barrier.wait(timeout=30)
+            fn()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    if errors:
+        raise errors[0]
+
+
 def admin_dsn() -> str:
     url = urlsplit(os.environ["DATABASE_URL"])
     return f"host={url.hostname} port={url.port or 5432} user={url.username or 'postgres'} dbname=postgres"

@@ -65,6 +65,15 @@ class WsClient:
         self.buffer.append(frame)
         return frame
 
+    def next_frame(self, timeout: float = 10.0) -> dict | None:
+        """The next frame, buffered or arriving, whatever its type; None if none comes in time."""
+        if self.buffer:
+            return self.buffer.pop(0)
+        frame = self._pull(timeout)
+        if frame is not None:
+            self.buffer.pop()
+        return frame
+
     def recv(self, type_: str, timeout: float = 10.0, where: Any = None, **match: Any) -> dict:
         """The first buffered or arriving frame of this type (and these field values, and `where(frame)`)."""
         deadline = time.monotonic() + timeout

@@ -8,11 +8,11 @@ writing at once overflow it for certain; the figures of the real overload are pr
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
+from tests.live import run_all_at_once
 from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
@@ -36,55 +36,37 @@ def test_a_saturated_process_answers_busy_and_the_resent_messages_are_stored_onc
             conversations.append(s.recv("conversation.assigned", timeout=15)["conversation"])
 
         busy_answers = [0] * YOUTHS
-        failures: list[BaseException] = []
 
         def write(i: int) -> None:
             socket, conversation = youth_sockets[i], conversations[i]
-            try:
-                waiting = {f"y{i}-{n}" for n in range(MESSAGES_EACH)}
-                for client_id in sorted(waiting):
-                    socket.send(
-                        {
-                            "type": "message.send",
-                            "conversation": conversation,
-                            "client_id": client_id,
-                            "text": f"第{client_id}条",
-                            "ref": f"send:{client_id}",
-                        }
-                    )
-                # Like the shared client: an answer of `busy` sends the same message again.
-                for _ in range(200):
-                    if not waiting:
-                        return
-                    frame = socket._pull(10.0)
-                    assert frame is not None, f"no answer for {sorted(waiting)}"
-                    if frame["type"] == "message.ack":
-                        waiting.discard(frame["client_id"])
-                    elif frame["type"] == "error":
-                        assert frame["code"] == "busy", frame
-                        busy_answers[i] += 1
-                        client_id = frame["ref"].removeprefix("send:")
-                        time.sleep(0.02)  # a backoff, shorter than the shared client's
-                        socket.send(
-                            {
-                                "type": "message.send",
-                                "conversation": conversation,
-                                "client_id": client_id,
-                                "text": f"第{client_id}条",
-                                "ref": f"send:{client_id}",
-                            }
-                        )
-                assert not waiting, f"never acknowledged: {sorted(waiting)}"
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                failures.append(exc)
 
-        threads = [threading.Thread(target=write, args=(i,)) for i in range(YOUTHS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=90)
-        if failures:
-            raise failures[0]
+            def send(client_id: str) -> None:
+                socket.send(
+                    {
+                        "type": "message.send",
+                        "conversation": conversation,
+                        "client_id": client_id,
+                        "text": f"第{client_id}条",
+                        "ref": f"send:{client_id}",
+                    }
+                )
+
+            waiting = {f"y{i}-{n}" for n in range(MESSAGES_EACH)}
+            for client_id in sorted(waiting):
+                send(client_id)
+            # Like the shared client: an answer of `busy` sends the same message again.
+            while waiting:
+                frame = socket.next_frame(10.0)
+                assert frame is not None, f"no answer for {sorted(waiting)}"
+                if frame["type"] == "message.ack":
+                    waiting.discard(frame["client_id"])
+                elif frame["type"] == "error":
+                    assert frame["code"] == "busy", frame
+                    busy_answers[i] += 1
+                    time.sleep(0.02)  # a backoff, shorter than the shared client's
+                    send(frame["ref"].removeprefix("send:"))
+
+        run_all_at_once([lambda i=i: write(i) for i in range(YOUTHS)], timeout=90)
         assert sum(busy_answers) > 0, "eight writers on one admitted store were never refused"
 
         stored = stack.sql(

@@ -7,29 +7,10 @@ from collections import Counter
 
 import pytest
 
+from tests.live import run_all_at_once
 from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
-
-
-def _run_all(functions) -> None:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(functions))
-
-    def run(fn):
-        try:
-            barrier.wait(timeout=30)
-            fn()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    if errors:
-        raise errors[0]
 
 
 def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, make_staff):
@@ -43,7 +24,7 @@ def test_pairing_race_no_youth_twice_no_counselor_over_capacity(start_stack, mak
     youth_sockets = [WsClient(live_stack.urls[(i + 1) % 2], y["access"]) for i, y in enumerate(youths)]
     try:
         # Counselors come on shift while youths ask: both trigger dispatch on both processes at once.
-        _run_all(
+        run_all_at_once(
             [lambda s=s: s.send({"type": "presence", "status": "available"}) for s in counselor_sockets]
             + [lambda s=s: s.send({"type": "consult.request", "topic": "legal"}) for s in youth_sockets]
         )
@@ -106,7 +87,7 @@ def test_seq_race_both_sides_and_resends_from_two_processes(live_stack, make_you
                 with lock:
                     acks.setdefault(cid, []).append(seq)
 
-        _run_all(
+        run_all_at_once(
             [
                 lambda: sender(y1, "youth"),
                 lambda: sender(c, "counselor"),
@@ -137,7 +118,7 @@ def test_one_youth_asking_from_two_processes_at_once_gets_one_conversation(live_
     youth = make_youth(live_stack.urls[0])
     sockets = [WsClient(url, youth["access"]) for url in live_stack.urls for _ in range(2)]
     try:
-        _run_all([lambda s=s: s.send({"type": "consult.request", "topic": "aid"}) for s in sockets])
+        run_all_at_once([lambda s=s: s.send({"type": "consult.request", "topic": "aid"}) for s in sockets])
         answers = [s.recv("queue.joined")["conversation"] for s in sockets]
         assert len(set(answers)) == 1
         assert live_stack.sql("SELECT count(*) FROM chat_conversation WHERE youth_id = %s", (youth["youth_id"],)) == [
