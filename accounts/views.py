@@ -13,7 +13,7 @@ from channels.db import DatabaseSyncToAsync
 from django.http import HttpRequest, HttpResponse
 
 from accounts import schemas, services, throttle
-from protocol.http import ApiError, Refusal, client_address, endpoint
+from protocol.http import ApiError, Refusal, client_address, endpoint, recycle_unusable_connections
 
 T = TypeVar("T")
 
@@ -73,6 +73,7 @@ def create_youth(request: HttpRequest, *, body: schemas.YouthSignUp) -> schemas.
 def _throttled_login(*, username: str, password: str, address: str) -> services.TokenPair:
     """The throttle first (a locked account is refused before its password is checked), then the
     password, then the outcome counted (accounts/throttle.py)."""
+    recycle_unusable_connections()  # this thread's, which the request's own check does not see
     try:
         throttle.check_login(username=username, address=address)
     except throttle.Throttled as refused:

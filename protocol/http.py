@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from django.utils.log import log_response
@@ -288,6 +289,20 @@ def _not_allowed(request: HttpRequest, methods: Mapping[str, Endpoint]) -> HttpR
     response = HttpResponseNotAllowed(sorted(methods))
     log_response("Method Not Allowed (%s): %s", request.method, request.path, response=response, request=request)
     return response
+
+
+def recycle_unusable_connections(**_: Any) -> None:
+    """Close every open database connection of this thread that no longer answers; the next
+    query opens a fresh one. Run before each HTTP request (youthline/apps.py connects it to
+    `request_started`) and by views that work in a thread of their own (sign-in).
+
+    Connections are kept (CONN_MAX_AGE) and not health-checked per use, because every socket
+    frame touches the database; a frame that meets a connection a database restart left stale
+    is retried once there (gateway: `with_a_live_connection`). An HTTP request had no such
+    retry: the first sign-in after a restart answered 500. One round trip per request."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+            connection.close()
 
 
 def _dispatcher(path: str) -> Callable[..., Any]:

@@ -184,7 +184,8 @@ DATABASES = {
         # Keep connections: every message touches the database, a reconnect per message costs ms.
         conn_max_age=600,
         # No "SELECT 1" before each use (about 0.1 ms a message): after a database restart a
-        # process fails one request, drops the broken connection and reconnects on the next.
+        # message that meets a broken connection is answered `unavailable` (the client resends)
+        # and the next reconnects. HTTP requests check first (protocol/http.py: recycle_unusable_connections).
         conn_health_checks=False,
     )
 }

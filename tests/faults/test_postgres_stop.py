@@ -104,11 +104,6 @@ def test_a_postgresql_stop_is_answered_never_falsely_acknowledged_and_loses_noth
     print(f"healthy after PostgreSQL came back: a fresh socket relayed a message in {latency_ms:.0f} ms")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7 item 9: a connection left stale by a PostgreSQL restart fails its "
-    "first HTTP request (a login answers 500) instead of being recycled before use",
-)
 def test_the_first_sign_in_after_a_postgresql_restart_succeeds(dedicated_postgres, pg_stack):
     url = pg_stack.urls[0]
     staff = new_staff(pg_stack)  # the process's HTTP thread now holds a connection
