@@ -12,7 +12,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/youthline \
 	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-test install-load services lint test test-fast test-js loadtest bench-crisis bench-dashboard crisis-eval messages clean
+.PHONY: run install install-test install-load services lint test test-fast test-js loadtest loadtest-overload bench-crisis bench-dashboard crisis-eval messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,13 @@ test-js:
 	node --test frontend/tests/
 
 ## loadtest: locust, headless, against local Daphne processes on PostgreSQL + Redis
+##   (options: make loadtest LOAD_ARGS="--rate 300 --processes 2"; see loadtests/run.py --help)
 loadtest: install-load services
-	$(TEST_ENV) $(BIN)/python loadtests/run.py
+	$(TEST_ENV) $(BIN)/python loadtests/run.py $(LOAD_ARGS)
+
+## loadtest-overload: the load test at saturation, 1.5x and 3x: relayed rate, p99, refusals
+loadtest-overload: install-load services
+	$(TEST_ENV) $(BIN)/python loadtests/run.py --overload $(LOAD_ARGS)
 
 ## bench-crisis: detector throughput and latency, with and without normalization
 bench-crisis: install

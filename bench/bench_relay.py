@@ -46,7 +46,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -66,17 +65,6 @@ YOUTH_TEXTS = [
     "我爸喝了酒就发脾气，摔东西，我和妹妹都很害怕。",
 ]
 COUNSELOR_TEXT = "听起来这段时间你真的很辛苦，能多说一点吗？"
-
-
-def _need_env() -> tuple[str, str]:
-    database_url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not database_url.startswith("postgres"):
-        raise SystemExit("bench_relay.py needs DATABASE_URL (PostgreSQL) and REDIS_URL, as `make loadtest` sets them")
-    for url in (database_url, redis_url):
-        if url and urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
-            raise SystemExit(f"refusing a non-local service: {url}")
-    return database_url, redis_url
 
 
 # =================================================================================================
@@ -1180,7 +1168,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--locust-cpus", default="1", help="ab/profile: taskset for locust (default 1)")
     p.add_argument("--client-cpus", default="1", help="affinity of this process while it holds sockets (default 1)")
     args = p.parse_args(argv)
-    database_url, redis_url = _need_env()
+    database_url, redis_url = loadrun.local_services("bench/bench_relay.py")
     if args.what in ("sockets", "all"):
         bench_sockets(args, database_url, redis_url)
     if args.what in ("profile", "all"):

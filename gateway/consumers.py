@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -423,7 +424,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._join(group)
         text = event.get("text")
         if text is not None and event.get("exclude") != self.channel_name:
+            received = time.time()
             await self.send_text(text)
+            metrics.relayed(text, published=event.get("published"), received=received)
         for group in event.get("leave", ()):
             await self._leave(group)
 

@@ -88,6 +88,12 @@ RISKY_PCT = _env_float("LOAD_RISKY_PCT", 0.5)
 SERVER_PIDS = [int(p) for p in os.environ.get("LOAD_SERVER_PIDS", "").split(",") if p.strip()]
 SUMMARY_PATH = os.environ.get("LOAD_SUMMARY", "")
 SAMPLES_PATH = os.environ.get("LOAD_SAMPLES", "")  # optional CSV: kind,name,sent_at_s,ms (for diagnosis)
+# Bearer token for each server's /metrics (the relay's stages are read from there); empty: not read.
+METRICS_TOKEN = os.environ.get("LOAD_METRICS_TOKEN", "")
+# A frame refused with one of these codes stored nothing: send it again after a backoff, as the
+# youth page and the console do (frontend/static/frontend/js/shared/ws-client.js).
+RESENT_CODES = ("busy", "unavailable")
+RESEND_FIRST_S, RESEND_MAX_S = 0.25, 4.0
 TOPICS = ("psych", "legal", "aid")
 
 # ----- realistic Chinese chat -------------------------------------------------------------------
@@ -161,9 +167,14 @@ class Run:
         self.received: Counter = Counter()  # sender role -> MESSAGE received by the other side
         self.echo: Counter = Counter()  # role -> own MESSAGE received back
         self.errors: Counter = Counter()  # error code -> count
+        self.resent = 0  # message.send frames sent again after `busy` or `unavailable`
+        self.outbox: dict[str, tuple[ChatUser, int, str, int]] = {}  # client_id -> (user, conversation, text, tries)
         self.other_frames: Counter = Counter()  # frame types not otherwise handled
-        self.gaps = 0  # seq jumps seen by a socket
+        self.gaps = 0  # seq jumps seen by a socket (a later seq before an earlier one)
+        self.late = 0  # a MESSAGE that came after a later seq of its conversation (clients order by seq)
         self.duplicates = 0  # a MESSAGE received twice by one socket
+        self.last_sent: dict[str, float] = {}  # client_id -> when its last (re)send went out
+        self.admitted_relay_ms: list[float] = []  # from the send the server admitted to receipt
         self.unexpected_close = 0
         self.pending_relay: dict[str, tuple[float, bool]] = {}  # client_id -> (sent at, timed)
         self.pending_ack: dict[str, tuple[float, bool]] = {}
@@ -181,6 +192,7 @@ class Run:
         self.send_until = 0.0
         self.first_errors: list[str] = []
         self.samples: list[tuple[str, str, float, float]] = []
+        self.stages: dict[str, dict[str, Any]] = {}  # the servers' relay stage histograms over the window
 
     def sample(self, kind: str, name: str, sent_at: float, ms: float) -> None:
         if SAMPLES_PATH:
@@ -303,6 +315,7 @@ class ChatUser(HttpUser):
         self.base_url = URLS[self.number % len(URLS)]
         self.socket: ChatSocket | None = None
         self.last_seq: dict[int, int] = {}
+        self.seen_seqs: dict[int, set[int]] = {}
         self.message_numbers = itertools.count(1)
 
     def on_stop(self) -> None:
@@ -324,12 +337,38 @@ class ChatUser(HttpUser):
         now = time.perf_counter()
         timed = RUN.window(now)
         RUN.pending_relay[client_id] = RUN.pending_ack[client_id] = (now, timed)
+        RUN.outbox[client_id] = (self, conversation, text, 0)
         RUN.sent[self.role] += 1
         if timed:
             RUN.window_sent += 1
-        self.socket.send({"type": "message.send", "conversation": conversation, "client_id": client_id, "text": text})
+        self._send_frame(conversation, client_id, text)
+
+    def _send_frame(self, conversation: int, client_id: str, text: str) -> None:
+        if self.socket is not None:
+            frame = {"type": "message.send", "conversation": conversation, "client_id": client_id, "text": text}
+            self.socket.send({**frame, "ref": client_id})
+
+    def resend_later(self, client_id: str) -> None:
+        """The server stored nothing (`busy`, `unavailable`): send the same frame again after a
+        jittered exponential backoff. Its latencies stay timed from the first send, as a person
+        would feel them."""
+        entry = RUN.outbox.get(client_id)
+        if entry is None or RUN.finished:
+            return
+        user, conversation, text, tries = entry
+        RUN.outbox[client_id] = (user, conversation, text, tries + 1)
+        delay = min(RESEND_MAX_S, RESEND_FIRST_S * 2**tries) * random.uniform(0.5, 1.5)
+
+        def again() -> None:
+            if not RUN.finished and client_id in RUN.outbox:
+                RUN.resent += 1
+                RUN.last_sent[client_id] = time.perf_counter()
+                user._send_frame(conversation, client_id, text)
+
+        gevent.spawn_later(delay, again)
 
     def on_ack(self, frame: dict, length: int) -> None:
+        RUN.outbox.pop(frame.get("client_id", ""), None)
         entry = RUN.pending_ack.pop(frame.get("client_id", ""), None)
         if entry is None:
             return
@@ -345,11 +384,15 @@ class ChatUser(HttpUser):
         now = time.perf_counter()
         conversation, seq = frame["conversation"], frame["seq"]
         last = self.last_seq.get(conversation)
-        if last is not None:
-            if seq <= last:
-                RUN.duplicates += 1
+        seen = self.seen_seqs.setdefault(conversation, set())
+        if seq in seen:
+            RUN.duplicates += 1
+        elif last is not None:
+            if seq < last:
+                RUN.late += 1
             elif seq != last + 1:
                 RUN.gaps += 1
+        seen.add(seq)
         if last is None or seq > last:
             self.last_seq[conversation] = seq
         sender = frame["sender"]
@@ -363,7 +406,9 @@ class ChatUser(HttpUser):
         sent_at, timed = entry
         if RUN.window(now):
             RUN.window_received += 1
+        last_sent = RUN.last_sent.pop(frame.get("client_id", ""), sent_at)
         if timed:
+            RUN.admitted_relay_ms.append((now - last_sent) * 1000)
             ms = (now - sent_at) * 1000
             name = f"{sender}->{self.role}"
             RUN.relay_ms[name].append(ms)
@@ -371,7 +416,11 @@ class ChatUser(HttpUser):
             _fire("relay", name, ms, length)
 
     def on_error(self, frame: dict) -> None:
-        RUN.errors[frame.get("code", "?")] += 1
+        code = frame.get("code", "?")
+        RUN.errors[code] += 1
+        if code in RESENT_CODES and isinstance(frame.get("ref"), str):
+            self.resend_later(frame["ref"])
+            return  # expected under overload: counted as refusals, not listed as failures
         if len(RUN.first_errors) < 10:
             RUN.first_errors.append(f"{self.role}: {frame}")
 
@@ -524,6 +573,74 @@ def _cpu_seconds() -> dict[str, float]:
     return out
 
 
+STAGE_METRIC = "youthline_relay_stage_seconds"
+TOTAL_METRIC = "youthline_relay_latency_seconds"
+
+
+def _scrape_relay_histograms() -> dict[str, dict[str, Any]] | None:
+    """The relay's stage histograms (and the stored-to-socket total) of every server, added up:
+    {stage: {"le": {bound: cumulative count}, "sum": s, "count": n}}. None when not readable."""
+    if not METRICS_TOKEN:
+        return None
+    import requests
+
+    found: dict[str, dict[str, Any]] = {}
+    for url in URLS:
+        try:
+            response = requests.get(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            print(f"[load] could not read {url}/metrics: {exc}", flush=True)
+            return None
+        for line in response.text.splitlines():
+            if line.startswith(STAGE_METRIC):
+                name, labels = line[len(STAGE_METRIC) :].split("{", 1) if "{" in line else (line, "")
+                stage = labels.split('stage="', 1)[1].split('"', 1)[0] if 'stage="' in labels else ""
+            elif line.startswith(TOTAL_METRIC):
+                name, labels = line[len(TOTAL_METRIC) :].split("{", 1) if "{" in line else (line, "")
+                stage = "total"
+            else:
+                continue
+            name = name.split(" ", 1)[0]
+            value = float(line.rsplit(" ", 1)[1])
+            entry = found.setdefault(stage, {"le": {}, "sum": 0.0, "count": 0.0})
+            if name == "_bucket":
+                bound = labels.split('le="', 1)[1].split('"', 1)[0]
+                entry["le"][bound] = entry["le"].get(bound, 0.0) + value
+            elif name in ("_sum", "_count"):
+                entry[name[1:]] += value
+    return found
+
+
+def _stage_figures(before: dict | None, after: dict | None) -> dict[str, dict[str, Any]]:
+    """Per stage over the window: count, mean and the bucket bounds holding p50 and p99 (ms)."""
+    if not before or not after:
+        return {}
+    figures: dict[str, dict[str, Any]] = {}
+    for stage, end in after.items():
+        start = before.get(stage, {"le": {}, "sum": 0.0, "count": 0.0})
+        count = end["count"] - start["count"]
+        if count <= 0:
+            continue
+        cumulative = sorted(
+            ((float(b), end["le"][b] - start["le"].get(b, 0.0)) for b in end["le"]), key=lambda item: item[0]
+        )
+
+        def bound(q: float, cumulative: list[tuple[float, float]] = cumulative, count: float = count) -> str:
+            for upper, seen in cumulative:
+                if seen >= q * count:
+                    return "inf" if upper == float("inf") else f"{upper * 1000:g}"
+            return "inf"
+
+        figures[stage] = {
+            "count": int(count),
+            "mean_ms": round(1000 * (end["sum"] - start["sum"]) / count, 2),
+            "p50_le_ms": bound(0.5),
+            "p99_le_ms": bound(0.99),
+        }
+    return figures
+
+
 def _percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -570,6 +687,7 @@ def _controller(environment) -> None:
     RUN.go.set()
 
     gevent.sleep(max(0.0, RUN.timed_from - time.perf_counter()))
+    stages_before = _scrape_relay_histograms()
     cpu_before, wall_before = _cpu_seconds(), time.perf_counter()
     while time.perf_counter() < RUN.send_until:
         gevent.sleep(min(5.0, max(0.0, RUN.send_until - time.perf_counter())))
@@ -581,6 +699,7 @@ def _controller(environment) -> None:
                 flush=True,
             )
     cpu_after, wall_after = _cpu_seconds(), time.perf_counter()
+    RUN.stages = _stage_figures(stages_before, _scrape_relay_histograms())
 
     drain_deadline = time.perf_counter() + DRAIN_S
     while time.perf_counter() < drain_deadline and (RUN.pending_relay or RUN.pending_ack):
@@ -636,9 +755,13 @@ def _summarize(environment, cpu_before: dict, cpu_after: dict, wall: float, drai
         "in_flight_at_end": len(RUN.pending_relay),
         "drained_in_s": round(drained_in, 2),
         "seq_gaps": RUN.gaps,
+        "late": RUN.late,
         "duplicates": RUN.duplicates,
         "unexpected_closes": RUN.unexpected_close,
         "errors": dict(RUN.errors),
+        "refused": {code: RUN.errors.get(code, 0) for code in RESENT_CODES},
+        "resent": RUN.resent,
+        "relay_stages": RUN.stages,
         "first_errors": RUN.first_errors,
         "other_frames": dict(RUN.other_frames),
         "relay_ms": {
@@ -649,6 +772,7 @@ def _summarize(environment, cpu_before: dict, cpu_after: dict, wall: float, drai
                 RUN.relay_ms["counselor->youth"], stats.get("counselor->youth", "relay")
             ),
             "all": _latency_block(all_relay, None),
+            "admitted": _latency_block(RUN.admitted_relay_ms, None),
         },
         "ack_ms": {role: _latency_block(values, stats.get(role, "ack")) for role, values in RUN.ack_ms.items()},
         "cpu_percent_of_one_core": cpu,
@@ -673,6 +797,29 @@ def _fmt(block: dict) -> str:
     return text
 
 
+STAGE_NAMES = {
+    "publish": "stored -> published",
+    "deliver": "published -> taken by the recipient's consumer",
+    "send": "taken -> handed to the socket",
+    "total": "stored -> handed to the socket",
+}
+
+
+def _stage_lines(stages: dict[str, dict[str, Any]]) -> list[str]:
+    """Where a relayed message's time went on the servers (their histograms, over the timed window)."""
+    if not stages:
+        return ["  relay stages               not read (no LOAD_METRICS_TOKEN)"]
+    lines = ["  relay stages on the servers (per recipient; mean, and the bucket bound holding p50 / p99):"]
+    for stage in ("publish", "deliver", "send", "total"):
+        if stage in stages:
+            f = stages[stage]
+            lines.append(
+                f"    {STAGE_NAMES[stage]:<48} mean {f['mean_ms']:>8.2f} ms   p50 <= {f['p50_le_ms']} ms"
+                f"   p99 <= {f['p99_le_ms']} ms   (n={f['count']})"
+            )
+    return lines
+
+
 def _print_summary(s: dict) -> None:
     lines = [
         "",
@@ -688,13 +835,16 @@ def _print_summary(s: dict) -> None:
         f"  relay youth->counselor     {_fmt(s['relay_ms']['youth->counselor'])}",
         f"  relay counselor->youth     {_fmt(s['relay_ms']['counselor->youth'])}",
         f"  relay, both directions     {_fmt(s['relay_ms']['all'])}",
+        f"  relay from the admitted send {_fmt(s['relay_ms']['admitted'])}",
         f"  ack (youth)                {_fmt(s['ack_ms']['youth'])}",
         f"  ack (counselor)            {_fmt(s['ack_ms']['counselor'])}",
         f"  sent / acked / received    {s['sent_total']} / {s['acked_total']} / {s['received_total']}",
         f"  lost (sent - received)     {s['lost']}   unacked {s['unacked']}   seq gaps {s['seq_gaps']}   "
-        f"duplicates {s['duplicates']}   drained in {s['drained_in_s']} s"
+        f"late {s['late']}   duplicates {s['duplicates']}   drained in {s['drained_in_s']} s"
         + (f" (drain ended with {s['in_flight_at_end']} still in flight)" if s["in_flight_at_end"] else ""),
         f"  errors                     {s['errors'] or 'none'}   unexpected closes {s['unexpected_closes']}",
+        f"  refused (sent again)       {s['refused']}   resends {s['resent']}",
+        *_stage_lines(s["relay_stages"]),
         "  CPU over the timed window (% of one core): "
         + ", ".join(f"{k} {v}" for k, v in s["cpu_percent_of_one_core"].items()),
         f"  server CPU per relayed message  {s['server_cpu_ms_per_message']} ms",

@@ -15,6 +15,11 @@ All traffic goes to 127.0.0.1. The run is bounded: setup (--setup-s), the send w
 the drain (--drain-s) and a hard timeout on locust. Nothing is asserted against the targets:
 the figures are printed (and written as JSON with --summary).
 
+`--overload` runs three times, at --saturation (default 500 msg/s), 1.5x and 3x it, and prints
+a table: relayed rate, p50/p99 relay, p99 ack, `busy` refusals and resends, lost messages.
+Every run also prints where a relayed message's time went on the servers (stored -> published
+-> taken by the recipient's consumer -> handed to the socket), read from their /metrics.
+
 Options may also come from the environment: LOAD_RATE, LOAD_PROCESSES, LOAD_COUNSELORS,
 LOAD_MAX_CHATS, LOAD_YOUTHS, LOAD_SEND_S (see --help).
 """
@@ -99,6 +104,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--spawn-rate", type=float, default=_env("LOAD_SPAWN_RATE", 50.0), help="users started per second (default 50)"
+    )
+    p.add_argument(
+        "--overload",
+        action="store_true",
+        help="three runs, at --saturation, 1.5x and 3x it, and a table of relayed rate, p99 and refusals",
+    )
+    p.add_argument(
+        "--saturation",
+        type=float,
+        default=_env("LOAD_SATURATION", 500.0),
+        help="messages/s one run of this set-up relays at most (default 500, measured on a 2-core machine)",
     )
     p.add_argument("--no-reply", action="store_true", help="counselors only listen (rate = youth messages only)")
     p.add_argument(
@@ -295,28 +311,76 @@ def _interrupted(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def local_services(script: str) -> tuple[str, str]:
+    """DATABASE_URL (PostgreSQL) and REDIS_URL, both on this machine; or exit saying why.
+    Used by this script and the benchmarks in bench/ that start servers."""
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
-        print(
-            "loadtests/run.py needs DATABASE_URL (PostgreSQL) and REDIS_URL; `make loadtest` sets both.",
-            file=sys.stderr,
-        )
-        return 2
+        raise SystemExit(f"{script} needs DATABASE_URL (PostgreSQL) and REDIS_URL; `make loadtest` sets both.")
     for url in (database_url, redis_url):
         if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
-            print(f"refusing a non-local service: {url}", file=sys.stderr)
-            return 2
+            raise SystemExit(f"refusing a non-local service: {url}")
+    return database_url, redis_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    database_url, redis_url = local_services("loadtests/run.py")
     locust_bin = Path(PYTHON).parent / "locust"
     if not locust_bin.exists():
         print("locust is not installed: `make install-load`", file=sys.stderr)
         return 2
-
-    stack = Stack()
-    # Ctrl-C or a kill of this script still runs the finally below.
+    # Ctrl-C or a kill of this script still runs the clean-up of each run.
     signal.signal(signal.SIGTERM, _interrupted)
+    if not args.overload:
+        return run_once(args, database_url, redis_url, locust_bin)[0]
+    return overload(args, database_url, redis_url, locust_bin)
+
+
+OVERLOAD_FACTORS = (1.0, 1.5, 3.0)
+
+
+def overload(args: argparse.Namespace, database_url: str, redis_url: str, locust_bin: Path) -> int:
+    """The same run at the saturation rate, 1.5x and 3x it, each on a fresh stack; then a table.
+
+    Under graceful overload the relayed rate stays near saturation, latency of what is admitted
+    stays bounded, and the excess is refused `busy` and sent again by the clients."""
+    results: list[tuple[float, dict | None]] = []
+    for factor in OVERLOAD_FACTORS:
+        rate = args.saturation * factor
+        print(f"\n[run] overload: {factor:g}x saturation = {rate:.0f} msg/s offered", flush=True)
+        at_rate = argparse.Namespace(**{**vars(args), "rate": rate})
+        code, summary = run_once(at_rate, database_url, redis_url, locust_bin)
+        if code == 130:
+            return code
+        results.append((factor, summary))
+    print(f"\nOVERLOAD (saturation taken as {args.saturation:.0f} msg/s; --saturation)")
+    print("  relay p50/p99: from a message's first send (what a person waits); admitted p99: from the")
+    print("  send the server admitted (refused sends are sent again after a backoff)")
+    print(
+        f"  {'offered':>16} {'relayed/s':>10} {'relay p50':>10} {'relay p99':>10} {'admitted p99':>13} "
+        f"{'busy':>7} {'unavail.':>8} {'resends':>8} {'lost':>6} {'srv ms/msg':>10}"
+    )
+    for factor, s in results:
+        if s is None:
+            print(f"  {factor:g}x: the run failed (see above)")
+            continue
+        relay, admitted = s["relay_ms"]["all"], s["relay_ms"]["admitted"]
+        print(
+            f"  {factor:>4g}x {s['offered_msgs_per_s']:>6.0f} msg/s {s['relayed_msgs_per_s']:>10.1f} "
+            f"{relay.get('p50', float('nan')):>8.0f}ms {relay.get('p99', float('nan')):>8.0f}ms "
+            f"{admitted.get('p99', float('nan')):>11.0f}ms {s['refused'].get('busy', 0):>7} "
+            f"{s['refused'].get('unavailable', 0):>8} {s['resent']:>8} {s['lost']:>6} "
+            f"{s.get('server_cpu_ms_per_message')!s:>10}"
+        )
+    return 0 if all(s is not None for _, s in results) else 1
+
+
+def run_once(args: argparse.Namespace, database_url: str, redis_url: str, locust_bin: Path) -> tuple[int, dict | None]:
+    """One run on a fresh stack: (exit code, locust's summary or None)."""
+    stack = Stack()
+    metrics_token = secrets.token_urlsafe(24)
     started = time.monotonic()
     try:
         run_url = create_database(stack, database_url, args.db)
@@ -332,8 +396,12 @@ def main(argv: list[str] | None = None) -> int:
                 "WS_RATE_PER_S": "100000",
                 "WS_RATE_BURST": "100000",
                 "PYTHONUNBUFFERED": "1",
+                # The relay's stage histograms are read from each process's /metrics: one
+                # process's own values each (no shared multiprocess directory), added up by locust.
+                "METRICS_TOKEN": metrics_token,
             }
         )
+        base_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         for item in args.server_env:
             name, _, value = item.partition("=")
             base_env[name] = value
@@ -411,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             "LOAD_SERVER_PIDS": ",".join(str(proc.pid) for proc, _ in servers),
             "LOAD_SUMMARY": summary_path,
             "LOAD_DB": args.db,
+            "LOAD_METRICS_TOKEN": metrics_token,
             "PYTHONUNBUFFERED": "1",
         }
         run_time = int(args.setup_s + args.send_s + args.drain_s + 20)
@@ -545,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[run] locust exited with {code} and wrote no summary", file=sys.stderr)
             for _, log in servers:
                 print(f"--- {log} (tail) ---\n{log.read_text(errors='replace')[-2000:]}", file=sys.stderr)
-            return 1
+            return 1, None
         summary = json.loads(Path(summary_path).read_text(encoding="utf-8"))
         if not args.summary:
             shutil.rmtree(Path(summary_path).parent)
@@ -555,10 +624,10 @@ def main(argv: list[str] | None = None) -> int:
             text = log.read_text(errors="replace")
             if "Traceback" in text:
                 print(f"[run] note: {log} holds tracebacks", flush=True)
-        return 0
+        return 0, summary
     except KeyboardInterrupt:
         print("[run] interrupted", file=sys.stderr)
-        return 130
+        return 130, None
     finally:
         stack.stop(keep_db=args.keep_db)
 
@@ -597,6 +666,10 @@ def report(args: argparse.Namespace, s: dict, stored: dict[str, int], elapsed: f
                     f"locust {cpu.get('locust', '?')}%, other work on the machine {cpu.get('other', '?')}%"
                 ),
                 f"  server CPU/message   {s.get('server_cpu_ms_per_message')} ms",
+                (
+                    f"  refused, sent again  busy {s['refused'].get('busy', 0)}, unavailable "
+                    f"{s['refused'].get('unavailable', 0)}; resends {s['resent']}"
+                ),
                 f"  total run time       {elapsed:.0f} s",
             ]
         ),

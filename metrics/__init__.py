@@ -42,6 +42,15 @@ RELAY_LATENCY = Histogram(
     "From a message being stored to its frame being handed to a recipient's socket (each recipient)",
     buckets=LATENCY_BUCKETS,
 )
+RELAY_STAGE = Histogram(
+    "youthline_relay_stage_seconds",
+    "Where a relayed message's time goes, per recipient socket: 'publish' from being stored to the "
+    "storing process handing it to the channel layer; 'deliver' from there to the recipient's consumer "
+    "taking it (the pub/sub layer, the receiving process's loop, the consumer's queue); 'send' from "
+    "there to the frame being handed to the socket",
+    ["stage"],
+    buckets=LATENCY_BUCKETS,
+)
 ALERT_LATENCY = Histogram(
     "youthline_alert_latency_seconds",
     "From the youth message that raised an alert being stored to the crisis.alert frame being handed to "
@@ -92,6 +101,27 @@ def sent(text: str) -> None:
         FRAMES_REFUSED.labels(text[len(_ERROR) : end]).inc()
     elif text.startswith(_ALERT):
         _observe_since(ALERT_LATENCY, text, skip_overdue=True)
+
+
+_publish_stage, _deliver_stage, _send_stage = (RELAY_STAGE.labels(stage) for stage in ("publish", "deliver", "send"))
+
+
+def relayed(text: str, *, published: float | None, received: float) -> None:
+    """A message frame that came through the channel layer (`published`: the publisher's wall
+    clock as it handed the event over; `received`: as the consumer took it) was handed to a socket."""
+    if published is None or not text.startswith(_MESSAGE):
+        return
+    try:
+        stamped = _stamped.decode(text)
+        if stamped.at is None:
+            return
+        stored = datetime.fromisoformat(stamped.at).timestamp()
+    except (msgspec.DecodeError, ValueError):
+        return
+    # Wall clocks of two processes (one host, or NTP-kept hosts): clamp what a skew makes negative.
+    _publish_stage.observe(max(0.0, published - stored))
+    _deliver_stage.observe(max(0.0, received - published))
+    _send_stage.observe(max(0.0, time.time() - received))
 
 
 def _observe_since(histogram: Histogram, text: str, *, skip_overdue: bool = False) -> None:

@@ -92,6 +92,12 @@ def test_metrics_are_refused_without_the_token_and_add_up_every_process(start_st
             total(after, "youthline_relay_latency_seconds_count")
             >= total(before, "youthline_relay_latency_seconds_count") + 2
         )
+        # ...and in stages, across the two processes, one observation per recipient in each.
+        for stage in ("publish", "deliver", "send"):
+            assert (
+                total(after, "youthline_relay_stage_seconds_count", stage=stage)
+                >= total(before, "youthline_relay_stage_seconds_count", stage=stage) + 2
+            ), stage
         assert (
             total(after, "youthline_frames_refused_total", code="bad_frame")
             == total(before, "youthline_frames_refused_total", code="bad_frame") + 1

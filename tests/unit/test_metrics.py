@@ -111,6 +111,28 @@ def test_a_message_frame_is_timed_from_its_stored_at():
     assert value("youthline_relay_latency_seconds_bucket", {"le": "2.5"}) == before_slow + 2
 
 
+def test_a_relayed_message_is_timed_in_stages_from_its_stamps():
+    import time
+
+    def stage(name: str, le: str | None = None) -> float:
+        if le is None:
+            return value("youthline_relay_stage_seconds_count", {"stage": name})
+        return value("youthline_relay_stage_seconds_bucket", {"stage": name, "le": le})
+
+    before = {name: stage(name) for name in ("publish", "deliver", "send")}
+    slow_publish, fast_deliver = stage("publish", "2.5"), stage("deliver", "0.25")
+    stored = timezone.now() - timedelta(seconds=2)
+    now = time.time()
+    metrics.relayed(_message_frame(stored), published=stored.timestamp() + 1.5, received=now - 0.1)
+    assert {name: stage(name) - before[name] for name in before} == {"publish": 1, "deliver": 1, "send": 1}
+    assert stage("publish", "2.5") == slow_publish + 1 and stage("publish", "1.0") < stage("publish", "2.5")
+    assert stage("deliver", "0.25") == fast_deliver  # 0.4 s or more between publish and receipt
+    # No stamp (an event from an older process), or not a message frame: nothing observed.
+    metrics.relayed(_message_frame(stored), published=None, received=now)
+    metrics.relayed('{"type":"presence","status":"available"}', published=now, received=now)
+    assert {name: stage(name) - before[name] for name in before} == {"publish": 1, "deliver": 1, "send": 1}
+
+
 def test_an_alert_frame_is_timed_on_its_first_raise_only():
     from crisis import frames as crisis_frames
 
