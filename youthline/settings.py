@@ -345,6 +345,10 @@ MESSAGE_STORE_THREADS = env_int("MESSAGE_STORE_THREADS", 4)
 # with `busy` (the client resends it after a backoff). Bounds the wait of what is admitted: at
 # ~500 stores a second, 64 in flight wait at most ~130 ms (gateway/consumers.py, "admission").
 WS_MAX_STORES_IN_FLIGHT = env_int("WS_MAX_STORES_IN_FLIGHT", 64)
+# Frames of one socket waiting for their turn (its inbox, gateway/consumers.py); one more is
+# answered `busy`. At least the burst: a client within its rate limit is not refused by its
+# own inbox, only when the database falls behind.
+WS_MAX_QUEUED_FRAMES = env_int("WS_MAX_QUEUED_FRAMES", max(64, WS_RATE_BURST))
 COUNSELOR_DEFAULT_MAX_CHATS = 3
 COUNSELOR_GRACE_S = env_int("COUNSELOR_GRACE_S", 60)
 QUEUE_MAX_WAIT_S = env_int("QUEUE_MAX_WAIT_S", 600)
