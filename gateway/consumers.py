@@ -28,6 +28,7 @@ from accounts.services import AuthFailed, Principal, authenticate_access_token
 from chat.routes import auth_ok_frame
 from chat.services import sessions
 from gateway import heartbeat
+from gateway.inbox import Inbox
 from moderation.ratelimit import TokenBucket
 from protocol import frames as f
 from protocol.errors import Refused
@@ -151,14 +152,36 @@ class _Admission:
     message. Refusing the excess at once with `busy` keeps what is admitted fast; the refused
     frame stored nothing, and the client sends it again from its outbox after a backoff."""
 
+    LAG_PROBE_S = 0.05
+
     def __init__(self) -> None:
         self.in_flight = 0
+        self.loop_lag = 0.0  # how late the event loop ran the last probe, in seconds
+        self._probe: asyncio.Task[None] | None = None
 
     def admit(self) -> bool:
         if self.in_flight >= settings.WS_MAX_STORES_IN_FLIGHT:
             return False
         self.in_flight += 1
         return True
+
+    def shedding(self) -> bool:
+        """The event loop is behind (its work waits longer than WS_SHED_LOOP_LAG_S to run):
+        new message stores are refused at once, before they cost anything more, so that what
+        is already admitted (and the deliveries to every socket) catch up. Measured without
+        it at 1.5x saturation: deliveries waited 0.5 s for the loop and the relayed rate fell."""
+        return self.loop_lag > settings.WS_SHED_LOOP_LAG_S
+
+    def ensure_probing(self) -> None:
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.get_running_loop().create_task(self._measure_lag())
+
+    async def _measure_lag(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(self.LAG_PROBE_S)
+            self.loop_lag = max(0.0, loop.time() - asked - self.LAG_PROBE_S)
 
     def release(self) -> None:
         self.in_flight -= 1
@@ -218,12 +241,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(rate=settings.WS_RATE_PER_S, burst=settings.WS_RATE_BURST)
         self.refused_in_a_row = 0
         self.auth_deadline: asyncio.TimerHandle | None = None
-        # Routed frames wait here for the socket's inbox worker (_work_inbox), in order.
-        self.inbox: asyncio.Queue[tuple[Route[Any], f.ClientFrame]] = asyncio.Queue()
-        self.inbox_worker: asyncio.Task[None] | None = None
+        # Routed frames run from here, off the dispatch, in the order they must keep (gateway/inbox.py).
+        self.inbox = Inbox(settings.WS_MAX_QUEUED_FRAMES)
         await self.accept()
         bind_event_loop(asyncio.get_running_loop())
         heartbeat.ensure_started()
+        admission.ensure_probing()
         header_token = self._bearer_token()
         if header_token is not None:
             await self._authenticate(header_token, ref=None)
@@ -280,7 +303,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         self.released = True
         if hasattr(self, "inbox"):
-            self._stop_inbox()
+            self.inbox.close()
         heartbeat.local_channel_names.discard(self.channel_name)
         for group in list(getattr(self, "joined", ())):
             try:
@@ -341,53 +364,43 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 Refused("forbidden", f"{frame.__struct_config__.tag} is not for a {principal.role}"), frame.ref
             )
             return
-        if self.inbox.qsize() >= settings.WS_MAX_QUEUED_FRAMES:
+        if self.inbox.full() or (route.lane is not None and admission.shedding()):
             await self._busy(frame.ref)
             return
-        self.inbox.put_nowait((route, frame))
-        if self.inbox_worker is None:
-            self.inbox_worker = asyncio.get_running_loop().create_task(self._work_inbox(principal))
+        queued_at = asyncio.get_running_loop().time()
+        self.inbox.submit(
+            route.lane(frame) if route.lane is not None else None,
+            lambda: self._run_guarded(principal, route, frame, queued_at),
+        )
 
-    async def _work_inbox(self, principal: Principal) -> None:
-        """Runs the socket's routed frames one after another, in the order they came.
-
-        Off the consumer's dispatch: while a frame waits for the database (a message store
-        queued behind others under load), the consumer goes on taking relay events, so what
-        others send reaches this socket without waiting for its own stores. Measured before
-        (`make loadtest`, stage 'deliver'): a counselor with five chats sending as much as it
-        received had its deliveries wait 2 s on average, 10 s at p99, at 420 messages a second."""
-        while True:
-            route, frame = await self.inbox.get()
-            try:
-                await self._run_route(principal, route, frame)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # as in dispatch: close, and the disconnect step still runs
-                log.exception("%s failed outside the route's answer; closing the socket", route.frame.__name__)
-                await self.close(code=CLOSE_SERVER_ERROR)
-                return
-
-    def _stop_inbox(self) -> None:
-        """The socket is gone: what waits in its inbox is dropped (the client sends it again
-        from its outbox when it is back; message.send is idempotent by client_id). A store
-        already in a database thread completes there."""
-        if self.inbox_worker is not None:
-            self.inbox_worker.cancel()
-            self.inbox_worker = None
-        while not self.inbox.empty():
-            self.inbox.get_nowait()
+    async def _run_guarded(
+        self, principal: Principal, route: Route[Any], frame: f.ClientFrame, queued_at: float
+    ) -> None:
+        try:
+            await self._run_route(principal, route, frame, queued_at)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # as in dispatch: close, and the disconnect step still runs
+            log.exception("%s failed outside the route's answer; closing the socket", route.frame.__name__)
+            await self.close(code=CLOSE_SERVER_ERROR)
 
     async def _busy(self, ref: f.Ref) -> None:
         # Not the client's fault: not counted in the refusal streak.
         await self.send_frame(f.Error(code="busy", detail="the server is busy; send it again shortly", ref=ref))
 
-    async def _run_route(self, principal: Principal, route: Route[Any], frame: f.ClientFrame) -> None:
-        """One frame: the service call, then its reply and events. A laned call (a message
-        store) is admitted first: a socket holds at most one admission at a time, so one busy
-        socket cannot take the process's WS_MAX_STORES_IN_FLIGHT from the others."""
+    async def _run_route(self, principal: Principal, route: Route[Any], frame: f.ClientFrame, queued_at: float) -> None:
+        """One frame: the service call, then its reply and events.
+
+        A laned call (a message store) is admitted when its turn comes, not when it arrives:
+        a socket holds at most one admission per lane key, so one busy socket cannot take the
+        process's WS_MAX_STORES_IN_FLIGHT from the others. One that waited for its turn longer
+        than WS_MAX_QUEUE_WAIT_S is answered `busy` instead: the process is behind, and a
+        store now would be a late answer that only deepens the queue for those after it."""
         caller = Caller(user_id=principal.user_id, role=principal.role, channel_name=self.channel_name)
         lane = route.lane
-        if lane is not None and not admission.admit():
+        if lane is not None and (
+            asyncio.get_running_loop().time() - queued_at > settings.WS_MAX_QUEUE_WAIT_S or not admission.admit()
+        ):
             await self._busy(frame.ref)
             return
         call = message_lanes.caller(lane(frame)) if lane is not None else _in_database_thread

@@ -93,7 +93,7 @@ METRICS_TOKEN = os.environ.get("LOAD_METRICS_TOKEN", "")
 # A frame refused with one of these codes stored nothing: send it again after a backoff, as the
 # youth page and the console do (frontend/static/frontend/js/shared/ws-client.js).
 RESENT_CODES = ("busy", "unavailable")
-RESEND_FIRST_S, RESEND_MAX_S = 0.25, 4.0
+RESEND_FIRST_S, RESEND_MAX_S = 0.5, 10.0  # as ws-client.js: RESEND_FIRST_MS, RESEND_CAP_MS
 TOPICS = ("psych", "legal", "aid")
 
 # ----- realistic Chinese chat -------------------------------------------------------------------
@@ -168,7 +168,7 @@ class Run:
         self.echo: Counter = Counter()  # role -> own MESSAGE received back
         self.errors: Counter = Counter()  # error code -> count
         self.resent = 0  # message.send frames sent again after `busy` or `unavailable`
-        self.outbox: dict[str, tuple[ChatUser, int, str, int]] = {}  # client_id -> (user, conversation, text, tries)
+        self.outbox: dict[str, tuple[ChatUser, int, str]] = {}  # client_id -> (user, conversation, text)
         self.other_frames: Counter = Counter()  # frame types not otherwise handled
         self.gaps = 0  # seq jumps seen by a socket (a later seq before an earlier one)
         self.late = 0  # a MESSAGE that came after a later seq of its conversation (clients order by seq)
@@ -313,6 +313,9 @@ class ChatUser(HttpUser):
     def on_start(self) -> None:
         self.number = next(_user_numbers)
         self.base_url = URLS[self.number % len(URLS)]
+        self.refused: dict[str, bool] = {}  # client_id -> sent before: waiting after a refusal, oldest first
+        self.hold: gevent.Greenlet | None = None
+        self.hold_attempt = 0
         self.socket: ChatSocket | None = None
         self.last_seq: dict[int, int] = {}
         self.seen_seqs: dict[int, set[int]] = {}
@@ -337,38 +340,57 @@ class ChatUser(HttpUser):
         now = time.perf_counter()
         timed = RUN.window(now)
         RUN.pending_relay[client_id] = RUN.pending_ack[client_id] = (now, timed)
-        RUN.outbox[client_id] = (self, conversation, text, 0)
+        RUN.outbox[client_id] = (self, conversation, text)
         RUN.sent[self.role] += 1
         if timed:
             RUN.window_sent += 1
-        self._send_frame(conversation, client_id, text)
+        if self.hold is not None or self.refused:
+            self.refused[client_id] = False  # held: first sent when its turn comes
+        else:
+            self._send_frame(conversation, client_id, text)
 
     def _send_frame(self, conversation: int, client_id: str, text: str) -> None:
         if self.socket is not None:
             frame = {"type": "message.send", "conversation": conversation, "client_id": client_id, "text": text}
             self.socket.send({**frame, "ref": client_id})
 
-    def resend_later(self, client_id: str) -> None:
-        """The server stored nothing (`busy`, `unavailable`): send the same frame again after a
-        jittered exponential backoff. Its latencies stay timed from the first send, as a person
-        would feel them."""
-        entry = RUN.outbox.get(client_id)
-        if entry is None or RUN.finished:
+    def on_refused(self, client_id: str) -> None:
+        """The server stored nothing (`busy`, `unavailable`). As the page does (ws-client.js):
+        the user's whole outbox is held for a jittered, growing delay, then the refused
+        messages go again one at a time, each after the last was acknowledged, in the order
+        they were written. Latencies stay timed from the first send, as a person feels them."""
+        if client_id not in RUN.outbox or RUN.finished:
             return
-        user, conversation, text, tries = entry
-        RUN.outbox[client_id] = (user, conversation, text, tries + 1)
-        delay = min(RESEND_MAX_S, RESEND_FIRST_S * 2**tries) * random.uniform(0.5, 1.5)
+        self.refused[client_id] = True
+        if self.hold is not None:
+            return
+        ceiling = min(RESEND_MAX_S, RESEND_FIRST_S * 2**self.hold_attempt)
+        self.hold_attempt += 1
+        self.hold = gevent.spawn_later(ceiling / 2 + random.random() * ceiling / 2, self._end_hold)
 
-        def again() -> None:
-            if not RUN.finished and client_id in RUN.outbox:
+    def _end_hold(self) -> None:
+        self.hold = None
+        self._send_next_refused()
+
+    def _send_next_refused(self) -> None:
+        while self.refused and not RUN.finished:
+            client_id = next(iter(self.refused))  # the oldest: dicts keep insertion order
+            was_sent = self.refused.pop(client_id)
+            entry = RUN.outbox.get(client_id)
+            if entry is None:
+                continue  # acknowledged meanwhile
+            _, conversation, text = entry
+            if was_sent:
                 RUN.resent += 1
-                RUN.last_sent[client_id] = time.perf_counter()
-                user._send_frame(conversation, client_id, text)
-
-        gevent.spawn_later(delay, again)
+            RUN.last_sent[client_id] = time.perf_counter()
+            self._send_frame(conversation, client_id, text)
+            return
 
     def on_ack(self, frame: dict, length: int) -> None:
-        RUN.outbox.pop(frame.get("client_id", ""), None)
+        if RUN.outbox.pop(frame.get("client_id", ""), None) is not None:
+            self.hold_attempt = 0  # stored: the server keeps up again; the next held one goes
+            if self.hold is None and self.refused:
+                self._send_next_refused()
         entry = RUN.pending_ack.pop(frame.get("client_id", ""), None)
         if entry is None:
             return
@@ -419,7 +441,7 @@ class ChatUser(HttpUser):
         code = frame.get("code", "?")
         RUN.errors[code] += 1
         if code in RESENT_CODES and isinstance(frame.get("ref"), str):
-            self.resend_later(frame["ref"])
+            self.on_refused(frame["ref"])
             return  # expected under overload: counted as refusals, not listed as failures
         if len(RUN.first_errors) < 10:
             RUN.first_errors.append(f"{self.role}: {frame}")

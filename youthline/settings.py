@@ -25,6 +25,11 @@ def env_int(name: str, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value in (None, "") else float(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
@@ -349,6 +354,12 @@ WS_MAX_STORES_IN_FLIGHT = env_int("WS_MAX_STORES_IN_FLIGHT", 64)
 # answered `busy`. At least the burst: a client within its rate limit is not refused by its
 # own inbox, only when the database falls behind.
 WS_MAX_QUEUED_FRAMES = env_int("WS_MAX_QUEUED_FRAMES", max(64, WS_RATE_BURST))
+# A message store that waited longer than this for its turn is answered `busy` (the client
+# resends it): under overload what is admitted keeps a bounded wait.
+WS_MAX_QUEUE_WAIT_S = env_float("WS_MAX_QUEUE_WAIT_S", 1.0)
+# The event loop this late (its ready work waiting this long) means the process is saturated:
+# new message stores are answered `busy` at once until it catches up.
+WS_SHED_LOOP_LAG_S = env_float("WS_SHED_LOOP_LAG_S", 0.1)
 COUNSELOR_DEFAULT_MAX_CHATS = 3
 COUNSELOR_GRACE_S = env_int("COUNSELOR_GRACE_S", 60)
 QUEUE_MAX_WAIT_S = env_int("QUEUE_MAX_WAIT_S", 600)

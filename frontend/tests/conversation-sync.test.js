@@ -186,6 +186,34 @@ describe("an unreachable database", () => {
     assert.deepEqual(stored().map((entry) => entry.client_id), [item.client_id]);
   });
 
+  test("after `busy` the whole outbox waits, then its messages go one at a time and in order", async () => {
+    mock.method(Math, "random", () => 1);
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const items = ["一", "二", "三"].map((text) => sync.send(5, text));
+    for (const item of items) socket.receive({ type: "error", code: "busy", detail: "busy", ref: `send:${item.client_id}` });
+    const later = sync.send(5, "四"); // written while held: not sent yet
+    const sends = () => socket.sentOfType("message.send").map((frame) => frame.text);
+    assert.deepEqual(sends(), ["一", "二", "三"]);
+    clock.tick(500); // one hold for the three refusals, not three timers
+    assert.deepEqual(sends(), ["一", "二", "三", "一"]);
+    socket.receive({ type: "message.ack", conversation: 5, client_id: items[0].client_id, seq: 1 });
+    assert.deepEqual(sends().slice(4), ["二"]);
+    socket.receive({ type: "error", code: "busy", detail: "busy", ref: `send:${items[1].client_id}` });
+    clock.tick(499); // the hold starts again from its first step: an ack came in between
+    assert.deepEqual(sends().slice(5), []);
+    clock.tick(1);
+    assert.deepEqual(sends().slice(5), ["二"]);
+    socket.receive({ type: "message.ack", conversation: 5, client_id: items[1].client_id, seq: 2 });
+    socket.receive({ type: "message.ack", conversation: 5, client_id: items[2].client_id, seq: 3 });
+    assert.deepEqual(sends().slice(6), ["三", "四"]);
+    socket.receive({ type: "message.ack", conversation: 5, client_id: later.client_id, seq: 4 });
+    assert.deepEqual(stored(), []);
+    assert.equal(sync.send(5, "五").text, "五");
+    assert.deepEqual(sends().slice(-1), ["五"]); // no longer held: sent at once
+  });
+
   test("other errors of a message are not resent", async () => {
     client.start();
     const socket = await connectAndAuth();

@@ -12,7 +12,8 @@
 // client_id once), so nothing is lost, even across a reload. A history answer
 // with `more: true` (pages are cut to fit one frame) is followed by the next
 // page; a message.send answered `unavailable` (the database was unreachable)
-// is sent again after a backoff, still from the outbox.
+// or `busy` (the server was saturated) holds the whole outbox for a backoff,
+// then its messages go again one at a time, each after the last was stored.
 
 import { SessionLost } from "./api.js";
 
@@ -426,8 +427,11 @@ export class ConversationSync {
     client.on("closed", () => {
       for (const log of this.logs.values()) log.historyEpoch = -1;
     });
-    this.resendAttempts = new Map(); // client_id -> how many `unavailable` answers so far
-    this.resendTimers = new Map(); // client_id -> the timer of its next resend
+    // After `busy` or `unavailable`: the refused messages (and those written meanwhile) wait
+    // until the hold ends, then go one at a time; `holdAttempt` grows the hold each time.
+    this.refused = new Set(); // client_ids to send again, in outbox order
+    this.holdTimer = null;
+    this.holdAttempt = 0;
   }
 
   on(kind, listener) {
@@ -522,7 +526,8 @@ export class ConversationSync {
   catchUp(log) {
     if (!this.client.ready || log.syncedEpoch === this.client.epoch) return;
     log.syncedEpoch = this.client.epoch;
-    for (const item of this.pendingFor(log.id)) this.sendItem(item);
+    // Held after a refusal: those wait their turn (sendNextRefused), the rest go now.
+    for (const item of this.pendingFor(log.id)) if (!this.refused.has(item.client_id)) this.sendItem(item);
     if (this.customResync) this.customResync(log.id, log);
     else this.requestHistory(log);
   }
@@ -540,7 +545,9 @@ export class ConversationSync {
     this.outbox.push(item);
     this.saveOutbox();
     this.emit("pending", item);
-    this.sendItem(item);
+    // Held after a refusal: it waits its turn behind the refused ones (and keeps its order).
+    if (this.holdTimer !== null || this.refused.size > 0) this.refused.add(item.client_id);
+    else this.sendItem(item);
     return item;
   }
 
@@ -555,34 +562,48 @@ export class ConversationSync {
   /**
    * `unavailable`: the server could not reach its database and stored nothing for sure;
    * `busy`: the server was saturated and did not admit the message (it stored nothing).
-   * The message stays in the outbox and is sent again after a growing delay (a resend is
-   * safe: the server stores a client_id once). Other errors are the page's to show.
+   * The message stays in the outbox. The whole outbox is held for a growing delay (0.5 s,
+   * 1 s, 2 s ... 10 s, with jitter), then the oldest refused message goes again alone, and
+   * each acknowledgement sends the next: a saturated server meets one message from this
+   * page at a time, not every message retried on its own timer (a resend is safe: the
+   * server stores a client_id once). Other errors are the page's to show.
    */
   receiveError(frame) {
     if (!RESENT_ERROR_CODES.has(frame.code) || typeof frame.ref !== "string" || !frame.ref.startsWith(SEND_REF_PREFIX)) return;
     const clientId = frame.ref.slice(SEND_REF_PREFIX.length);
-    if (!this.outbox.some((item) => item.client_id === clientId) || this.resendTimers.has(clientId)) return;
-    const attempt = this.resendAttempts.get(clientId) || 0;
-    this.resendAttempts.set(clientId, attempt + 1);
-    const ceiling = Math.min(RESEND_CAP_MS, RESEND_FIRST_MS * 2 ** attempt);
+    if (!this.outbox.some((item) => item.client_id === clientId)) return; // stored meanwhile
+    this.refused.add(clientId);
+    if (this.holdTimer !== null) return;
+    const ceiling = Math.min(RESEND_CAP_MS, RESEND_FIRST_MS * 2 ** this.holdAttempt);
+    this.holdAttempt += 1;
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    this.resendTimers.set(clientId, setTimeout(() => {
-      this.resendTimers.delete(clientId);
-      const item = this.outbox.find((entry) => entry.client_id === clientId);
-      // Not connected now: the reconnect's catch-up resends it anyway.
-      if (item) this.sendItem(item);
-    }, delay));
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      this.sendNextRefused();
+    }, delay);
+  }
+
+  /** The oldest message waiting after a refusal, sent alone (not connected: the reconnect's catch-up sends it). */
+  sendNextRefused() {
+    const item = this.outbox.find((entry) => this.refused.has(entry.client_id));
+    if (!item) {
+      this.refused.clear();
+      return;
+    }
+    this.refused.delete(item.client_id);
+    this.sendItem(item);
   }
 
   settleOutbox(clientId) {
     this.settled.add(clientId);
-    clearTimeout(this.resendTimers.get(clientId));
-    this.resendTimers.delete(clientId);
-    this.resendAttempts.delete(clientId);
+    this.refused.delete(clientId);
     const index = this.outbox.findIndex((item) => item.client_id === clientId);
     if (index === -1) return false;
     this.outbox.splice(index, 1);
     this.saveOutbox();
+    // Stored: the server keeps up again; the next held message goes.
+    this.holdAttempt = 0;
+    if (this.holdTimer === null && this.refused.size > 0) this.sendNextRefused();
     return true;
   }
 
