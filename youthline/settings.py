@@ -218,7 +218,9 @@ if REDIS_URL:
     # from `history` (docs/architecture.md).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis's pub/sub layer with concurrent publishes (realtime/layer.py);
+            # CHANNEL_LAYER_BACKEND=channels_redis.pubsub.RedisPubSubChannelLayer runs the original.
+            "BACKEND": os.environ.get("CHANNEL_LAYER_BACKEND", "realtime.layer.PubSubChannelLayer"),
             # Deployments (and test stacks) sharing one Redis keep apart by prefix.
             "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "youthline")},
         }
