@@ -1003,7 +1003,7 @@ def bench_sockets(args: argparse.Namespace, database_url: str, redis_url: str) -
         loadrun.manage(env, "migrate", "--noinput", "-v0")
         count = args.sockets + args.warm_sockets
         t = time.perf_counter()
-        tokens = _mint_youth_tokens(env, count)
+        tokens = mint_youth_tokens(env, count)
         print(f"\nIdle sockets: {count} youth identities created in {time.perf_counter() - t:.1f} s", flush=True)
 
         port = loadrun.free_port()
@@ -1021,7 +1021,7 @@ def bench_sockets(args: argparse.Namespace, database_url: str, redis_url: str) -
         stack.stop(keep_db=args.keep_db)
 
 
-def _mint_youth_tokens(env: dict, count: int) -> list[str]:
+def mint_youth_tokens(env: dict, count: int) -> list[str]:
     """Youth identities straight into the database (bulk), tokens signed with the server's key."""
     code = r"""
 import os, sys, uuid
