@@ -33,5 +33,5 @@ def throttled_admin_login(request: HttpRequest) -> HttpResponseBase:
         return response
     response = admin.site.login(request)
     # The admin's login view signs the user in (request.user) only when the password was right.
-    throttle.record_login(username=username, succeeded=request.user.is_authenticated)
+    throttle.record_login(username=username, address=client_address(request), succeeded=request.user.is_authenticated)
     return response

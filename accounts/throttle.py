@@ -4,9 +4,13 @@ Counters live in Django's cache: Redis when REDIS_URL is set (every process of a
 sees the same counts), process memory in the embedded default (one web process). Three budgets:
 
 - sign-in attempts per client address (AUTH_RATE_PER_MIN in a minute), whatever the account;
-- failed sign-ins per account: LOGIN_LOCKOUT_FAILURES within LOGIN_LOCKOUT_WINDOW_S lock the
-  account for LOGIN_LOCKOUT_WINDOW_S. While locked, an attempt is refused before the password is
-  checked, so the right password is refused too and a guesser learns nothing;
+- failed sign-ins per account and address: LOGIN_LOCKOUT_FAILURES within LOGIN_LOCKOUT_WINDOW_S
+  lock that address out of that account for LOGIN_LOCKOUT_WINDOW_S. While locked, an attempt is
+  refused before the password is checked, so the right password is refused too and a guesser
+  learns nothing. Per address, so that a guesser cannot lock a counselor out of the console
+  from elsewhere (a helpline whose night shift cannot sign in answers nobody);
+- failed sign-ins per account from every address: LOGIN_ACCOUNT_LOCKOUT_FAILURES within the
+  window lock the account for everyone, against guessing spread over many addresses;
 - youth sign-ups per client address (SIGNUP_RATE_PER_MIN in a minute), a budget of its own: a
   school's youths behind one address do not use up the staff's sign-in attempts, nor the reverse.
 
@@ -96,31 +100,44 @@ def check_signup(*, address: str) -> None:
     )
 
 
+def _pair(username: str, address: str) -> str:
+    return f"{username}\x00{address}"  # NUL: in neither a username nor an address
+
+
 def check_login(*, username: str, address: str) -> None:
-    """Before a password is checked: raises Throttled while the account is locked or the address
-    is past its budget. Every call counts against the address."""
+    """Before a password is checked: raises Throttled while this address is locked out of the
+    account, the account is locked for everyone, or the address is past its budget. Every call
+    counts against the address."""
     _per_address(
         "login", address, settings.AUTH_RATE_PER_MIN, "too many sign-in attempts from this address; wait a minute"
     )
-    locked_until = _with_cache(lambda cache: cache.get(_key("login-lock", username)))
-    if locked_until and locked_until > time.time():
+    keys = [_key("login-lock", _pair(username, address)), _key("login-lock-all", username)]
+    found = _with_cache(lambda cache: cache.get_many(keys))
+    locked_until = max((value for value in found.values() if value), default=0)
+    if locked_until > time.time():
         raise Throttled(_retry_after(locked_until), "too many failed sign-ins for this account; try again later")
 
 
-def record_login(*, username: str, succeeded: bool) -> None:
-    """After a password was checked: a failure counts toward the account's lock-out, a success
-    clears the count."""
-    failures_key = _key("login-failures", username)
+def record_login(*, username: str, address: str, succeeded: bool) -> None:
+    """After a password was checked: a failure counts toward both lock-outs; a success clears
+    this address's count (not the account's: a guesser elsewhere keeps what it has spent)."""
+    pair_key = _key("login-failures", _pair(username, address))
     if succeeded:
-        _with_cache(lambda cache: cache.delete_many([failures_key, f"{failures_key}:start"]))
+        _with_cache(lambda cache: cache.delete_many([pair_key, f"{pair_key}:start"]))
         return
     window_s = settings.LOGIN_LOCKOUT_WINDOW_S
+    account_key = _key("login-failures-all", username)
 
     def fail(cache: BaseCache) -> None:
-        count, _ = _count(cache, failures_key, window_s)
+        count, _ = _count(cache, pair_key, window_s)
         if count >= settings.LOGIN_LOCKOUT_FAILURES:
-            cache.set(_key("login-lock", username), time.time() + window_s, timeout=window_s)
-            cache.delete_many([failures_key, f"{failures_key}:start"])
-            log.warning("throttle: an account is locked for %d s after %d failed sign-ins", window_s, count)
+            cache.set(_key("login-lock", _pair(username, address)), time.time() + window_s, timeout=window_s)
+            cache.delete_many([pair_key, f"{pair_key}:start"])
+            log.warning("throttle: an address is locked out of an account for %d s after %d failures", window_s, count)
+        total, _ = _count(cache, account_key, window_s)
+        if total >= settings.LOGIN_ACCOUNT_LOCKOUT_FAILURES:
+            cache.set(_key("login-lock-all", username), time.time() + window_s, timeout=window_s)
+            cache.delete_many([account_key, f"{account_key}:start"])
+            log.warning("throttle: an account is locked for %d s after %d failures from any address", window_s, total)
 
     _with_cache(fail)

@@ -82,9 +82,9 @@ def _throttled_login(*, username: str, password: str, address: str) -> services.
         pair = _call(services.do_login, username=username, password=password)
     except ApiError as exc:
         if exc.status == 401:
-            throttle.record_login(username=username, succeeded=False)
+            throttle.record_login(username=username, address=address, succeeded=False)
         raise
-    throttle.record_login(username=username, succeeded=True)
+    throttle.record_login(username=username, address=address, succeeded=True)
     return pair
 
 
@@ -107,9 +107,9 @@ _check_password_in_own_thread = DatabaseSyncToAsync(_throttled_login, thread_sen
         Refusal(
             429,
             "rate_limited",
-            "too many attempts from this address, or too many failed sign-ins "
-            "for this account (it is locked for a while, even to the right password); the "
-            "Retry-After header says how many seconds to wait",
+            "too many attempts from this address, or too many failed sign-ins to this account "
+            "from this address (or from many addresses): it is locked for a while, even to the "
+            "right password; the Retry-After header says how many seconds to wait",
         ),
     ],
     example={"username": "counselor1", "password": "correct horse battery staple"},

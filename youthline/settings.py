@@ -381,6 +381,9 @@ SIGNUP_RATE_PER_MIN = env_int("SIGNUP_RATE_PER_MIN", 30)
 # This many failed sign-ins to one account within the window lock it for the window.
 LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 10)
 LOGIN_LOCKOUT_WINDOW_S = env_int("LOGIN_LOCKOUT_WINDOW_S", 15 * 60)
+# Failures to one account from every address together that lock it for everyone (guessing
+# spread over many addresses); LOGIN_LOCKOUT_FAILURES locks one address out of one account.
+LOGIN_ACCOUNT_LOCKOUT_FAILURES = env_int("LOGIN_ACCOUNT_LOCKOUT_FAILURES", 50)
 # /metrics (docs/metrics.md) is off unless one of these is set: a bearer token (16 characters or
 # more), and/or the networks (CIDRs) the monitoring scrapes from.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

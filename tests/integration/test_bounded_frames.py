@@ -82,6 +82,12 @@ def stack(oncall_webhook):
             **LIVE_TIMERS,
             "WS_RATE_PER_S": "400",
             "WS_RATE_BURST": "800",
+            # 180 messages sent at once into one conversation: on a slow machine the last ones
+            # may wait their turn longer than WS_MAX_QUEUE_WAIT_S. Refusing them `busy` is right
+            # under load (tests/integration/test_socket_inbox.py), but this module is about
+            # frame sizes and its writer does not resend.
+            "WS_MAX_QUEUE_WAIT_S": "120",
+            "WS_SHED_LOOP_LAG_S": "120",
             "CRISIS_ONCALL_WEBHOOK_URL": oncall_webhook.url,
         },
     ).start()

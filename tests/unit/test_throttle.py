@@ -29,21 +29,42 @@ def fresh_cache(monkeypatch):
     return cache
 
 
-@override_settings(LOGIN_LOCKOUT_FAILURES=3, LOGIN_LOCKOUT_WINDOW_S=900, AUTH_RATE_PER_MIN=1000)
-def test_failures_lock_the_account_and_a_success_before_clears_them(fresh_cache):
+@override_settings(
+    LOGIN_LOCKOUT_FAILURES=3, LOGIN_ACCOUNT_LOCKOUT_FAILURES=100, LOGIN_LOCKOUT_WINDOW_S=900, AUTH_RATE_PER_MIN=1000
+)
+def test_failures_lock_the_address_out_of_the_account_and_a_success_before_clears_them(fresh_cache):
     name = f"user-{uuid.uuid4().hex}"
     for _ in range(2):
         throttle.check_login(username=name, address="10.0.0.1")
-        throttle.record_login(username=name, succeeded=False)
-    throttle.record_login(username=name, succeeded=True)  # the count starts again
+        throttle.record_login(username=name, address="10.0.0.1", succeeded=False)
+    throttle.record_login(username=name, address="10.0.0.1", succeeded=True)  # the count starts again
     for _ in range(2):
-        throttle.record_login(username=name, succeeded=False)
+        throttle.record_login(username=name, address="10.0.0.1", succeeded=False)
     throttle.check_login(username=name, address="10.0.0.1")  # two failures since: not locked
-    throttle.record_login(username=name, succeeded=False)
+    throttle.record_login(username=name, address="10.0.0.1", succeeded=False)
     with pytest.raises(throttle.Throttled) as refused:
-        throttle.check_login(username=name, address="10.0.0.2")  # from any address
+        throttle.check_login(username=name, address="10.0.0.1")
     assert 890 < refused.value.retry_after <= 900
-    throttle.check_login(username=f"other-{name}", address="10.0.0.2")  # another account is not locked
+    # The guesser's address is locked out; the counselor at another address still signs in,
+    # and another account from the guesser's address is not locked.
+    throttle.check_login(username=name, address="10.0.0.2")
+    throttle.check_login(username=f"other-{name}", address="10.0.0.1")
+
+
+@override_settings(
+    LOGIN_LOCKOUT_FAILURES=3, LOGIN_ACCOUNT_LOCKOUT_FAILURES=5, LOGIN_LOCKOUT_WINDOW_S=900, AUTH_RATE_PER_MIN=1000
+)
+def test_failures_spread_over_many_addresses_lock_the_account_for_everyone(fresh_cache):
+    name = f"user-{uuid.uuid4().hex}"
+    for address in ("10.1.0.1", "10.1.0.2"):
+        for _ in range(2):  # under the per-address lock each
+            throttle.record_login(username=name, address=address, succeeded=False)
+    throttle.record_login(username=name, address="10.1.0.4", succeeded=True)  # does not clear the others'
+    throttle.check_login(username=name, address="10.1.0.9")  # four in all: not yet
+    throttle.record_login(username=name, address="10.1.0.3", succeeded=False)  # the fifth
+    with pytest.raises(throttle.Throttled):
+        throttle.check_login(username=name, address="10.1.0.9")
+    throttle.check_login(username=f"other-{name}", address="10.1.0.9")
 
 
 @override_settings(AUTH_RATE_PER_MIN=5, SIGNUP_RATE_PER_MIN=2)
@@ -67,6 +88,6 @@ def test_an_unreachable_cache_still_locks_the_account_in_this_process(monkeypatc
     name = f"user-{uuid.uuid4().hex}"
     for _ in range(3):
         throttle.check_login(username=name, address="10.0.0.5")
-        throttle.record_login(username=name, succeeded=False)
+        throttle.record_login(username=name, address="10.0.0.5", succeeded=False)
     with pytest.raises(throttle.Throttled):
         throttle.check_login(username=name, address="10.0.0.5")
