@@ -604,25 +604,29 @@ def _scrape_relay_histograms() -> dict[str, dict[str, Any]] | None:
     {stage: {"le": {bound: cumulative count}, "sum": s, "count": n}}. None when not readable."""
     if not METRICS_TOKEN:
         return None
-    import requests
+    import urllib.error
+    import urllib.request
 
     found: dict[str, dict[str, Any]] = {}
     for url in URLS:
+        request = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
         try:
-            response = requests.get(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10)
-            response.raise_for_status()
-        except requests.RequestException as exc:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                text = answer.read().decode()
+        except (urllib.error.URLError, OSError) as exc:
             print(f"[load] could not read {url}/metrics: {exc}", flush=True)
             return None
-        for line in response.text.splitlines():
+        for line in text.splitlines():
             if line.startswith(STAGE_METRIC):
-                name, labels = line[len(STAGE_METRIC) :].split("{", 1) if "{" in line else (line, "")
-                stage = labels.split('stage="', 1)[1].split('"', 1)[0] if 'stage="' in labels else ""
+                rest, stage = line[len(STAGE_METRIC) :], ""
             elif line.startswith(TOTAL_METRIC):
-                name, labels = line[len(TOTAL_METRIC) :].split("{", 1) if "{" in line else (line, "")
-                stage = "total"
+                rest, stage = line[len(TOTAL_METRIC) :], "total"
             else:
                 continue
+            # "_bucket{stage="send",le="0.5"} 12.0", or "_count 40.0" for the unlabelled total
+            name, labels = rest.split("{", 1) if "{" in rest else (rest, "")
+            if not stage:
+                stage = labels.split('stage="', 1)[1].split('"', 1)[0] if 'stage="' in labels else ""
             name = name.split(" ", 1)[0]
             value = float(line.rsplit(" ", 1)[1])
             entry = found.setdefault(stage, {"le": {}, "sum": 0.0, "count": 0.0})
