@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_relay import mint_youth_tokens  # noqa: E402  (bulk identities, tokens signed with the server's key)
-from bench.bench_vs_bare import percentile  # noqa: E402
+from bench.bench_vs_bare import cpu_seconds, percentile  # noqa: E402
 from loadtests import run as loadrun  # noqa: E402  (database, process and clean-up helpers)
 
 PYTHON = sys.executable
@@ -79,14 +79,8 @@ class Server:
         self.proc.wait(timeout=10)
 
     def cpu_seconds(self) -> float:
-        import psutil
-
         assert self.proc is not None  # noqa: S101 - started before
-        total = 0.0
-        for proc in [psutil.Process(self.proc.pid), *psutil.Process(self.proc.pid).children(recursive=True)]:
-            times = proc.cpu_times()
-            total += times.user + times.system
-        return total
+        return cpu_seconds(self.proc.pid)
 
 
 async def open_socket(url: str, token: str, failures: Counter[str]):
@@ -104,6 +98,14 @@ async def open_socket(url: str, token: str, failures: Counter[str]):
     except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
         failures[type(exc).__name__] += 1
         return None
+
+
+async def open_gated(url: str, token: str, failures: Counter[str], gate: asyncio.Semaphore):
+    """One open while at most the gate's count are in flight: the socket (None if it failed,
+    counted) and how long the open took once through the gate."""
+    async with gate:
+        started = time.perf_counter()
+        return await open_socket(url, token, failures), time.perf_counter() - started
 
 
 async def close_all(sockets: list) -> None:
@@ -126,12 +128,10 @@ async def opens_per_second(server: Server, tokens: list[str], concurrency: int) 
     latencies: list[float] = []
 
     async def one(token: str):
-        async with gate:
-            started = time.perf_counter()
-            ws = await open_socket(url, token, failures)
-            if ws is not None:
-                latencies.append(time.perf_counter() - started)
-            return ws
+        ws, seconds = await open_gated(url, token, failures, gate)
+        if ws is not None:
+            latencies.append(seconds)
+        return ws
 
     cpu_before, t = server.cpu_seconds(), time.perf_counter()
     opened = [ws for ws in await asyncio.gather(*(one(token) for token in rest)) if ws is not None]
@@ -151,12 +151,9 @@ async def reconnect_storm(server: Server, tokens: list[str], concurrency: int, j
     failures: Counter[str] = Counter()
     gate = asyncio.Semaphore(concurrency)
 
-    async def guarded(token: str):
-        async with gate:
-            return await open_socket(url, token, failures)
-
     t = time.perf_counter()
-    held = [ws for ws in await asyncio.gather(*(guarded(token) for token in tokens)) if ws is not None]
+    opened = await asyncio.gather(*(open_gated(url, token, failures, gate) for token in tokens))
+    held = [ws for ws, _ in opened if ws is not None]
     print(
         f"\nSTORM: {len(held)} sockets open and idle (opened in {time.perf_counter() - t:.1f} s; "
         f"failures {dict(failures) or 'none'})",
@@ -173,8 +170,7 @@ async def reconnect_storm(server: Server, tokens: list[str], concurrency: int, j
     async def come_back(token: str):
         await asyncio.sleep(random.random() * jitter_s)
         for attempt in range(6):  # refused or failed: the page backs off and tries again
-            async with gate:
-                ws = await open_socket(url, token, failures)
+            ws, _ = await open_gated(url, token, failures, gate)
             if ws is not None:
                 back_at.append(time.perf_counter() - restarted)
                 return ws

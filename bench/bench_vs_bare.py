@@ -97,10 +97,11 @@ def start_servers(stack: loadrun.Stack, args: argparse.Namespace, database_url: 
 
 
 def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its children, in seconds."""
     import psutil
 
-    times = psutil.Process(pid).cpu_times()
-    return times.user + times.system
+    process = psutil.Process(pid)
+    return sum(p.cpu_times().user + p.cpu_times().system for p in [process, *process.children(recursive=True)])
 
 
 # ----- the driver ------------------------------------------------------------------------------------
@@ -136,16 +137,13 @@ class Round:
 
 
 async def http_json(base: str, path: str, body: dict) -> dict:
-    import urllib.request
+    """tests/wsclient.py's POST, off the event loop."""
+    from tests.wsclient import http_json as post
 
-    def call() -> dict:
-        request = urllib.request.Request(
-            base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    return await asyncio.to_thread(call)
+    status, answer = await asyncio.to_thread(post, "POST", base + path, body)
+    if status >= 300:
+        raise SystemExit(f"{path} answered {status}: {answer}")
+    return answer
 
 
 async def recv_type(ws, type_: str, timeout: float = 30.0) -> dict:

@@ -444,7 +444,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: f.ServerFrame) -> None:
         await self.send_text(f.encode(frame))
 
-    async def send_text(self, text: str) -> None:
+    async def send_text(self, text: str, *, published: float | None = None, received: float | None = None) -> None:
         """Every server frame goes out here: none is larger than WS_MAX_SERVER_FRAME_BYTES.
 
         Replies that could grow (history pages) are cut to fit where they are read
@@ -457,7 +457,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 "dropped a %d-byte %s frame: over WS_MAX_SERVER_FRAME_BYTES (%d)", len(text.encode()), text[:40], limit
             )
             return
-        metrics.sent(text)  # error codes, relay and alert latencies
+        metrics.sent(text, published=published, received=received)  # error codes, relay and alert latencies
         await self.send(text_data=text)
 
     async def _refuse(self, refusal: Refused, ref: f.Ref) -> None:
@@ -483,9 +483,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self._join(group)
         text = event.get("text")
         if text is not None and event.get("exclude") != self.channel_name:
-            received = time.time()
-            await self.send_text(text)
-            metrics.relayed(text, published=event.get("published"), received=received)
+            await self.send_text(text, published=event.get("published"), received=time.time())
         for group in event.get("leave", ()):
             await self._leave(group)
 

@@ -607,6 +607,8 @@ def _scrape_relay_histograms() -> dict[str, dict[str, Any]] | None:
     import urllib.error
     import urllib.request
 
+    from prometheus_client.parser import text_string_to_metric_families
+
     found: dict[str, dict[str, Any]] = {}
     for url in URLS:
         request = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
@@ -616,25 +618,17 @@ def _scrape_relay_histograms() -> dict[str, dict[str, Any]] | None:
         except (urllib.error.URLError, OSError) as exc:
             print(f"[load] could not read {url}/metrics: {exc}", flush=True)
             return None
-        for line in text.splitlines():
-            if line.startswith(STAGE_METRIC):
-                rest, stage = line[len(STAGE_METRIC) :], ""
-            elif line.startswith(TOTAL_METRIC):
-                rest, stage = line[len(TOTAL_METRIC) :], "total"
-            else:
+        for family in text_string_to_metric_families(text):
+            if family.name not in (STAGE_METRIC, TOTAL_METRIC):
                 continue
-            # "_bucket{stage="send",le="0.5"} 12.0", or "_count 40.0" for the unlabelled total
-            name, labels = rest.split("{", 1) if "{" in rest else (rest, "")
-            if not stage:
-                stage = labels.split('stage="', 1)[1].split('"', 1)[0] if 'stage="' in labels else ""
-            name = name.split(" ", 1)[0]
-            value = float(line.rsplit(" ", 1)[1])
-            entry = found.setdefault(stage, {"le": {}, "sum": 0.0, "count": 0.0})
-            if name == "_bucket":
-                bound = labels.split('le="', 1)[1].split('"', 1)[0]
-                entry["le"][bound] = entry["le"].get(bound, 0.0) + value
-            elif name in ("_sum", "_count"):
-                entry[name[1:]] += value
+            for sample in family.samples:
+                stage = sample.labels.get("stage", "total")
+                entry = found.setdefault(stage, {"le": {}, "sum": 0.0, "count": 0.0})
+                if sample.name.endswith("_bucket"):
+                    bound = sample.labels["le"]
+                    entry["le"][bound] = entry["le"].get(bound, 0.0) + sample.value
+                elif sample.name.endswith(("_sum", "_count")):
+                    entry[sample.name.rsplit("_", 1)[1]] += sample.value
     return found
 
 

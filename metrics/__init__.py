@@ -89,13 +89,20 @@ _MESSAGE = '{"type":"message",'
 _ALERT = '{"type":"crisis.alert",'
 
 
-def sent(text: str) -> None:
+def sent(text: str, *, published: float | None = None, received: float | None = None) -> None:
     """Every server frame a socket is given passes here (gateway: `send_text`): error frames are
-    counted by code, message and first-raise alert frames timed from their `at`."""
+    counted by code, message and first-raise alert frames timed from their `at`. A message frame
+    that came through the channel layer is also timed in stages: `published` is the publisher's
+    wall clock as it handed the event over, `received` when the consumer took it."""
     if not text.startswith('{"type":"'):
         return
     if text.startswith(_MESSAGE):
-        _observe_since(RELAY_LATENCY, text)
+        stored = _observe_since(RELAY_LATENCY, text)
+        if stored is not None and published is not None and received is not None:
+            # Wall clocks of two processes (one host, or NTP-kept hosts): clamp what a skew makes negative.
+            _publish_stage.observe(max(0.0, published - stored))
+            _deliver_stage.observe(max(0.0, received - published))
+            _send_stage.observe(max(0.0, time.time() - received))
     elif text.startswith(_ERROR):
         end = text.find('"', len(_ERROR))
         FRAMES_REFUSED.labels(text[len(_ERROR) : end]).inc()
@@ -106,34 +113,18 @@ def sent(text: str) -> None:
 _publish_stage, _deliver_stage, _send_stage = (RELAY_STAGE.labels(stage) for stage in ("publish", "deliver", "send"))
 
 
-def relayed(text: str, *, published: float | None, received: float) -> None:
-    """A message frame that came through the channel layer (`published`: the publisher's wall
-    clock as it handed the event over; `received`: as the consumer took it) was handed to a socket."""
-    if published is None or not text.startswith(_MESSAGE):
-        return
-    try:
-        stamped = _stamped.decode(text)
-        if stamped.at is None:
-            return
-        stored = datetime.fromisoformat(stamped.at).timestamp()
-    except (msgspec.DecodeError, ValueError):
-        return
-    # Wall clocks of two processes (one host, or NTP-kept hosts): clamp what a skew makes negative.
-    _publish_stage.observe(max(0.0, published - stored))
-    _deliver_stage.observe(max(0.0, received - published))
-    _send_stage.observe(max(0.0, time.time() - received))
-
-
-def _observe_since(histogram: Histogram, text: str, *, skip_overdue: bool = False) -> None:
+def _observe_since(histogram: Histogram, text: str, *, skip_overdue: bool = False) -> float | None:
+    """Observe the time since the frame's `at`; that stamp (epoch seconds), or None without one."""
     try:
         stamped = _stamped.decode(text)
         if stamped.at is None or (skip_overdue and stamped.overdue):
-            return
+            return None
         at = datetime.fromisoformat(stamped.at).timestamp()
     except (msgspec.DecodeError, ValueError):  # not ours to judge: the frame goes out regardless
-        return
+        return None
     # The stamp is the storing process's wall clock; a clock a little behind is not a negative delay.
     histogram.observe(max(0.0, time.time() - at))
+    return at
 
 
 def detector_failed() -> None:

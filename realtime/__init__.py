@@ -100,7 +100,7 @@ def _deliver(target: str, event: dict[str, Any], method: str = "group_send") -> 
 
 def _stamp(event: dict[str, Any]) -> dict[str, Any]:
     """The wall clock at which the event is handed to the layer: a receiving consumer times the
-    way from store to socket in stages with it (metrics.relayed; `make loadtest` prints them)."""
+    way from store to socket in stages with it (metrics.sent; `make loadtest` prints them)."""
     if "text" in event:
         event["published"] = time.time()
     return event

@@ -123,13 +123,13 @@ def test_a_relayed_message_is_timed_in_stages_from_its_stamps():
     slow_publish, fast_deliver = stage("publish", "2.5"), stage("deliver", "0.25")
     stored = timezone.now() - timedelta(seconds=2)
     now = time.time()
-    metrics.relayed(_message_frame(stored), published=stored.timestamp() + 1.5, received=now - 0.1)
+    metrics.sent(_message_frame(stored), published=stored.timestamp() + 1.5, received=now - 0.1)
     assert {name: stage(name) - before[name] for name in before} == {"publish": 1, "deliver": 1, "send": 1}
     assert stage("publish", "2.5") == slow_publish + 1 and stage("publish", "1.0") < stage("publish", "2.5")
     assert stage("deliver", "0.25") == fast_deliver  # 0.4 s or more between publish and receipt
     # No stamp (an event from an older process), or not a message frame: nothing observed.
-    metrics.relayed(_message_frame(stored), published=None, received=now)
-    metrics.relayed('{"type":"presence","status":"available"}', published=now, received=now)
+    metrics.sent(_message_frame(stored), published=None, received=now)
+    metrics.sent('{"type":"presence","status":"available"}', published=now, received=now)
     assert {name: stage(name) - before[name] for name in before} == {"publish": 1, "deliver": 1, "send": 1}
 
 
