@@ -145,7 +145,10 @@ message_lanes = _Lanes(settings.MESSAGE_STORE_THREADS)
 
 
 class _Admission:
-    """Admission of laned frames (message.send): at most WS_MAX_STORES_IN_FLIGHT at once per process.
+    """Admission of laned frames (message.send), the one place that decides `busy` for them:
+    refused on arrival while the event loop is behind (`shedding`), and when their turn comes
+    if they waited longer than WS_MAX_QUEUE_WAIT_S or WS_MAX_STORES_IN_FLIGHT are being stored
+    (`admit`).
 
     Offered more than the process can store and relay, the lanes' queues grew without bound and
     every message waited longer (16 s at 1.6x saturation), while the process spent more CPU per
@@ -159,8 +162,9 @@ class _Admission:
         self.loop_lag = 0.0  # how late the event loop ran the last probe, in seconds
         self._probe: asyncio.Task[None] | None = None
 
-    def admit(self) -> bool:
-        if self.in_flight >= settings.WS_MAX_STORES_IN_FLIGHT:
+    def admit(self, *, waited_s: float) -> bool:
+        """A laned frame's turn has come after `waited_s` in its socket's inbox: may it run?"""
+        if waited_s > settings.WS_MAX_QUEUE_WAIT_S or self.in_flight >= settings.WS_MAX_STORES_IN_FLIGHT:
             return False
         self.in_flight += 1
         return True
@@ -398,9 +402,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         store now would be a late answer that only deepens the queue for those after it."""
         caller = Caller(user_id=principal.user_id, role=principal.role, channel_name=self.channel_name)
         lane = route.lane
-        if lane is not None and (
-            asyncio.get_running_loop().time() - queued_at > settings.WS_MAX_QUEUE_WAIT_S or not admission.admit()
-        ):
+        if lane is not None and not admission.admit(waited_s=asyncio.get_running_loop().time() - queued_at):
             await self._busy(frame.ref)
             return
         call = message_lanes.caller(lane(frame)) if lane is not None else _in_database_thread
