@@ -12,7 +12,7 @@ TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:$(PG_PORT)/youthline \
 	YOUTHLINE_TEST_PG_PORT=$(PG_PORT) YOUTHLINE_TEST_REDIS_PORT=$(REDIS_PORT)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-test install-load services lint test test-fast test-js loadtest loadtest-overload bench-crisis bench-dashboard crisis-eval messages clean
+.PHONY: run install install-test install-load services lint test test-fast test-js loadtest loadtest-overload bench-crisis bench-dashboard crisis-eval messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench-dashboard: install-test services
 
 crisis-eval: install
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py crisis_eval
+
+## screenshots: every page at phone and desktop sizes, into docs/screenshots/ (needs a CJK font: fonts-wqy-microhei)
+screenshots: install-test services
+	@fc-list | grep -qi "wqy\|cjk" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null)
+	$(TEST_ENV) $(BIN)/python scripts/screenshots.py
 
 ## messages: recompile the translations after editing locale/*.po (needs gettext's msgfmt)
 messages: install

@@ -119,6 +119,10 @@ class ConversationSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     youth: YouthInfo | None = None
     survey_due: bool = False
     wrapup_due: bool = False
+    safety_level: int = 0  # youths: the safety response shown in this conversation (3 or 4)
+    # Counselors, active chats: whether the youth has a socket open, and since when not.
+    youth_online: bool | None = None
+    youth_offline_since: str | None = None
 
 
 class AuthOk(ServerFrame, tag="auth.ok"):
@@ -153,8 +157,10 @@ class History(ServerFrame, tag="history"):
 
 class QueueJoined(ServerFrame, tag="queue.joined"):
     conversation: int
-    position: int
-    eta_s: int
+    position: int  # counts only youths still on their page
+    eta_s: int  # the estimated wait: from eta_s to eta_max_s seconds
+    eta_max_s: int = 0
+    nobody_online: bool = False  # no counselor online and free for the topic: no estimate
     ref: Ref = None
 
 
@@ -162,11 +168,13 @@ class QueuePosition(ServerFrame, tag="queue.position"):
     conversation: int
     position: int
     eta_s: int
+    eta_max_s: int = 0
+    nobody_online: bool = False
 
 
 class QueueUnavailable(ServerFrame, tag="queue.unavailable"):
     conversation: int
-    reason: Literal["outside_hours", "wait_too_long"]
+    reason: Literal["outside_hours", "wait_too_long", "nobody_online"]
     service_hours: str
     ref: Ref = None
 
@@ -193,6 +201,14 @@ class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):
 class ConversationTransferred(ServerFrame, tag="conversation.transferred"):
     conversation: int
     topic: str
+
+
+class ConversationTaken(ServerFrame, tag="conversation.taken"):
+    """To the counselor who had it: a supervisor gave it to someone else; it leaves the console."""
+
+    conversation: int
+    by: str
+    to: str
 
 
 class ConversationEnded(ServerFrame, tag="conversation.ended"):
@@ -225,6 +241,15 @@ class TypingNotice(ServerFrame, tag="typing"):
     role: str
 
 
+class YouthPresenceNotice(ServerFrame, tag="youth.presence"):
+    """To a chat's staff side: the youth's socket opened ("online"), their last closed ("away",
+    `since` when), or they were away too long and the chat ended ("gone")."""
+
+    conversation: int
+    state: Literal["online", "away", "gone"]
+    since: str | None = None
+
+
 SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
     AuthOk,
     Message,
@@ -237,10 +262,12 @@ SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
     ConversationAssignedToYouth,
     ConversationAssignedToCounselor,
     ConversationTransferred,
+    ConversationTaken,
     ConversationEnded,
     SurveyOk,
     WrapupOk,
     PresenceOk,
     QueueStats,
     TypingNotice,
+    YouthPresenceNotice,
 )

@@ -22,6 +22,14 @@ class Conversation(models.Model):
 
     OPEN_STATUSES = (Status.QUEUED, Status.ACTIVE)
 
+    class EndReason(models.TextChoices):
+        BY_YOUTH = "youth", "Ended by the youth"
+        BY_COUNSELOR = "counselor", "Ended by the counselor"
+        BY_SUPERVISOR = "supervisor", "Ended by a supervisor"
+        YOUTH_ABANDONED = "youth_abandoned", "The youth was gone too long (closed by the service)"
+        CANCELLED = "cancelled", "Left the queue before being paired"
+        LEFT_MESSAGE = "left_message", "Left a message instead of waiting"
+
     youth = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="youth_conversations")
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,6 +55,14 @@ class Conversation(models.Model):
     leave_message_offered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=12, blank=True)
+    # Why it ended; blank for conversations that ended before the reason was recorded (and
+    # for open ones). `ended_by` says who; this says what happened (a youth gone too long is
+    # ended by "system" with the reason "youth_abandoned").
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    # When the youth was told their counselor's connection dropped (cleared when told they are
+    # back): the notice is posted once per drop, and "back" only after a notice. Older than
+    # `assigned_at`, it belongs to a previous counselor and counts as unset.
+    counselor_drop_told_at = models.DateTimeField(null=True, blank=True)
     # The last seq handed out; the row lock on this counter makes seq gapless across processes.
     last_seq = models.IntegerField(default=0)
     # The counselor who last handed it back to the queue (a transfer, or a drop past the

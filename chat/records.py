@@ -53,6 +53,8 @@ class ConversationBrief:
     youth: YouthCard | None = None
     survey_due: bool = False
     wrapup_due: bool = False
+    # To the youth: the safety response their page shows again after a reload (0: none).
+    safety_level: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +81,15 @@ class HistoryPage:
 
 @dataclass(frozen=True, slots=True)
 class QueuePlace:
-    """A youth's place in the queue (or 0 once paired) and the estimated wait."""
+    """A youth's place in the queue (or 0 once paired) and the estimated wait, a range from
+    the measured handling times (chat/selectors.py, `estimate_wait`); with nobody online and
+    free for the topic there is no estimate to give, and the page says so."""
 
     conversation: int
     position: int
     eta_s: int
+    eta_max_s: int = 0
+    nobody_online: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,7 @@ class LeaveMessageOffer:
     """Nobody can answer now (outside hours, or waited too long): a message may be left."""
 
     conversation: int
-    reason: str  # "outside_hours" | "wait_too_long"
+    reason: str  # "outside_hours" | "wait_too_long" | "nobody_online"
     service_hours: str
 
 
@@ -121,6 +127,15 @@ class BackInQueue:
     """A conversation went back to the queue (transfer, counselor lost): the youth waits again."""
 
     place: QueuePlace
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTakenOver:
+    """To the counselor who had it: a supervisor gave the conversation to someone else (or took it)."""
+
+    conversation: int
+    by: str
+    to: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +174,24 @@ class WaitingChanged:
     """The number of youths waiting per topic changed (pushed to staff consoles)."""
 
     waiting: dict[str, int] = field(default_factory=dict)
+
+
+# ----- youth presence (chat/services/presence.py) -------------------------------------------
+@dataclass(frozen=True, slots=True)
+class YouthPresence:
+    """Whether the youth of a chat is there, told to its staff side (the counselor's tab and header).
+
+    "online": a socket of theirs is open; "away": their last socket closed at `since`; "gone":
+    away longer than YOUTH_GONE_CLOSE_S, the chat was ended as abandoned."""
+
+    conversation: int
+    state: str  # "online" | "away" | "gone"
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CounselorConversationBrief(ConversationBrief):
+    """A counselor's conversation to resume, with whether its youth is there now (active chats)."""
+
+    youth_online: bool | None = None
+    youth_offline_since: datetime | None = None

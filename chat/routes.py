@@ -50,7 +50,17 @@ def summary_frame(brief: r.ConversationBrief) -> f.ConversationSummary:
         youth=youth_frame(brief.youth) if brief.youth is not None else None,
         survey_due=brief.survey_due,
         wrapup_due=brief.wrapup_due,
+        safety_level=brief.safety_level,
+        **youth_presence_fields(brief),
     )
+
+
+def youth_presence_fields(brief: r.ConversationBrief) -> dict[str, Any]:
+    """A counselor's active chat says whether its youth is there (absent for everyone else)."""
+    if not isinstance(brief, r.CounselorConversationBrief) or brief.youth_online is None:
+        return {}
+    since = brief.youth_offline_since
+    return {"youth_online": brief.youth_online, "youth_offline_since": since.isoformat() if since else None}
 
 
 def auth_ok_frame(session: r.Session) -> f.AuthOk:
@@ -76,7 +86,17 @@ def history_frame(page: r.HistoryPage) -> f.History:
 def queue_answer_frame(answer: queue.QueueAnswer) -> f.QueueJoined | f.QueueUnavailable:
     if isinstance(answer, r.LeaveMessageOffer):
         return leave_message_offer_frame(answer)
-    return f.QueueJoined(conversation=answer.conversation, position=answer.position, eta_s=answer.eta_s)
+    return queue_joined_frame(answer)
+
+
+def queue_joined_frame(place: r.QueuePlace) -> f.QueueJoined:
+    return f.QueueJoined(
+        conversation=place.conversation,
+        position=place.position,
+        eta_s=place.eta_s,
+        eta_max_s=place.eta_max_s,
+        nobody_online=place.nobody_online,
+    )
 
 
 def leave_message_offer_frame(offer: r.LeaveMessageOffer) -> f.QueueUnavailable:
@@ -101,13 +121,16 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     r.SomeoneTyping: lambda e: f.TypingNotice(conversation=e.conversation, role=e.role),
     r.ConversationClosed: lambda e: f.ConversationEnded(conversation=e.conversation, by=e.by),
     r.ConversationTransferred: lambda e: f.ConversationTransferred(conversation=e.conversation, topic=e.topic),
-    r.BackInQueue: lambda e: f.QueueJoined(
-        conversation=e.place.conversation, position=e.place.position, eta_s=e.place.eta_s
-    ),
+    r.BackInQueue: lambda e: queue_joined_frame(e.place),
     r.QueueMoved: lambda e: f.QueuePosition(
-        conversation=e.place.conversation, position=e.place.position, eta_s=e.place.eta_s
+        conversation=e.place.conversation,
+        position=e.place.position,
+        eta_s=e.place.eta_s,
+        eta_max_s=e.place.eta_max_s,
+        nobody_online=e.place.nobody_online,
     ),
     r.LeaveMessageOffer: leave_message_offer_frame,
+    r.ConversationTakenOver: lambda e: f.ConversationTaken(conversation=e.conversation, by=e.by, to=e.to),
     r.AssignedToYouth: lambda e: f.ConversationAssignedToYouth(
         conversation=e.conversation, counselor=f.Person(name=e.counselor_name)
     ),
@@ -121,6 +144,9 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     ),
     r.PresenceChanged: lambda e: f.PresenceOk(status=e.status),
     r.WaitingChanged: lambda e: f.QueueStats(waiting=e.waiting),
+    r.YouthPresence: lambda e: f.YouthPresenceNotice(
+        conversation=e.conversation, state=e.state, since=e.since.isoformat() if e.since else None
+    ),
 }
 
 
@@ -181,7 +207,7 @@ ROUTES: list[Route[Any]] = [
     ),
     Route(
         f.ConversationEnd,
-        frozenset({YOUTH, COUNSELOR}),
+        frozenset({YOUTH, COUNSELOR, SUPERVISOR}),
         lambda who, fr: conversations.do_end_conversation(
             user_id=who.user_id,
             role=who.role,

@@ -11,12 +11,19 @@ from datetime import datetime
 import msgspec
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
 from chat.hours import within_service_hours
 from chat.models import Conversation, Message, Survey, Topic
-from chat.records import ConversationBrief, MessagePage, StoredMessage, YouthCard
+from chat.records import (
+    ConversationBrief,
+    CounselorConversationBrief,
+    MessagePage,
+    QueuePlace,
+    StoredMessage,
+    YouthCard,
+)
 from protocol import errors
 
 HISTORY_PAGE = 500
@@ -145,16 +152,24 @@ def session_summaries(*, user_id: int, role: str) -> list[ConversationBrief]:
                     last_seq=conversation.last_seq,
                     counselor_name=counselor_name(conversation),
                     survey_due=conversation.status == Conversation.Status.ENDED,
+                    safety_level=conversation.risk_level
+                    if conversation.risk_level >= settings.CRISIS_SAFETY_LEVEL
+                    else 0,
                 )
             )
-    elif role == Role.COUNSELOR:
+    elif role in (Role.COUNSELOR, Role.SUPERVISOR):
+        # A supervisor's: the conversations they took for themselves (crisis `conversation.take`),
+        # which they end with a wrap-up, so none is left due.
         active = Conversation.objects.filter(counselor_id=user_id, status=Conversation.Status.ACTIVE).order_by("id")
         ended_without_wrapup = Conversation.objects.filter(
             counselor_id=user_id, status=Conversation.Status.ENDED, wrapup__isnull=True
         ).order_by("id")
-        for conversation in [*active, *ended_without_wrapup]:
+        due = list(ended_without_wrapup) if role == Role.COUNSELOR else []
+        for conversation in [*active, *due]:
+            is_active = conversation.status == Conversation.Status.ACTIVE
+            offline_since = youth_offline_since(youth_id=conversation.youth_id) if is_active else None
             summaries.append(
-                ConversationBrief(
+                CounselorConversationBrief(
                     conversation=conversation.pk,
                     status=conversation.status,
                     topic=conversation.topic,
@@ -162,9 +177,16 @@ def session_summaries(*, user_id: int, role: str) -> list[ConversationBrief]:
                     risk_level=conversation.risk_level,
                     youth=youth_card(youth_id=conversation.youth_id),
                     wrapup_due=conversation.status == Conversation.Status.ENDED,
+                    youth_online=(offline_since is None) if is_active else None,
+                    youth_offline_since=offline_since,
                 )
             )
     return summaries
+
+
+def youth_offline_since(*, youth_id: int) -> datetime | None:
+    """When the youth's last socket closed; None while one is open (YouthProfile.offline_since)."""
+    return YouthProfile.objects.filter(user_id=youth_id).values_list("offline_since", flat=True).first()
 
 
 def waiting_counts() -> dict[str, int]:
@@ -195,32 +217,60 @@ def service_info() -> ServiceInfo:
 
 
 # ----- the queue: places and estimated waits ------------------------------------------------------------------------
-_handle_time_cache: tuple[float, float] = (0.0, float(DEFAULT_HANDLE_S))
+@dataclass(frozen=True, slots=True)
+class HandleTimes:
+    """How long recent chats took from pairing to the end: the quartiles give the wait's range."""
+
+    low_s: float  # the 25th percentile
+    high_s: float  # the 75th percentile
+    measured: int  # how many chats they come from (0: the default, DEFAULT_HANDLE_S ± half)
 
 
-def average_handle_s() -> float:
-    """Mean duration of the last 200 ended chats, cached for a minute per process."""
-    global _handle_time_cache
-    stamp, value = _handle_time_cache
-    if time.monotonic() - stamp < 60:
-        return value
+MIN_MEASURED_CHATS = 5
+_handle_times_cache: tuple[float, HandleTimes] | None = None
+
+
+def handle_times() -> HandleTimes:
+    """The quartiles of the last 200 ended chats' durations, cached for a minute per process."""
+    global _handle_times_cache
+    if _handle_times_cache is not None and time.monotonic() - _handle_times_cache[0] < 60:
+        return _handle_times_cache[1]
     recent = (
         Conversation.objects.filter(status=Conversation.Status.ENDED, first_assigned_at__isnull=False)
         .order_by("-ended_at")
         .values_list("first_assigned_at", "ended_at")[:200]
     )
-    durations = [(ended - started).total_seconds() for started, ended in recent if ended and started]
-    value = sum(durations) / len(durations) if durations else float(DEFAULT_HANDLE_S)
-    _handle_time_cache = (time.monotonic(), value)
+    durations = sorted((ended - started).total_seconds() for started, ended in recent if ended and started)
+    if len(durations) < MIN_MEASURED_CHATS:
+        value = HandleTimes(low_s=DEFAULT_HANDLE_S * 0.5, high_s=DEFAULT_HANDLE_S * 1.5, measured=0)
+    else:
+        value = HandleTimes(
+            low_s=durations[len(durations) // 4], high_s=durations[(3 * len(durations)) // 4], measured=len(durations)
+        )
+    _handle_times_cache = (time.monotonic(), value)
     return value
 
 
-def estimate_wait_s(*, position: int, serving_capacity: int) -> int:
-    return math.ceil(average_handle_s() * position / max(1, serving_capacity))
+def estimate_wait(*, position: int, capacity: int) -> tuple[int, int] | None:
+    """The wait of the youth at `position` as a range in seconds, or None when no counselor is
+    online and free for the topic (there is no honest estimate then). Every chat slot of the
+    counselors online frees after a handling time: `position` slots must free before this
+    youth's turn, `capacity` of them at a time."""
+    if capacity <= 0:
+        return None
+    times = handle_times()
+    return math.ceil(times.low_s * position / capacity), math.ceil(times.high_s * position / capacity)
+
+
+def queue_place(*, conversation_id: int, position: int, capacity: int) -> QueuePlace:
+    estimate = estimate_wait(position=position, capacity=capacity)
+    if estimate is None:
+        return QueuePlace(conversation=conversation_id, position=position, eta_s=0, eta_max_s=0, nobody_online=True)
+    return QueuePlace(conversation=conversation_id, position=position, eta_s=estimate[0], eta_max_s=estimate[1])
 
 
 def serving_capacity(topic: str) -> int:
-    """How many chats the counselors online for this topic can hold at once."""
+    """How many chats the counselors online, available and serving this topic can hold at once."""
     total = 0
     for profile in online_available_profiles():
         if topic in profile.topics:
@@ -228,7 +278,31 @@ def serving_capacity(topic: str) -> int:
     return total
 
 
-def queue_position(*, conversation: Conversation) -> tuple[int, int]:
+def counselor_loads() -> dict[int, int]:
+    """Active conversations per staff member who has any."""
+    return dict(
+        Conversation.objects.filter(status=Conversation.Status.ACTIVE, counselor__isnull=False)
+        .values_list("counselor_id")
+        .annotate(n=Count("id"))
+        .values_list("counselor_id", "n")
+    )
+
+
+def free_slots(topic: str) -> int:
+    """Chats the counselors online, available and serving this topic could take right now."""
+    loads = counselor_loads()
+    return sum(
+        max(0, p.max_concurrent - loads.get(p.user_id, 0)) for p in online_available_profiles() if topic in p.topics
+    )
+
+
+def youths_gone() -> QuerySet[YouthProfile]:
+    """Youths with no open socket (page closed, phone asleep): they are not counted ahead of others."""
+    return YouthProfile.objects.filter(offline_since__isnull=False)
+
+
+def queue_position(*, conversation: Conversation) -> int:
+    """1 + the waiting youths of the topic served before this one who are still on their page."""
     ahead = (
         Conversation.objects.filter(status=Conversation.Status.QUEUED, topic=conversation.topic)
         .filter(
@@ -236,10 +310,18 @@ def queue_position(*, conversation: Conversation) -> tuple[int, int]:
             | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
             | Q(priority=conversation.priority, queued_at=conversation.queued_at, id__lt=conversation.pk)
         )
+        .exclude(youth_id__in=youths_gone().values("user_id"))
         .count()
     )
-    position = ahead + 1
-    return position, estimate_wait_s(position=position, serving_capacity=serving_capacity(conversation.topic))
+    return ahead + 1
+
+
+def place_of(*, conversation: Conversation) -> QueuePlace:
+    return queue_place(
+        conversation_id=conversation.pk,
+        position=queue_position(conversation=conversation),
+        capacity=serving_capacity(conversation.topic),
+    )
 
 
 def online_available_profiles() -> list[CounselorProfile]:

@@ -1,7 +1,8 @@
 """Jobs of the chat app: the queue's timers (run by `manage.py run_huey`; docs/architecture.md, "Jobs").
 
-A timer is a job scheduled when it starts: a counselor's socket closed (grace period), a
-youth's socket closed (abandoned request), a youth queued (long wait). When it runs it calls
+A timer is a job scheduled when it starts: a counselor's socket closed (grace period, and in a
+chat the youths' drop notice), a youth's socket closed (abandoned request, and in a chat the
+gone check), a youth queued (long wait). When it runs it calls
 the queue's sweep, which re-reads the database and acts on whatever is due by then, so a
 counselor who came back, a youth who was paired, or a second run changes nothing. The minute
 sweeps are the safety net for timers lost with a worker (a job being run when its worker is
@@ -55,6 +56,25 @@ def offer_leave_message_after_wait(conversation_id: int) -> int:
     return do_offer_leave_message_to_long_waiters()
 
 
+@db_task(retries=3, retry_delay=1)
+def close_if_youth_gone(youth_id: int) -> int:
+    from chat.services.presence import do_close_abandoned_conversations
+
+    if not YouthProfile.objects.filter(user_id=youth_id, offline_since__isnull=False).exists():
+        return 0
+    return do_close_abandoned_conversations()
+
+
+@db_task(retries=3, retry_delay=1)
+def tell_youths_counselor_dropped(counselor_id: int) -> int:
+    from chat.services.presence import do_tell_youths_counselor_dropped
+
+    # A reload is back within the delay: nothing to tell.
+    if not CounselorProfile.objects.filter(user_id=counselor_id, offline_since__isnull=False).exists():
+        return 0
+    return do_tell_youths_counselor_dropped()
+
+
 def schedule_grace_check(*, counselor_id: int) -> None:
     """A counselor's socket closed: past the grace period, chats of counselors still offline go back."""
     schedule_after_commit(requeue_after_grace, counselor_id, delay_s=settings.COUNSELOR_GRACE_S + MARGIN_S)
@@ -65,12 +85,31 @@ def schedule_abandon_check(*, youth_id: int) -> None:
     schedule_after_commit(cancel_if_abandoned, youth_id, delay_s=settings.QUEUE_ABANDON_S + MARGIN_S)
 
 
-def schedule_offline_checks(*, user_id: int, role: str) -> None:
-    """One of a user's sockets closed: their timers start (each job ends at once if they are back)."""
+def schedule_gone_check(*, youth_id: int) -> None:
+    """A youth in a chat lost their last socket: still gone after YOUTH_GONE_CLOSE_S, the chat ends as abandoned."""
+    schedule_after_commit(close_if_youth_gone, youth_id, delay_s=settings.YOUTH_GONE_CLOSE_S + MARGIN_S)
+
+
+def schedule_drop_notice(*, counselor_id: int) -> None:
+    """A counselor in a chat lost a socket: still offline after COUNSELOR_DROP_NOTICE_S, their youths are told."""
+    if settings.COUNSELOR_DROP_NOTICE_S < settings.COUNSELOR_GRACE_S:  # else the requeue's message says it
+        schedule_after_commit(
+            tell_youths_counselor_dropped, counselor_id, delay_s=settings.COUNSELOR_DROP_NOTICE_S + MARGIN_S
+        )
+
+
+def schedule_offline_checks(*, user_id: int, role: str, in_chat: bool = False) -> None:
+    """One of a user's sockets closed: their timers start (each job ends at once if they are back).
+
+    `in_chat`: they have an active chat, which has timers of its own (youth gone, counselor dropped)."""
     if role == Role.COUNSELOR:
         schedule_grace_check(counselor_id=user_id)
+        if in_chat:
+            schedule_drop_notice(counselor_id=user_id)
     elif role == Role.YOUTH:
         schedule_abandon_check(youth_id=user_id)
+        if in_chat:
+            schedule_gone_check(youth_id=user_id)
 
 
 def schedule_long_wait_check(*, conversation_id: int) -> None:
@@ -81,6 +120,7 @@ def schedule_long_wait_check(*, conversation_id: int) -> None:
 @db_periodic_task(crontab())
 @once_per_period("chat.queue_sweep")
 def queue_sweep() -> None:
+    from chat.services.presence import do_close_abandoned_conversations, do_tell_youths_counselor_dropped
     from chat.services.queue import (
         do_cancel_abandoned_requests,
         do_offer_leave_message_to_long_waiters,
@@ -90,3 +130,14 @@ def queue_sweep() -> None:
     do_requeue_abandoned_conversations()
     do_offer_leave_message_to_long_waiters()
     do_cancel_abandoned_requests()
+    do_tell_youths_counselor_dropped()
+    do_close_abandoned_conversations()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+@once_per_period("chat.transcript_retention")
+def delete_expired_transcripts() -> int:
+    """Nightly: what was said in conversations ended TRANSCRIPT_RETENTION_DAYS ago is deleted."""
+    from chat.services.retention import do_delete_expired_transcripts
+
+    return do_delete_expired_transcripts()

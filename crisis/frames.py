@@ -59,6 +59,15 @@ class ConversationJoin(ClientFrame, tag="conversation.join"):
     conversation: Id
 
 
+class ConversationTake(ClientFrame, tag="conversation.take"):
+    """A supervisor takes a queued or active conversation: for themselves (no counselor), or
+    for the counselor named; a full or away counselor only with over_capacity."""
+
+    conversation: Id
+    counselor: Id | None = None
+    over_capacity: bool = False
+
+
 class ReferralRecord(ClientFrame, tag="referral.record"):
     conversation: Id
     kind: Literal["police_110", "ambulance_120", "mandatory_report", "hotline"]
@@ -79,6 +88,7 @@ CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
     ConversationUnmonitor,
     Whisper,
     ConversationJoin,
+    ConversationTake,
     ReferralRecord,
     DashboardRequest,
 )
@@ -141,10 +151,25 @@ class JoinOk(ServerFrame, tag="conversation.join.ok"):
     ref: Ref = None
 
 
+class TakeOk(ServerFrame, tag="conversation.take.ok"):
+    conversation: int
+    to: Person
+    to_user: int
+    ref: Ref = None
+
+
 class ReferralOk(ServerFrame, tag="referral.ok"):
     referral: int
     conversation: int
     ref: Ref = None
+
+
+class SafetyResponse(ServerFrame, tag="safety.response"):
+    """To the youth: show the safety response of this level (the helpline's texts and numbers,
+    already in the page) at once, whatever screen they are on."""
+
+    conversation: int
+    level: Annotated[int, Meta(ge=3, le=4)]
 
 
 class DashboardAlert(msgspec.Struct, kw_only=True):
@@ -218,4 +243,6 @@ SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
     JoinOk,
     ReferralOk,
     Dashboard,
+    SafetyResponse,
+    TakeOk,
 )

@@ -13,6 +13,7 @@ class Alert(models.Model):
         DETECTOR = "detector", "The crisis detector, on a chat message"
         LEFT_MESSAGE = "left_message", "The crisis detector, on a message left when nobody could answer"
         COUNSELOR = "counselor", "A counselor who is worried (the detector missed it)"
+        NO_CAPACITY = "no_capacity", "A youth at risk is waiting and no counselor online can take them"
 
     conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="alerts")
     # The message that raised it; 0 for a left message, or a counselor's alert about no one message.

@@ -28,6 +28,23 @@ class AlertView:
 
 
 @dataclass(frozen=True, slots=True)
+class TakenOver:
+    """A supervisor took a conversation, for themselves or for a counselor."""
+
+    conversation: int
+    to: str
+    to_user: int
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyResponseDue:
+    """A youth's message showed a risk to life: their page shows the safety response now."""
+
+    conversation: int
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
 class VerdictInput:
     """A supervisor's judgement of an alert: a real risk (with the right category and level) or not."""
 

@@ -120,6 +120,7 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     ),
     r.Whispered: lambda e: f.WhisperNotice(conversation=e.conversation, text=e.text, from_=e.by),
     r.DashboardView: dashboard_frame,
+    r.SafetyResponseDue: lambda e: f.SafetyResponse(conversation=e.conversation, level=e.level),
 }
 
 ROUTES: list[Route[Any]] = [
@@ -183,6 +184,17 @@ ROUTES: list[Route[Any]] = [
             supervisor_id=who.user_id, conversation_id=fr.conversation, channel_name=who.channel_name
         ),
         reply=lambda conversation: f.JoinOk(conversation=conversation),
+    ),
+    Route(
+        f.ConversationTake,
+        SUPERVISOR,
+        lambda who, fr: supervision.do_take_conversation(
+            supervisor_id=who.user_id,
+            conversation_id=fr.conversation,
+            counselor_id=fr.counselor,
+            over_capacity=fr.over_capacity,
+        ),
+        reply=lambda taken: f.TakeOk(conversation=taken.conversation, to=Person(name=taken.to), to_user=taken.to_user),
     ),
     Route(
         f.ReferralRecord,

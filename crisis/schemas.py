@@ -1,8 +1,9 @@
-"""The lexicon API's bodies (docs/crisis.md, the supervisor console's lexicon editor)."""
+"""The crisis API's bodies: the lexicon editor (docs/crisis.md), the detector versions, the alert history."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -88,3 +89,67 @@ class PromotedModel(msgspec.Struct, kw_only=True):
     version: str
     status: str
     promoted_at: Moment
+
+
+# ----- the alert history (the supervisor console's history tab) -----------------------------
+Category = Literal["suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud"]
+Level = Annotated[int, Meta(ge=1, le=4)]
+Day = Annotated[datetime.date, Meta(description="a day, YYYY-MM-DD, in the deployment's TIME_ZONE")]
+
+
+class AlertHistoryQuery(RequestBody):
+    """Which alerts, newest first (by when they were raised); every filter given must hold."""
+
+    status: Annotated[
+        Literal["acknowledged", "all"],
+        Meta(description='"acknowledged" (the default): only alerts someone acknowledged; "all": open ones too'),
+    ] = "acknowledged"
+    category: Annotated[Category | None, Meta(description="the category the alert was raised with")] = None
+    level: Annotated[Level | None, Meta(description="the level the alert was raised with")] = None
+    verdict: Annotated[
+        Literal["real", "false_alarm", "none"] | None,
+        Meta(description='"real": judged a real risk; "false_alarm": judged not a risk; "none": not judged yet'),
+    ] = None
+    since: Annotated[Day | None, Meta(description="raised on or after this day")] = None
+    until: Annotated[Day | None, Meta(description="raised on or before this day (the whole day)")] = None
+    text: Annotated[str, Meta(max_length=100, description="found in the excerpt, ignoring case")] = ""
+    page: Annotated[int, Meta(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Meta(ge=1, le=100)] = 50
+
+
+class AlertHistoryVerdict(msgspec.Struct, kw_only=True):
+    """The latest verdict on the alert: a real risk (with the right category and level) or not."""
+
+    real_risk: bool
+    category: Annotated[str, Meta(description='the right category of a real risk; "" when not a risk')]
+    level: Annotated[int | None, Meta(description="the right level of a real risk")]
+    note: str
+    by: Annotated[str | None, Meta(description="the supervisor who gave it")]
+    at: Moment
+
+
+class AlertHistoryEntry(msgspec.Struct, kw_only=True):
+    """One alert: what raised it, who acknowledged it when, and the verdict."""
+
+    alert: int
+    conversation: int
+    category: str
+    level: int
+    excerpt: Annotated[str, Meta(description="the youth's words (reading them is logged as a transcript access)")]
+    source: Annotated[str, Meta(description='"detector", "left_message" or "counselor"')]
+    note: Annotated[str, Meta(description="a counselor's alert: why they were worried")]
+    raised_by: Annotated[str | None, Meta(description="the counselor, for a counselor's alert")]
+    raised_at: Moment
+    overdue: Annotated[bool, Meta(description="it went past the acknowledgement timer before anyone acknowledged it")]
+    acknowledged_by: str | None
+    acknowledged_at: Moment | None
+    verdict: AlertHistoryVerdict | None
+
+
+class AlertHistory(msgspec.Struct, kw_only=True):
+    """One page of the alert history, newest first."""
+
+    alerts: list[AlertHistoryEntry]
+    total: Annotated[int, Meta(description="alerts matching the filters, on every page")]
+    page: int
+    page_size: int

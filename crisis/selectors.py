@@ -1,13 +1,16 @@
-"""Reads of the crisis app that write nothing: the lexicon as it stands and its history."""
+"""Reads of the crisis app that write nothing: the lexicon as it stands and its history, how each
+detector version did, and the alert history."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from crisis.detection import load_shipped_lexicon
-from crisis.models import LexiconVersion
+from crisis.models import Alert, AlertVerdict, LexiconVersion
 
 VERSIONS_SHOWN = 200
 
@@ -147,3 +150,125 @@ def detector_versions() -> list[VersionRecord]:
             )
         )
     return records
+
+
+# ----- the alert history: acknowledged alerts with who acknowledged them and the verdict -----
+HISTORY_PAGE_SIZE_MAX = 100
+HISTORY_TEXT_MAX = 100
+VERDICT_FILTERS = ("real", "false_alarm", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHistoryFilter:
+    """Which alerts the history lists; every filter given must hold. Days are in TIME_ZONE."""
+
+    include_open: bool = False  # False: acknowledged alerts only (the active list holds the open ones)
+    category: str | None = None
+    level: int | None = None
+    verdict: str | None = None  # one of VERDICT_FILTERS; "none": nobody has judged it yet
+    since: date | None = None  # raised on or after this day
+    until: date | None = None  # raised on or before this day
+    text: str = ""  # found in the excerpt, ignoring case
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryVerdict:
+    real_risk: bool
+    category: str
+    level: int | None
+    note: str
+    by: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHistoryRow:
+    alert: int
+    conversation: int
+    category: str
+    level: int
+    excerpt: str
+    source: str
+    note: str  # a counselor's alert: why they were worried
+    raised_by: str | None
+    raised_at: datetime
+    overdue: bool  # it went past the acknowledgement timer before anyone acknowledged it
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    verdict: HistoryVerdict | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHistoryPage:
+    rows: list[AlertHistoryRow]
+    total: int  # alerts matching the filters, on every page
+    page: int
+    page_size: int
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def alert_history(*, filters: AlertHistoryFilter) -> AlertHistoryPage:
+    """One page of the alerts matching `filters`, newest first (the filters are checked by the caller)."""
+    alerts = Alert.objects.all()
+    if not filters.include_open:
+        alerts = alerts.filter(acknowledged_at__isnull=False)
+    if filters.category:
+        alerts = alerts.filter(category=filters.category)
+    if filters.level is not None:
+        alerts = alerts.filter(level=filters.level)
+    if filters.verdict == "real":
+        alerts = alerts.filter(verdict__real_risk=True)
+    elif filters.verdict == "false_alarm":
+        alerts = alerts.filter(verdict__real_risk=False)
+    elif filters.verdict == "none":
+        alerts = alerts.filter(verdict__isnull=True)
+    if filters.since is not None:
+        alerts = alerts.filter(created_at__gte=_start_of_day(filters.since))
+    if filters.until is not None:  # the whole of that day
+        alerts = alerts.filter(created_at__lt=_start_of_day(filters.until + timedelta(days=1)))
+    if filters.text:
+        alerts = alerts.filter(excerpt__icontains=filters.text)  # LIKE wildcards in it are escaped
+    total = alerts.count()
+    start = (filters.page - 1) * filters.page_size
+    shown = alerts.select_related("acknowledged_by", "raised_by", "verdict__supervisor").order_by("-created_at", "-id")[
+        start : start + filters.page_size
+    ]
+    return AlertHistoryPage(
+        rows=[_history_row(a) for a in shown], total=total, page=filters.page, page_size=filters.page_size
+    )
+
+
+def _history_row(alert: Alert) -> AlertHistoryRow:
+    try:
+        v = alert.verdict
+    except AlertVerdict.DoesNotExist:
+        verdict = None
+    else:
+        verdict = HistoryVerdict(
+            real_risk=v.real_risk,
+            category=v.category,
+            level=v.level,
+            note=v.note,
+            by=v.supervisor.shown_name if v.supervisor else None,
+            at=v.at,
+        )
+    return AlertHistoryRow(
+        alert=alert.pk,
+        conversation=alert.conversation_id,
+        category=alert.category,
+        level=alert.level,
+        excerpt=alert.excerpt,
+        source=alert.source,
+        note=alert.note,
+        raised_by=alert.raised_by.shown_name if alert.raised_by else None,
+        raised_at=alert.created_at,
+        overdue=alert.overdue,
+        acknowledged_by=alert.acknowledged_by.shown_name if alert.acknowledged_by else None,
+        acknowledged_at=alert.acknowledged_at,
+        verdict=verdict,
+    )

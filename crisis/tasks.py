@@ -62,6 +62,16 @@ def overdue_sweep() -> int:
 
 
 @db_periodic_task(crontab())
+@once_per_period("crisis.waiting_at_risk_sweep")
+def waiting_at_risk_sweep() -> int:
+    """Youths at risk still waiting (requeued after a drop, or a team that filled up) get the
+    no-capacity alert within a minute, whatever path put them there."""
+    from crisis.services.alerts import do_sweep_waiting_at_risk
+
+    return do_sweep_waiting_at_risk()
+
+
+@db_periodic_task(crontab())
 @once_per_period("crisis.rescan_unscanned")
 def rescan_unscanned() -> int:
     """Youth messages stored while the detector failed are scanned again once it works."""
@@ -84,3 +94,13 @@ def enqueue_oncall_page(*, alert_id: int) -> None:
         page_oncall(alert_id)
     except Exception:  # the job store unreachable: the overdue re-raise pages again
         log.exception("could not enqueue the on-call page for alert %s", alert_id)
+
+
+@db_periodic_task(crontab(minute="27", hour="3"))
+@once_per_period("crisis.transcript_retention")
+def delete_expired_excerpts() -> int:
+    """Nightly: alert excerpts and whispers of conversations past TRANSCRIPT_RETENTION_DAYS go
+    with their transcript (chat/services/retention.py)."""
+    from crisis.services.alerts import do_delete_expired_excerpts
+
+    return do_delete_expired_excerpts()

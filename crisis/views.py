@@ -1,4 +1,5 @@
-"""Lexicon API for the supervisor console (docs/crisis.md). Transport only: typed body in, one call, typed body out."""
+"""The crisis API for the supervisor console: the lexicon (docs/crisis.md), the detector versions, the
+alert history. Transport only: typed body in, one call, typed body out."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from accounts.http import Bearer
 from accounts.models import Role
 from accounts.services import Principal
 from crisis import schemas, selectors
-from crisis.services import lexicon, model_versions
+from crisis.services import history, lexicon, model_versions
 from protocol.errors import Refused
 from protocol.http import ApiError, Refusal, endpoint
 
 EDITORS = Bearer(roles=(Role.SUPERVISOR, Role.ADMIN))
+# Excerpts are the youth's words: admins manage staff and the lexicon but read no transcript.
+SUPERVISORS = Bearer(roles=(Role.SUPERVISOR,))
 
 
 def _lexicon(current: selectors.CurrentLexicon) -> schemas.Lexicon:
@@ -137,4 +140,71 @@ def promote_model(request: HttpRequest, *, principal: Principal, body: schemas.P
     assert promoted.promoted_at is not None  # noqa: S101 - the promotion just set it
     return schemas.PromotedModel(
         version=promoted.version, status=promoted.status, promoted_at=promoted.promoted_at.isoformat()
+    )
+
+
+@endpoint(
+    "crisis/alerts/history",
+    method="POST",
+    name="crisis-alert-history",
+    auth=SUPERVISORS,
+    request=schemas.AlertHistoryQuery,
+    response=schemas.AlertHistory,
+    summary="Search past alerts: who acknowledged each and when, and the verdict; newest first, a page at a time",
+    refusals=[Refusal(400, "invalid", "since is after until")],
+    example={"status": "acknowledged", "verdict": "real", "since": "2026-12-01", "text": "药", "page": 1},
+)
+def alert_history(
+    request: HttpRequest, *, principal: Principal, body: schemas.AlertHistoryQuery
+) -> schemas.AlertHistory:
+    """A POST although it changes nothing a client sees: each search is written to the audit trail
+    (every conversation whose excerpt it shows, as a transcript access), and its filters are a typed body."""
+    try:
+        page = history.read_alert_history(
+            supervisor_id=principal.user_id,
+            filters=selectors.AlertHistoryFilter(
+                include_open=body.status == "all",
+                category=body.category,
+                level=body.level,
+                verdict=body.verdict,
+                since=body.since,
+                until=body.until,
+                text=body.text,
+                page=body.page,
+                page_size=body.page_size,
+            ),
+        )
+    except Refused as refusal:
+        raise ApiError(400, "invalid", refusal.detail) from None
+    return schemas.AlertHistory(
+        alerts=[
+            schemas.AlertHistoryEntry(
+                alert=row.alert,
+                conversation=row.conversation,
+                category=row.category,
+                level=row.level,
+                excerpt=row.excerpt,
+                source=row.source,
+                note=row.note,
+                raised_by=row.raised_by,
+                raised_at=row.raised_at.isoformat(),
+                overdue=row.overdue,
+                acknowledged_by=row.acknowledged_by,
+                acknowledged_at=row.acknowledged_at.isoformat() if row.acknowledged_at else None,
+                verdict=schemas.AlertHistoryVerdict(
+                    real_risk=row.verdict.real_risk,
+                    category=row.verdict.category,
+                    level=row.verdict.level,
+                    note=row.verdict.note,
+                    by=row.verdict.by,
+                    at=row.verdict.at.isoformat(),
+                )
+                if row.verdict
+                else None,
+            )
+            for row in page.rows
+        ],
+        total=page.total,
+        page=page.page,
+        page_size=page.page_size,
     )

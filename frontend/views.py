@@ -8,9 +8,13 @@ up in a cache or a server log of rendered pages).
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+
+from helpline.selectors import safety_content
 
 
 # The shells are cheap, and a stale cached shell could pair old HTML with new
@@ -30,6 +34,15 @@ class PageView(TemplateView):
 class YouthPage(PageView):
     template_name = "frontend/youth.html"
     page = "youth"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The helpline's numbers and safety texts are in the page from the start, so the safety
+        # response shows the instant the frame arrives, with nothing more to fetch.
+        context["safety"] = safety_content(language=get_language() or settings.LANGUAGE_CODE)
+        context["quick_exit_url"] = settings.QUICK_EXIT_URL
+        context["retention_days"] = settings.TRANSCRIPT_RETENTION_DAYS
+        return context
 
 
 class StaffLoginPage(PageView):

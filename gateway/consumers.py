@@ -106,6 +106,20 @@ def _open_session(token: str, channel_name: str) -> tuple[Principal, Any]:
     return with_a_live_connection(call)
 
 
+def _close_session(principal: Principal, channel_name: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """Unregister the socket; what the close publishes (the youth away) is sent from the loop after.
+
+    Sent from this thread, a publish waits on the event loop: a socket closed as the process
+    stops (SIGTERM) would wait for a loop that no longer runs, and the process never exits."""
+
+    def call() -> list[tuple[str, str, dict[str, Any]]]:
+        with collecting() as events:
+            sessions.do_close_session(principal=principal, channel_name=channel_name)
+        return events
+
+    return with_a_live_connection(call)
+
+
 # Every frame without a lane runs here: Channels' one database thread of the process.
 _in_database_thread = database_sync_to_async(_call_collecting)
 
@@ -317,9 +331,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.joined = set()
         if self.principal is not None:
             try:
-                await database_sync_to_async(with_a_live_connection)(
-                    lambda: sessions.do_close_session(principal=self.principal, channel_name=self.channel_name)
-                )
+                events = await database_sync_to_async(_close_session)(self.principal, self.channel_name)
+                await send_collected(events)
             except Exception:  # its row, no longer heart-beaten, is expired by accounts.tasks
                 log.exception("closing the session of %s failed", self.channel_name)
 

@@ -1,13 +1,16 @@
 """Screenshots of the pages as people see them, into docs/screenshots/ (PNG).
 
-A youth on a phone (390x844) and on a desktop (1366x860): the welcome screen, the waiting
-screen, a conversation; the counselor console and the supervisor console with a crisis alert
-and a watched conversation (desktop); the counselor's "I'm worried about this youth" form, the
-supervisor's verdict on an acknowledged alert beside a counselor's alert with its note,
-the detector health banner, and the detector versions tab with a model in shadow and the
-promotion's confirmation (desktop: the consoles are used at a desk). Runs against a fresh live
-stack (tests/live.py: real server processes on PostgreSQL and Redis, as the browser tests do),
-in headless Chromium.
+A youth on a phone (390x844) and on a desktop (1366x860): the welcome screen (with the
+privacy notice), the waiting screen with nobody online, the safety response to a crisis
+message while waiting (and folded to its numbers), a conversation; the counselor console and
+the supervisor console with a crisis alert and a watched conversation (desktop); the
+counselor's "I'm worried about this youth" form, the supervisor's verdict on an acknowledged
+alert beside a counselor's alert with its note, the detector health banner, the detector
+versions tab with a model in shadow and the promotion's confirmation, the alert history tab,
+and a youth in danger nobody can take: the no-capacity alert, the take dialog and the
+supervisor writing to the youth (desktop: the consoles are used at a desk; the youth's side
+on a phone). Runs against a fresh live stack (tests/live.py: real server processes on
+PostgreSQL and Redis, as the browser tests do), in headless Chromium.
 
 Every page's console errors and uncaught exceptions are collected: the script fails if any
 page had one, so it doubles as a smoke test of the front end.
@@ -110,6 +113,14 @@ def sign_in(page: Page, base: str, username: str, landing: str) -> None:
     page.wait_for_url(re.compile(landing + "$"))
 
 
+def youth_starts(page: Page, base: str, nickname: str) -> None:
+    """The youth opens the page and asks for psychological counseling."""
+    page.goto(base + "/")
+    page.locator('.topic-input[value="psych"]').check(force=True)
+    page.fill("#nickname", nickname)
+    page.click("#start-button")
+
+
 def youth_takes_a_turn(page: Page, text: str) -> None:
     page.fill("#composer-input", text)
     page.click("#send-button")
@@ -129,7 +140,7 @@ def main() -> int:
             topics=["psych"],
             name="林老师",
         )
-        stack.create_staff(username=supervisor, password=PASSWORD, role="supervisor", name="王督导")
+        supervisor_id = stack.create_staff(username=supervisor, password=PASSWORD, role="supervisor", name="王督导")
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
@@ -146,9 +157,24 @@ def main() -> int:
                 youth.click("#start-button")
                 expect(youth.locator("#queue-position")).not_to_be_empty()
                 youth.wait_for_timeout(600)  # the position arrives after "finding a counselor"
+                # Nobody is online yet: the page says so and offers a message or the hotline.
+                expect(youth.locator("#unavailable-card")).to_be_visible()
                 shot(youth, f"youth-waiting-{kind}")
+                # A crisis message while waiting: the safety response, at once.
+                youth_takes_a_turn(youth, "我攒了很多安眠药，今晚就全吃了")
+                expect(youth.locator("#safety-panel")).to_be_visible()
+                youth.wait_for_timeout(300)
+                shot(youth, f"youth-safety-{kind}")
+                youth.click("#safety-toggle")
+                shot(youth, f"youth-safety-folded-{kind}")
                 youth.context.close()
             stack.sql("UPDATE chat_conversation SET status = 'cancelled' WHERE status = 'queued'")
+            # Their alerts were seen (the safety-response shots): the board starts from the chat below.
+            stack.sql(
+                "UPDATE crisis_alert SET acknowledged_at = now(), acknowledged_by_id = %s "
+                "WHERE acknowledged_at IS NULL",
+                (supervisor_id,),
+            )
 
             sv = watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "supervisor")
             sign_in(sv, base, supervisor, "/supervisor/")
@@ -158,10 +184,7 @@ def main() -> int:
             expect(console.locator("#presence-toggle")).to_have_attribute("aria-checked", "true")
 
             youth = watch_errors(browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-chat")
-            youth.goto(base + "/")
-            youth.locator('.topic-input[value="psych"]').check(force=True)
-            youth.fill("#nickname", "小雨")
-            youth.click("#start-button")
+            youth_starts(youth, base, "小雨")
             expect(youth.locator("#end-button")).to_be_visible()
             youth_takes_a_turn(youth, "你好，我最近压力很大，晚上睡不着")
             panel = console.locator(".conv-panel:not([hidden])")
@@ -181,7 +204,7 @@ def main() -> int:
 
             card = sv.locator(".alert-card").first
             expect(card).to_be_visible()
-            card.locator(".alert-actions .btn-secondary").click()
+            card.locator(".alert-actions button", has_text="旁听").click()
             expect(sv.locator("#monitor-messages .msg--youth")).to_have_count(2)
             sv.fill("#whisper-input", "先确认安全，问一问身边有没有可以信任的大人")
             sv.click("#whisper-form button[type=submit]")
@@ -242,6 +265,33 @@ def main() -> int:
             shot(sv, "supervisor-promote-desktop")
             sv.click("#confirm-dialog-cancel")
             stack.sql("DELETE FROM chat_unscannedmessage")
+
+            # The alert history: the detector's alert acknowledged above, with who and when.
+            sv.click("#tab-history")
+            expect(sv.locator("#history-table tbody tr").first).to_be_visible()
+            shot(sv, "supervisor-history-desktop")
+
+            # A youth in danger nobody can take (the counselor is away): the louder alert, the take
+            # dialog, and the supervisor talking with the youth.
+            sv.click("#tab-live")
+            waiting = watch_errors(browser.new_context(locale="zh-CN", **PHONE).new_page(), "youth-taken")
+            youth_starts(waiting, base, "小月")
+            expect(waiting.locator("#queue-position")).not_to_be_empty()
+            youth_takes_a_turn(waiting, "我攒了很多安眠药，今晚就全吃了")
+            no_capacity = sv.locator(".alert-card--no-capacity")
+            expect(no_capacity).to_be_visible()
+            sv.wait_for_timeout(3500)  # the new card's flash is over
+            shot(sv, "supervisor-no-capacity-desktop")
+            no_capacity.locator('[data-action="take"]').click()
+            expect(sv.locator("#take-dialog")).to_be_visible()
+            shot(sv, "supervisor-take-desktop")
+            sv.click("#take-submit")
+            expect(sv.locator("#join-composer")).to_be_visible()
+            sv.fill("#join-input", "我在这里陪着你。药现在在你身边吗？")
+            sv.click("#join-composer button[type=submit]")
+            expect(waiting.locator("#messages .msg--supervisor")).to_have_count(1)
+            shot(sv, "supervisor-took-desktop")
+            shot(waiting, "youth-taken-phone")
 
             # The same conversation on a desktop browser, after a reload (the history comes back).
             desktop = watch_errors(

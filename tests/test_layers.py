@@ -15,6 +15,7 @@ LAYERS = [
     "realtime",
     "moderation",
     "accounts",
+    "helpline",
     "chat",
     "crisis",
     "gateway",

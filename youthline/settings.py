@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "youthline",
     "accounts",
     "moderation",
+    "helpline",
     "chat",
     "crisis",
     "gateway",
@@ -367,9 +368,21 @@ COUNSELOR_GRACE_S = env_int("COUNSELOR_GRACE_S", 60)
 QUEUE_MAX_WAIT_S = env_int("QUEUE_MAX_WAIT_S", 600)
 # A queued youth with no open socket for this long has left; their request is cancelled.
 QUEUE_ABANDON_S = env_int("QUEUE_ABANDON_S", 120)
+# A youth in a chat with no open socket for this long has left: the chat ends as abandoned and
+# its counselor's slot goes to the next youth waiting (chat/services/presence.py).
+YOUTH_GONE_CLOSE_S = env_int("YOUTH_GONE_CLOSE_S", 600)
+# A counselor with no open socket for this long: their youths are told the connection dropped
+# and that they keep their place (a reload within it says nothing). At or above
+# COUNSELOR_GRACE_S the notice is left to the requeue's own message.
+COUNSELOR_DROP_NOTICE_S = env_int("COUNSELOR_DROP_NOTICE_S", 5)
 # "HH:MM-HH:MM" in TIME_ZONE; 12355 answers around the clock by default.
 SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "00:00-24:00")
 SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)
+# Where the youth page's quick exit goes: a neutral page (the link replaces the page in history).
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.baidu.com/s?wd=%E5%A4%A9%E6%B0%94")
+# Messages of conversations ended longer ago than this are deleted (chat/tasks.py, daily); the
+# privacy notice on the youth page says so. The conversation's figures (times, topic, risk) stay.
+TRANSCRIPT_RETENTION_DAYS = env_int("TRANSCRIPT_RETENTION_DAYS", 365)
 # Each process refreshes the live-socket rows it holds this often (gateway/heartbeat.py).
 SOCKET_HEARTBEAT_S = float(os.environ.get("SOCKET_HEARTBEAT_S", "20"))
 # Live views (dashboard, queue counter): changes within this window share one push.
@@ -390,6 +403,8 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_NETS = env_list("METRICS_ALLOWED_NETS", [])
 
 CRISIS_ALERT_LEVEL = 2
+# From this level the youth's page shows the safety response (helpline.SafetyText) at once.
+CRISIS_SAFETY_LEVEL = 3
 CRISIS_ACK_TIMEOUT_S = env_int("CRISIS_ACK_TIMEOUT_S", 60)
 CRISIS_ONCALL_WEBHOOK_URL = os.environ.get("CRISIS_ONCALL_WEBHOOK_URL", "")
 CRISIS_LEXICON_REFRESH_S = float(os.environ.get("CRISIS_LEXICON_REFRESH_S", "2"))

@@ -12,12 +12,11 @@ from chat.records import (
     ConversationClosed,
     ConversationTransferred,
     HistoryPage,
-    QueuePlace,
     SomeoneTyping,
     WrapUpInput,
 )
 from chat.scanning import StoredYouthMessage, scan_stored_youth_message
-from chat.selectors import get_conversation_for, history_after, queue_position
+from chat.selectors import get_conversation_for, history_after, place_of, serving_capacity
 from chat.services.messages import do_post_system_message
 from chat.services.queue import do_dispatch, do_return_to_queue
 from moderation.hygiene import clean_text
@@ -71,16 +70,19 @@ def check_wrapup(wrapup: WrapUpInput) -> WrapUpInput:
 def do_end_conversation(
     *, user_id: int, role: str, conversation_id: int, wrapup: WrapUpInput | None
 ) -> ConversationClosed:
-    if role not in (Role.YOUTH, Role.COUNSELOR):
+    if role not in (Role.YOUTH, Role.COUNSELOR, Role.SUPERVISOR):
         raise errors.forbidden("only the youth or the counselor can end a conversation")
-    checked_wrapup = None
-    if role == Role.COUNSELOR:
-        if wrapup is None:
-            raise errors.invalid("a counselor ends a conversation with a wrap-up")
-        checked_wrapup = check_wrapup(wrapup)
     with transaction.atomic():
         conversation = get_conversation_for(conversation_id=conversation_id, user_id=user_id, role=role)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        # A supervisor who took a conversation is its counselor; watching one is not.
+        if role == Role.SUPERVISOR and conversation.counselor_id != user_id:
+            raise errors.forbidden("a supervisor ends only a conversation they took")
+        checked_wrapup = None
+        if role in (Role.COUNSELOR, Role.SUPERVISOR):
+            if wrapup is None:
+                raise errors.invalid("a counselor ends a conversation with a wrap-up")
+            checked_wrapup = check_wrapup(wrapup)
         if conversation.status == Conversation.Status.QUEUED and role == Role.YOUTH:
             new_status = Conversation.Status.CANCELLED
         elif conversation.status == Conversation.Status.ACTIVE:
@@ -90,17 +92,27 @@ def do_end_conversation(
         conversation.status = new_status
         conversation.ended_at = timezone.now()
         conversation.ended_by = role
-        conversation.save(update_fields=["status", "ended_at", "ended_by"])
+        conversation.end_reason = (
+            Conversation.EndReason.CANCELLED if new_status == Conversation.Status.CANCELLED else role
+        )
+        conversation.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
         changed("queue", "team", "conversations")
         if checked_wrapup is not None:
             _store_wrapup(conversation=conversation, counselor_id=user_id, wrapup=checked_wrapup)
-        closed = ConversationClosed(conversation=conversation.pk, by=role)
-        publish_on_commit(
-            conversation_group(conversation.pk),
-            closed,
-            leave=[conversation_group(conversation.pk), staff_group(conversation.pk)],
-        )
+        closed = publish_closed(conversation_id=conversation.pk, by=role)
     do_dispatch()
+    return closed
+
+
+def publish_closed(*, conversation_id: int, by: str) -> ConversationClosed:
+    """After the commit, everyone in the conversation hears it ended (`conversation.ended`) and
+    their sockets leave it; used by every path that ends an active chat, so they all say it alike."""
+    closed = ConversationClosed(conversation=conversation_id, by=by)
+    publish_on_commit(
+        conversation_group(conversation_id),
+        closed,
+        leave=[conversation_group(conversation_id), staff_group(conversation_id)],
+    )
     return closed
 
 
@@ -140,11 +152,7 @@ def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> Conve
         do_return_to_queue(conversation=conversation, reason="transferred", topic=topic)
         do_post_system_message(conversation_id=conversation.pk, text="你的咨询正在转接给另一位咨询师，请稍候。")
         conversation.refresh_from_db()
-        position, eta = queue_position(conversation=conversation)
-        publish_on_commit(
-            user_group(conversation.youth_id),
-            BackInQueue(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)),
-        )
+        publish_on_commit(user_group(conversation.youth_id), BackInQueue(place_of(conversation=conversation)))
     do_dispatch()
     return transferred
 
@@ -177,7 +185,10 @@ def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact:
             raise errors.invalid("leaving a message is offered outside service hours or after a long wait")
         if LeftMessage.objects.filter(conversation=conversation).exists():
             raise errors.invalid("a message was already left")
-        reason = "outside_hours" if not conversation.within_service_hours else "wait_too_long"
+        if not conversation.within_service_hours:
+            reason = "outside_hours"
+        else:
+            reason = "wait_too_long" if serving_capacity(conversation.topic) > 0 else "nobody_online"
         left = LeftMessage.objects.create(
             conversation=conversation, text=cleaned, contact=clean_text(contact), reason=reason
         )
@@ -197,7 +208,8 @@ def do_leave_message(*, youth_id: int, conversation_id: int, text: str, contact:
             conversation.status = Conversation.Status.MISSED
             conversation.ended_at = timezone.now()
             conversation.ended_by = Role.YOUTH
-            conversation.save(update_fields=["status", "ended_at", "ended_by"])
+            conversation.end_reason = Conversation.EndReason.LEFT_MESSAGE
+            conversation.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
             changed("queue")
             publish_on_commit(user_group(youth_id), None, leave=[conversation_group(conversation.pk)])
     do_dispatch()

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from accounts.models import CounselorProfile, Role, YouthProfile
+from accounts.models import CounselorProfile, Role, User, YouthProfile
 from chat.hours import within_service_hours
 from chat.models import Assignment, Conversation
 from chat.records import (
@@ -23,18 +23,20 @@ from chat.records import (
     AssignedToYouth,
     BackInQueue,
     ConversationClosed,
+    ConversationTakenOver,
     LeaveMessageOffer,
     PresenceChanged,
     QueueMoved,
     QueuePlace,
 )
 from chat.selectors import (
-    estimate_wait_s,
     history_after,
     online_available_profiles,
-    queue_position,
+    place_of,
+    queue_place,
     serving_capacity,
     youth_card,
+    youths_gone,
 )
 from chat.services.messages import do_post_system_message
 from chat.tasks import schedule_long_wait_check
@@ -70,8 +72,7 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
         if existing is not None and existing.status == Conversation.Status.ACTIVE:
             raise errors.invalid("you are already in a conversation")
         if existing is not None:
-            position, eta = queue_position(conversation=existing)
-            return QueuePlace(conversation=existing.pk, position=position, eta_s=eta)
+            return place_of(conversation=existing)
         now = timezone.now()
         profile = YouthProfile.objects.filter(user_id=youth_id).first()
         open_now = within_service_hours(now)
@@ -96,17 +97,27 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
     schedule_long_wait_check(conversation_id=conversation.pk)
     do_dispatch()
     conversation.refresh_from_db(fields=["status"])
-    position, eta = (
-        queue_position(conversation=conversation) if conversation.status == Conversation.Status.QUEUED else (0, 0)
-    )
-    return QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)
+    if conversation.status != Conversation.Status.QUEUED:
+        return QueuePlace(conversation=conversation.pk, position=0, eta_s=0)
+    place = place_of(conversation=conversation)
+    if place.nobody_online:
+        # Nobody online for the topic: leaving a message is offered at once, beside waiting.
+        Conversation.objects.filter(pk=conversation.pk, leave_message_offered_at__isnull=True).update(
+            leave_message_offered_at=timezone.now()
+        )
+    return place
 
 
 def do_cancel_request(*, youth_id: int, conversation_id: int) -> ConversationClosed:
     with transaction.atomic():
         updated = Conversation.objects.filter(
             pk=conversation_id, youth_id=youth_id, status=Conversation.Status.QUEUED
-        ).update(status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by=Role.YOUTH)
+        ).update(
+            status=Conversation.Status.CANCELLED,
+            ended_at=timezone.now(),
+            ended_by=Role.YOUTH,
+            end_reason=Conversation.EndReason.CANCELLED,
+        )
         if not updated:
             _refuse_queue_action(youth_id=youth_id, conversation_id=conversation_id, action="cancel")
         changed("queue")
@@ -147,6 +158,12 @@ def do_dispatch() -> int:
         waiting = list(_queue_order(Conversation.objects.filter(status=Conversation.Status.QUEUED)))
         if not waiting:
             return 0
+        # Within a priority, youths still on their page first (the sort is stable): a free slot
+        # goes to someone who is there, while one whose page closed keeps the first place among
+        # those gone (and is cancelled after QUEUE_ABANDON_S). A youth at risk is never moved
+        # back: whoever takes them is there when they return.
+        gone = set(youths_gone().filter(user_id__in=[c.youth_id for c in waiting]).values_list("user_id", flat=True))
+        waiting.sort(key=lambda c: (-c.priority, c.youth_id in gone and c.priority < settings.CRISIS_SAFETY_LEVEL))
         profiles = online_available_profiles()
         loads = dict(
             Conversation.objects.filter(status=Conversation.Status.ACTIVE, counselor__isnull=False)
@@ -170,31 +187,39 @@ def do_dispatch() -> int:
                 loads[chosen.user_id] = loads.get(chosen.user_id, 0) + 1
                 chosen.last_assigned_at = timezone.now()
                 paired += 1
-        _announce_positions(still_waiting, profiles)
+        _announce_positions(still_waiting, profiles, gone=gone)
     return paired
 
 
 def _assign(*, conversation: Conversation, profile: CounselorProfile) -> bool:
+    return _hand_to(conversation=conversation, staff=profile.user, profile=profile)
+
+
+def _hand_to(*, conversation: Conversation, staff: User, profile: CounselorProfile | None) -> bool:
+    """The conversation, as read (queued, or active with its counselor), goes to `staff`; False
+    if it changed meanwhile. The youth and the new counselor are told after commit."""
     now = timezone.now()
-    updated = Conversation.objects.filter(pk=conversation.pk, status=Conversation.Status.QUEUED).update(
+    updated = Conversation.objects.filter(
+        pk=conversation.pk, status=conversation.status, counselor_id=conversation.counselor_id
+    ).update(
         status=Conversation.Status.ACTIVE,
-        counselor_id=profile.user_id,
+        counselor_id=staff.pk,
         assigned_at=now,
         first_assigned_at=conversation.first_assigned_at or now,
     )
     if not updated:
         return False
-    CounselorProfile.objects.filter(pk=profile.pk).update(last_assigned_at=now)
+    if profile is not None:
+        CounselorProfile.objects.filter(pk=profile.pk).update(last_assigned_at=now)
     changed("queue", "team", "conversations")
-    Assignment.objects.create(conversation_id=conversation.pk, counselor_id=profile.user_id, assigned_at=now)
-    counselor = profile.user
+    Assignment.objects.create(conversation_id=conversation.pk, counselor_id=staff.pk, assigned_at=now)
     publish_on_commit(
         user_group(conversation.youth_id),
-        AssignedToYouth(conversation=conversation.pk, counselor_name=counselor.shown_name),
+        AssignedToYouth(conversation=conversation.pk, counselor_name=staff.shown_name),
         join=[conversation_group(conversation.pk)],
     )
     publish_on_commit(
-        user_group(counselor.pk),
+        user_group(staff.pk),
         AssignedToCounselor(
             conversation=conversation.pk,
             youth=youth_card(youth_id=conversation.youth_id),
@@ -207,18 +232,53 @@ def _assign(*, conversation: Conversation, profile: CounselorProfile) -> bool:
     return True
 
 
-def _announce_positions(still_waiting: list[Conversation], profiles: list[CounselorProfile]) -> None:
+def do_hand_over(*, conversation_id: int, to_user_id: int, by_name: str) -> Conversation:
+    """A supervisor's decision: a queued or active conversation goes to this staff member now (a
+    counselor, or the supervisor), whatever the queue order and capacity. Whether they may take
+    it is the caller's check (crisis/services/supervision.py, `do_take_conversation`). A counselor
+    who had it is released and told who took it."""
+    with transaction.atomic():
+        _lock_dispatch()
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conversation.status not in Conversation.OPEN_STATUSES:
+            raise errors.invalid(f"the conversation is {conversation.status}")
+        staff = User.objects.get(pk=to_user_id)
+        previous = conversation.counselor_id if conversation.status == Conversation.Status.ACTIVE else None
+        if previous is not None:
+            Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
+                released_at=timezone.now(), release_reason="taken"
+            )
+        if not _hand_to(
+            conversation=conversation, staff=staff, profile=CounselorProfile.objects.filter(user_id=staff.pk).first()
+        ):
+            raise errors.invalid("the conversation changed meanwhile; try again")
+        if previous is not None and previous != staff.pk:
+            publish_on_commit(
+                user_group(previous),
+                ConversationTakenOver(conversation=conversation.pk, by=by_name, to=staff.shown_name),
+                leave=[conversation_group(conversation.pk), staff_group(conversation.pk)],
+            )
+        conversation.refresh_from_db()
+    # Someone else may now be served by the slot this freed.
+    do_dispatch()
+    return conversation
+
+
+def _announce_positions(still_waiting: list[Conversation], profiles: list[CounselorProfile], *, gone: set[int]) -> None:
+    """Tell each waiting youth still on their page where they are (those gone hear nothing and
+    are not counted ahead of anyone)."""
     per_topic: dict[str, int] = {}
     capacity = {
         topic: sum(p.max_concurrent for p in profiles if topic in p.topics) for topic in ("psych", "legal", "aid")
     }
     for conversation in still_waiting:
+        if conversation.youth_id in gone:
+            continue
         position = per_topic[conversation.topic] = per_topic.get(conversation.topic, 0) + 1
-        eta = estimate_wait_s(position=position, serving_capacity=capacity.get(conversation.topic, 0))
-        publish_on_commit(
-            user_group(conversation.youth_id),
-            QueueMoved(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)),
+        place = queue_place(
+            conversation_id=conversation.pk, position=position, capacity=capacity.get(conversation.topic, 0)
         )
+        publish_on_commit(user_group(conversation.youth_id), QueueMoved(place))
 
 
 # ----- priority and requeue -------------------------------------------------------------------
@@ -276,11 +336,10 @@ def do_requeue_abandoned_conversations() -> int:
                 conversation_id=conversation.pk,
                 text="咨询师的连接中断了，正在为你转接另一位咨询师，请稍候。",
             )
-            position, eta = 1, estimate_wait_s(position=1, serving_capacity=serving_capacity(conversation.topic))
-            publish_on_commit(
-                user_group(conversation.youth_id),
-                BackInQueue(QueuePlace(conversation=conversation.pk, position=position, eta_s=eta)),
+            place = queue_place(
+                conversation_id=conversation.pk, position=1, capacity=serving_capacity(conversation.topic)
             )
+            publish_on_commit(user_group(conversation.youth_id), BackInQueue(place))
             requeued += 1
         # They are no longer counted as on shift until they come back and say so.
         CounselorProfile.objects.filter(user_id__in=gone).update(
@@ -308,11 +367,11 @@ def do_offer_leave_message_to_long_waiters() -> int:
         )
         for conversation in waiting:
             Conversation.objects.filter(pk=conversation.pk).update(leave_message_offered_at=timezone.now())
+            # "Many are reaching out" only when it is true: with nobody online, the page says that.
+            reason = "wait_too_long" if serving_capacity(conversation.topic) > 0 else "nobody_online"
             publish_on_commit(
                 user_group(conversation.youth_id),
-                LeaveMessageOffer(
-                    conversation=conversation.pk, reason="wait_too_long", service_hours=settings.SERVICE_HOURS
-                ),
+                LeaveMessageOffer(conversation=conversation.pk, reason=reason, service_hours=settings.SERVICE_HOURS),
             )
             offered += 1
     return offered
@@ -331,7 +390,10 @@ def do_cancel_abandoned_requests() -> int:
         )
         if abandoned:
             Conversation.objects.filter(pk__in=abandoned, status=Conversation.Status.QUEUED).update(
-                status=Conversation.Status.CANCELLED, ended_at=timezone.now(), ended_by="system"
+                status=Conversation.Status.CANCELLED,
+                ended_at=timezone.now(),
+                ended_by="system",
+                end_reason=Conversation.EndReason.CANCELLED,
             )
             changed("queue")
     if abandoned:

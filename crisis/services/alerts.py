@@ -25,18 +25,19 @@ from django.utils import timezone
 from accounts.models import LiveSocket, Role, User
 from chat.models import Conversation, Message
 from chat.scanning import StoredYouthMessage
-from chat.selectors import get_conversation_for, iso
+from chat.selectors import free_slots, get_conversation_for, iso, online_available_profiles
 from chat.services.queue import do_raise_priority
+from chat.services.retention import expired_conversations
 from crisis import model_sync
 from crisis.detection import ConversationRisk
 from crisis.detection.model import CATEGORIES
-from crisis.models import Alert, AlertVerdict, SupervisorAction
-from crisis.records import AlertAcknowledged, AlertView, RiskFlag, VerdictInput
+from crisis.models import Alert, AlertVerdict, SupervisorAction, Whisper
+from crisis.records import AlertAcknowledged, AlertView, RiskFlag, SafetyResponseDue, VerdictInput
 from crisis.runtime import current_detector, current_model, loaded_lexicon_version
 from crisis.tasks import enqueue_oncall_page, schedule_overdue_check
 from moderation.hygiene import clean_text
 from protocol import errors
-from realtime import SUPERVISORS, publish_on_commit, staff_group
+from realtime import SUPERVISORS, publish_on_commit, staff_group, user_group
 from realtime.live import changed
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,14 @@ def do_escalate(
     )
     if level > 0:
         changed("conversations")
+    if categories:
+        offer_safety_response(conversation_id=conversation_id, level=level)
+        if level >= settings.CRISIS_SAFETY_LEVEL:
+            # After the commit and the dispatch it starts (registered before this): still
+            # waiting then means nobody free can take them.
+            transaction.on_commit(
+                functools.partial(do_alert_if_nobody_can_take, conversation_id=conversation_id), robust=True
+            )
     if level < settings.CRISIS_ALERT_LEVEL or not categories:
         return None
     # One open alert per conversation and level is enough: repeats while nobody has acted
@@ -128,6 +137,71 @@ def do_escalate(
         detected_by=detected_by,
     )
     return alert
+
+
+def offer_safety_response(*, conversation_id: int, level: int) -> None:
+    """At CRISIS_SAFETY_LEVEL and above the youth's page shows the safety response at once (the
+    numbers to call, and at level 4 what to do right now), before any person has read the
+    message. Sent for every such message: the page shows it once and keeps it shown."""
+    if level < settings.CRISIS_SAFETY_LEVEL:
+        return
+    youth_id = Conversation.objects.filter(pk=conversation_id).values_list("youth_id", flat=True).first()
+    if youth_id is not None:
+        publish_on_commit(user_group(youth_id), SafetyResponseDue(conversation=conversation_id, level=min(level, 4)))
+
+
+def do_alert_if_nobody_can_take(*, conversation_id: int) -> Alert | None:
+    """A youth at risk to life (CRISIS_SAFETY_LEVEL and above) waits while no counselor online
+    has a free slot for the topic: a no-capacity alert, apart from the risk alert and louder on
+    the board, once per conversation until acknowledged. Unacknowledged in time it pages on-call
+    whoever is online (`do_raise_overdue_alerts`). Run after the escalation's commit and by the
+    minute sweep (`do_sweep_waiting_at_risk`)."""
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update()
+            .filter(
+                pk=conversation_id,
+                status=Conversation.Status.QUEUED,
+                risk_level__gte=settings.CRISIS_SAFETY_LEVEL,
+            )
+            .first()
+        )
+        if conversation is None or free_slots(conversation.topic) > 0:
+            return None
+        open_alerts = Alert.objects.filter(conversation_id=conversation_id, acknowledged_at__isnull=True)
+        if open_alerts.filter(source=Alert.Source.NO_CAPACITY).exists():
+            return None
+        risk = (
+            Alert.objects.filter(conversation_id=conversation_id)
+            .exclude(source=Alert.Source.NO_CAPACITY)
+            .order_by("-level", "-created_at")
+            .first()
+        )
+        online = sum(1 for p in online_available_profiles() if conversation.topic in p.topics)
+        alert, _view = _raise_alert(
+            conversation_id=conversation_id,
+            seq=risk.message_seq if risk else 0,
+            category=risk.category if risk else "suicide",
+            level=conversation.risk_level,
+            excerpt=risk.excerpt if risk else "",
+            at=timezone.now(),
+            source=Alert.Source.NO_CAPACITY,
+            detected_by=DetectedBy(
+                lexicon_version=None,
+                model_version="",
+                explanation=f"nobody can take this youth: {online} counselor(s) online for {conversation.topic}, "
+                "none with a free slot",
+            ),
+        )
+    return alert
+
+
+def do_sweep_waiting_at_risk() -> int:
+    """The minute safety net: every youth at risk still waiting gets its no-capacity alert."""
+    waiting = Conversation.objects.filter(
+        status=Conversation.Status.QUEUED, risk_level__gte=settings.CRISIS_SAFETY_LEVEL
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(waiting) if do_alert_if_nobody_can_take(conversation_id=pk) is not None)
 
 
 def _raise_alert(
@@ -205,6 +279,7 @@ def do_raise_counselor_alert(
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(risk_level=Greatest(F("risk_level"), Value(level)))
         changed("conversations")
+        offer_safety_response(conversation_id=conversation.pk, level=level)
         # The versions in use when the detector missed it: the console counts misses per version.
         model = current_model()
         in_use = DetectedBy(
@@ -323,7 +398,7 @@ def _store_verdict(*, alert: Alert, supervisor_id: int, verdict: VerdictInput) -
 
 def do_raise_overdue_alerts() -> int:
     """Alerts nobody acknowledged in time are raised again, marked overdue; on-call is paged
-    when no supervisor is online."""
+    when no supervisor is online, and once for a no-capacity or level-4 alert in any case."""
     cutoff = timezone.now() - timedelta(seconds=settings.CRISIS_ACK_TIMEOUT_S)
     raised = 0
     with transaction.atomic():
@@ -343,10 +418,16 @@ def do_raise_overdue_alerts() -> int:
             alert.save(update_fields=["overdue", "last_raised_at", "raise_count"])
             conversation = Conversation.objects.select_related("counselor").get(pk=alert.conversation_id)
             publish_on_commit(SUPERVISORS, alert_view(alert, conversation))
-            if nobody_online:
+            if nobody_online or (_pages_when_unacknowledged(alert) and alert.oncall_notified_at is None):
                 transaction.on_commit(functools.partial(notify_oncall, alert_id=alert.pk))
             raised += 1
     return raised
+
+
+def _pages_when_unacknowledged(alert: Alert) -> bool:
+    """Alerts that page on-call once when nobody acknowledged them in time, even with supervisors
+    online (who may be away from the screen): a youth nobody can take, or imminent danger."""
+    return alert.source == Alert.Source.NO_CAPACITY or alert.level >= 4
 
 
 def notify_oncall(*, alert_id: int) -> None:
@@ -431,3 +512,15 @@ def do_rescan_unscanned(*, limit: int = 100) -> int:
             log.exception("rescanning conversation message %s failed; it stays unscanned", row_id)
             break
     return rescanned
+
+
+# ----- retention ----------------------------------------------------------------------------
+def do_delete_expired_excerpts() -> int:
+    """The youth's words kept here (alert excerpts) and the whispers about them go when the
+    transcript does (chat/services/retention.py); the alerts stay, with level, category and
+    verdict, for the detector's figures."""
+    expired = expired_conversations().values("pk")
+    with transaction.atomic():
+        cleared = Alert.objects.filter(conversation_id__in=expired).exclude(excerpt="").update(excerpt="")
+        Whisper.objects.filter(conversation_id__in=expired).delete()
+    return cleared

@@ -1,4 +1,4 @@
-"""What supervisors do in a live conversation: watch, whisper, join, refer. All audited."""
+"""What supervisors do in a live conversation: watch, whisper, join, take, refer. All audited."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import CounselorProfile, LiveSocket, Role, User
 from chat.models import Conversation
 from chat.records import HistoryPage
 from chat.selectors import get_conversation_for, history_after
 from chat.services.messages import do_post_system_message
+from chat.services.queue import do_hand_over
 from crisis.models import Referral, SupervisorAction, Whisper
-from crisis.records import ReferralRecorded, Whispered
+from crisis.records import ReferralRecorded, TakenOver, Whispered
 from moderation.hygiene import clean_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
@@ -94,6 +95,56 @@ def do_join(*, supervisor_id: int, conversation_id: int, channel_name: str) -> i
         {"type": "join_groups", "groups": [conversation_group(conversation.pk), staff_group(conversation.pk)]},
     )
     return conversation.pk
+
+
+def check_can_take(*, counselor_id: int, over_capacity: bool) -> User:
+    """The counselor a supervisor hands a conversation to: an active counselor who is online;
+    one who is full or away only when the supervisor says so (over capacity)."""
+    counselor = User.objects.filter(pk=counselor_id, role=Role.COUNSELOR, is_active=True).first()
+    if counselor is None:
+        raise errors.not_found("no such counselor")
+    if not LiveSocket.objects.filter(user_id=counselor_id).exists():
+        raise errors.invalid(f"{counselor.shown_name} is not online")
+    profile = CounselorProfile.objects.filter(user_id=counselor_id).first()
+    load = Conversation.objects.filter(counselor_id=counselor_id, status=Conversation.Status.ACTIVE).count()
+    limit = profile.max_concurrent if profile is not None else 0
+    away = profile is None or profile.presence != CounselorProfile.Presence.AVAILABLE
+    if (load >= limit or away) and not over_capacity:
+        state = "away" if away else f"full ({load} of {limit} chats)"
+        raise errors.invalid(f"{counselor.shown_name} is {state}: assign over capacity to give it anyway")
+    return counselor
+
+
+def do_take_conversation(
+    *, supervisor_id: int, conversation_id: int, counselor_id: int | None = None, over_capacity: bool = False
+) -> TakenOver:
+    """A supervisor takes a queued or active conversation: for themselves (they join it visibly
+    and write in it as its counselor), or for a counselor they choose. Audited."""
+    conversation = _live_conversation(supervisor_id=supervisor_id, conversation_id=conversation_id)
+    target = supervisor_id if counselor_id is None else counselor_id
+    if conversation.status == Conversation.Status.ACTIVE and conversation.counselor_id == target:
+        raise errors.invalid("the conversation is with them already")
+    if counselor_id is not None and counselor_id != supervisor_id:
+        check_can_take(counselor_id=counselor_id, over_capacity=over_capacity)
+    supervisor = User.objects.get(pk=supervisor_id)
+    with transaction.atomic():
+        taken = do_hand_over(conversation_id=conversation.pk, to_user_id=target, by_name=supervisor.shown_name)
+        if target == supervisor_id:
+            taken.joined_supervisors.add(supervisor_id)
+            do_post_system_message(conversation_id=taken.pk, text="一位督导老师来陪你了，你可以慢慢说。")
+            do_log_transcript_access(
+                conversation_id=taken.pk, user_id=supervisor_id, purpose=TranscriptAccess.Purpose.MONITOR
+            )
+        _audit(
+            supervisor_id=supervisor_id,
+            action="take",
+            conversation_id=taken.pk,
+            to=target,
+            over_capacity=over_capacity,
+            was=conversation.status,
+        )
+        to_name = supervisor.shown_name if target == supervisor_id else User.objects.get(pk=target).shown_name
+    return TakenOver(conversation=taken.pk, to=to_name, to_user=target)
 
 
 def do_record_referral(

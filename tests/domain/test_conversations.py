@@ -17,7 +17,6 @@ from chat.records import (
     ConversationClosed,
     ConversationTransferred,
     QueueMoved,
-    QueuePlace,
     WrapUpInput,
 )
 from chat.selectors import queue_position
@@ -105,8 +104,8 @@ def test_a_transferred_conversation_goes_back_to_the_front_of_the_queue(make_cou
     conversation = fresh(conversation)
     assert conversation.status == QUEUED and conversation.topic == "legal" and conversation.counselor_id is None
     (back,) = published.events(BackInQueue, to=user_group(conversation.youth_id))
-    assert back.place == QueuePlace(conversation=conversation.pk, position=1, eta_s=back.place.eta_s)
-    assert [queue_position(conversation=c)[0] for c in (conversation, *waiting)] == [1, 2, 3]
+    assert (back.place.conversation, back.place.position) == (conversation.pk, 1)
+    assert [queue_position(conversation=c) for c in (conversation, *waiting)] == [1, 2, 3]
 
 
 def test_only_the_counselor_of_an_active_conversation_transfers_it(make_counselor, make_conversation):
@@ -143,8 +142,8 @@ def test_past_the_grace_period_chats_go_back_to_the_front_and_the_counselor_is_a
     # They had waited before anyone who came since: the first goes to the stand-in, the
     # second waits at the head of the queue.
     assert fresh(oldest).counselor_id == stand_in.pk and oldest.transferred_from_id == lost.pk
-    assert fresh(second).status == QUEUED and queue_position(conversation=second)[0] == 1
-    assert fresh(newcomer).status == QUEUED and queue_position(conversation=newcomer)[0] == 2
+    assert fresh(second).status == QUEUED and queue_position(conversation=second) == 1
+    assert fresh(newcomer).status == QUEUED and queue_position(conversation=newcomer) == 2
     for conversation in (oldest, second):
         (back,) = published.events(BackInQueue, to=user_group(conversation.youth_id))
         assert back.place.position == 1
@@ -167,7 +166,7 @@ def test_with_nobody_to_take_them_each_youth_is_left_knowing_their_true_place(ma
         assert do_requeue_abandoned_conversations() == 2
 
     for expected, conversation in enumerate([urgent, *chats], start=1):
-        assert queue_position(conversation=conversation)[0] == expected
+        assert queue_position(conversation=conversation) == expected
         heard = [
             d.event
             for d in published.to(user_group(conversation.youth_id))

@@ -95,13 +95,13 @@ def test_a_finding_below_the_alert_level_raises_the_risk_without_an_alert(make_c
 def test_a_risky_message_in_the_queue_moves_it_ahead(make_conversation, make_counselor):
     earlier = make_conversation(ago_s=600)
     waiting = make_conversation(ago_s=60)
-    assert queue_position(conversation=waiting)[0] == 2
+    assert queue_position(conversation=waiting) == 2
 
     youth_says(waiting, RISKY, "risky")
 
     assert fresh(waiting).priority == 4 and waiting.status == QUEUED
-    assert queue_position(conversation=waiting)[0] == 1
-    assert queue_position(conversation=earlier)[0] == 2
+    assert queue_position(conversation=waiting) == 1
+    assert queue_position(conversation=earlier) == 2
     counselor = make_counselor(max_chats=1)
     with captured_events() as published:
         do_dispatch()

@@ -73,7 +73,7 @@ def test_highest_priority_first_then_first_come(make_conversation, make_counselo
     moved = {e.place.conversation: e.place.position for e in published.events(QueueMoved)}
     assert moved == {middle.pk: 1, late.pk: 2}
     assert published.targets_of(QueueMoved) == [user_group(middle.youth_id), user_group(late.youth_id)]
-    assert queue_position(conversation=late)[0] == 2
+    assert queue_position(conversation=late) == 2
 
 
 def test_a_request_joins_the_queue_and_hears_its_conversation(make_youth):
@@ -86,7 +86,7 @@ def test_a_request_joins_the_queue_and_hears_its_conversation(make_youth):
     # The youth's sockets start hearing the conversation at once (they may write while waiting).
     joined, moved = published.to(user_group(first.pk))
     assert joined.event is None and joined.join == [conversation_group(conversation.pk)]
-    assert moved.event == QueueMoved(QueuePlace(conversation=conversation.pk, position=1, eta_s=answer.eta_s))
+    assert moved.event == QueueMoved(answer)
 
     assert request(second)[0].position == 2
 
@@ -247,7 +247,8 @@ def test_outside_service_hours_a_message_is_offered_instead(make_youth, make_cou
 
 
 @override_settings(QUEUE_MAX_WAIT_S=600)
-def test_a_long_wait_is_offered_a_message_once(make_conversation):
+def test_a_long_wait_is_offered_a_message_once(make_conversation, make_counselor):
+    make_counselor()  # online for the topic: the team is busy, so "many are reaching out" is true
     long_waiter = make_conversation(ago_s=700)
     recent = make_conversation(ago_s=100)
 
@@ -292,7 +293,8 @@ def test_a_youth_handed_back_to_the_queue_waits_again_from_then(make_conversatio
     Assignment.objects.filter(conversation=conversation).update(released_at=timezone.now() - timedelta(seconds=660))
     with captured_events() as published:
         assert do_offer_leave_message_to_long_waiters() == 1
-    assert published.events(LeaveMessageOffer, to=user_group(conversation.youth_id))[0].reason == "wait_too_long"
+    # Nobody online serves the new topic: the page says so rather than "many are reaching out".
+    assert published.events(LeaveMessageOffer, to=user_group(conversation.youth_id))[0].reason == "nobody_online"
 
 
 @override_settings(QUEUE_ABANDON_S=120)
@@ -309,7 +311,59 @@ def test_requests_of_youths_gone_too_long_leave_the_queue(make_youth, make_conve
     assert abandoned.status == Conversation.Status.CANCELLED and abandoned.ended_by == "system"
     assert [fresh(c).status for c in kept] == [QUEUED, QUEUED]
 
-    # No counselor is handed the abandoned one: the next counselor gets the next youth waiting.
+    # No counselor is handed the abandoned one, nor (at the same priority) one whose page is
+    # closed while someone else is there: the free slot goes to the youth on their page.
     counselor = make_counselor(max_chats=1)
     dispatch()
-    assert fresh(kept[0]).counselor_id == counselor.pk
+    assert [fresh(c).counselor_id for c in kept] == [None, counselor.pk]
+
+
+@override_settings(QUEUE_MAX_WAIT_S=600)
+def test_a_long_wait_with_nobody_online_says_so(make_conversation, make_counselor):
+    make_counselor(online=False)
+    long_waiter = make_conversation(ago_s=700)
+
+    with captured_events() as published:
+        assert do_offer_leave_message_to_long_waiters() == 1
+    (offer,) = published.events(LeaveMessageOffer, to=user_group(long_waiter.youth_id))
+    assert offer.reason == "nobody_online"
+
+
+def test_with_nobody_online_the_queue_gives_no_estimate(make_counselor, make_youth):
+    make_counselor(online=False)
+    answer, _published = request(make_youth())
+    assert isinstance(answer, QueuePlace)
+    assert answer.nobody_online and answer.position == 1 and (answer.eta_s, answer.eta_max_s) == (0, 0)
+
+
+def test_the_estimate_is_a_range_from_measured_handling_times(make_counselor, make_conversation, make_youth):
+    from chat import selectors
+
+    counselor = make_counselor(max_chats=1)
+    now = timezone.now()
+    # Ten ended chats of 2..11 minutes: the quartiles are 4 and 9 minutes.
+    for minutes in range(2, 12):
+        ended = make_conversation(ago_s=minutes * 60 + 60)
+        Conversation.objects.filter(pk=ended.pk).update(
+            status=Conversation.Status.ENDED,
+            counselor=counselor,
+            first_assigned_at=now - timedelta(minutes=minutes),
+            ended_at=now,
+        )
+    selectors._handle_times_cache = None
+    # The counselor's one slot is taken: two youths wait.
+    busy = make_conversation(ago_s=30)
+    Conversation.objects.filter(pk=busy.pk).update(status=Conversation.Status.ACTIVE, counselor=counselor)
+    request(make_youth())
+    answer, _published = request(make_youth())
+    assert answer.position == 2 and not answer.nobody_online
+    assert (answer.eta_s, answer.eta_max_s) == (2 * 4 * 60, 2 * 9 * 60)
+
+
+def test_a_youth_whose_page_closed_is_not_counted_ahead(make_counselor, make_youth):
+    make_counselor(online=False)
+    gone, present = make_youth(), make_youth()
+    request(gone)
+    YouthProfile.objects.filter(user=gone).update(offline_since=timezone.now())
+    answer, _published = request(present)
+    assert answer.position == 1

@@ -132,31 +132,53 @@ def test_youth_ends_then_counselor_submits_the_wrapup(live_stack, make_youth, ma
 
 def test_long_wait_and_closed_hours_offer_to_leave_a_message(start_stack, make_staff):
     stack = start_stack(processes=1, QUEUE_MAX_WAIT_S="1")
+    # Nobody online for the topic: no estimate, and a message may be left at once.
     status, youth = http_json("POST", stack.urls[0] + "/api/v1/auth/youth", {"channel": "miniprogram"})
     with WsClient(stack.urls[0], youth["access"]) as y:
-        conversation = y.request({"type": "consult.request", "topic": "aid"}, "queue.joined")["conversation"]
-        offer = y.recv("queue.unavailable", timeout=10)
-        assert offer == {
-            "type": "queue.unavailable",
-            "conversation": conversation,
-            "reason": "wait_too_long",
-            "service_hours": "00:00-24:00",
-        }
+        joined = y.request({"type": "consult.request", "topic": "aid"}, "queue.joined")
+        assert joined["nobody_online"] is True and (joined["eta_s"], joined.get("eta_max_s", 0)) == (0, 0)
         ok = y.request(
             {
                 "type": "leave_message",
-                "conversation": conversation,
+                "conversation": joined["conversation"],
                 "text": "我想咨询助学金的事",
                 "contact": "电话 138xxxx",
             },
             "leave_message.ok",
         )
-        assert ok["conversation"] == conversation
+        assert ok["conversation"] == joined["conversation"]
     assert stack.sql(
         "SELECT c.status, m.reason, m.text FROM chat_conversation c JOIN chat_leftmessage m "
         "ON m.conversation_id = c.id WHERE c.id = %s",
-        (conversation,),
-    ) == [("missed", "wait_too_long", "我想咨询助学金的事")]
+        (joined["conversation"],),
+    ) == [("missed", "nobody_online", "我想咨询助学金的事")]
+
+    # A counselor online but full: a real estimate, then, past QUEUE_MAX_WAIT_S, the offer.
+    counselor = make_staff("counselor", topics=["aid"], max_chats=1, stack=stack)
+    _status, first = http_json("POST", stack.urls[0] + "/api/v1/auth/youth", {"channel": "web"})
+    _status, second = http_json("POST", stack.urls[0] + "/api/v1/auth/youth", {"channel": "web"})
+    with (
+        WsClient(stack.urls[0], counselor["access"]) as c,
+        WsClient(stack.urls[0], first["access"]) as y1,
+        WsClient(stack.urls[0], second["access"]) as y2,
+    ):
+        c.request({"type": "presence", "status": "available"}, "presence.ok")
+        y1.request({"type": "consult.request", "topic": "aid"}, "queue.joined")
+        c.recv("conversation.assigned", timeout=10)
+        joined = y2.request({"type": "consult.request", "topic": "aid"}, "queue.joined")
+        assert joined["position"] == 1 and not joined.get("nobody_online")
+        assert 0 < joined["eta_s"] <= joined["eta_max_s"]
+        offer = y2.recv("queue.unavailable", timeout=10)
+        assert offer == {
+            "type": "queue.unavailable",
+            "conversation": joined["conversation"],
+            "reason": "wait_too_long",
+            "service_hours": "00:00-24:00",
+        }
+        y2.request(
+            {"type": "leave_message", "conversation": joined["conversation"], "text": "我再等等"}, "leave_message.ok"
+        )
+    assert stack.sql("SELECT reason FROM chat_leftmessage WHERE text = '我再等等'") == [("wait_too_long",)]
 
     closed = start_stack(processes=1, SERVICE_HOURS="03:00-03:00")  # an empty window: always closed
     status, info = http_json("GET", closed.urls[0] + "/api/v1/service")

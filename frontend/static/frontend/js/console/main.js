@@ -12,7 +12,9 @@ import { topicLabel } from "../shared/labels.js";
 import { loadServiceInfo, topics } from "../shared/service.js";
 import { staffStorage, startStaffPage } from "../shared/staff.js";
 import { chime } from "../sound.js";
-import { desk, onTabSelected, renderDesk, tabButton, youthName } from "./desk.js";
+import {
+  desk, onTabSelected, presenceFromFrame, presenceFromSummary, renderDesk, tabButton, youthName,
+} from "./desk.js";
 import { createConversation, renderPanelHead, showEnded, showRiskBanner, showTyping } from "./panel.js";
 import { conversationActions } from "./actions.js";
 import { worryActions } from "./worry.js";
@@ -76,6 +78,8 @@ function runConsole({ client }) {
     if (summary.youth) conv.youth = summary.youth;
     if (summary.topic) conv.topic = summary.topic;
     if (typeof summary.risk_level === "number") conv.risk = Math.max(conv.risk, summary.risk_level);
+    const presence = presenceFromSummary(summary);
+    if (presence) conv.presence = presence;
     if ((summary.status === "ended" || summary.wrapup_due) && conv.status !== "ended") showEnded(conv, null);
     renderPanelHead(conv);
     renderDesk();
@@ -158,6 +162,8 @@ function runConsole({ client }) {
 
   client.on("conversation.assigned", (frame) => {
     const known = conversations.has(frame.conversation);
+    // A youth handed over has just been waiting on their page: online unless told otherwise.
+    if (!known && typeof frame.youth_online !== "boolean") frame = { ...frame, youth_online: true };
     const conv = ensureConversation({ ...frame, status: "active" });
     sync.track(conv.id, { fetchHistory: false }); // the history came with the frame
     sync.receiveHistory({ conversation: frame.conversation, messages: frame.history || [] });
@@ -216,6 +222,15 @@ function runConsole({ client }) {
     renderDesk();
     notifyBackground(conv);
     if (conv.id === desk.activeId && document.visibilityState === "visible") chime();
+  });
+
+  client.on("youth.presence", (frame) => {
+    const conv = conversations.get(frame.conversation);
+    const presence = presenceFromFrame(frame);
+    if (!conv || !presence) return;
+    conv.presence = presence;
+    renderPanelHead(conv);
+    renderDesk();
   });
 
   client.on("conversation.transferred", (frame) => {

@@ -8,7 +8,7 @@ import { bindComposer } from "../shared/composer.js";
 import { TypingIndicator } from "../shared/typing.js";
 import { categoryLabel, riskLabel, topicLabel } from "../shared/labels.js";
 import { linkLabels, prepareWrapupForm, wireSummaryCounter } from "./wrapup.js";
-import { youthName } from "./desk.js";
+import { presenceClass, presenceLabel, shownPresence, youthName } from "./desk.js";
 
 function channelLabel(channel) {
   return { web: gettext("Mobile web"), miniprogram: gettext("WeChat mini-program") }[channel] || channel || "";
@@ -23,12 +23,18 @@ export function createConversation(id, { client, sync, onTransfer, onEnd, onLate
   const conv = {
     id, youth: null, topic: null, risk: 0, status: "active", unread: 0, whispered: false,
     flagged: new Set(), endingWithWrapup: false, lastCategory: null,
+    presence: null, // the youth's: {state: "online" | "away" | "gone", since?} (desk.js)
   };
   const panel = $("#panel-template").content.firstElementChild.cloneNode(true);
   panel.id = `conv-panel-${id}`;
   panel.setAttribute("aria-labelledby", `conv-tab-${id}`);
   panel.hidden = true;
   linkLabels(panel);
+  // The youth's presence under the name; announced politely when it changes.
+  const presenceLine = document.createElement("p");
+  presenceLine.className = "panel-meta panel-presence";
+  presenceLine.setAttribute("role", "status");
+  $(".panel-meta", panel).after(presenceLine);
   $("#conv-panels").append(panel);
   conv.panel = panel;
 
@@ -83,6 +89,17 @@ export function renderPanelHead(conv) {
   if (conv.youth && conv.youth.channel) meta.push(channelLabel(conv.youth.channel));
   if (conv.youth && conv.youth.region) meta.push(conv.youth.region);
   $(".panel-meta", panel).textContent = meta.join(" · ");
+  const presence = shownPresence(conv);
+  const presenceLine = $(".panel-presence", panel);
+  presenceLine.replaceChildren();
+  if (presenceLabel(presence)) {
+    const badge = document.createElement("span");
+    badge.className = presenceClass(presence);
+    badge.dataset.presence = presence.state;
+    badge.textContent = presenceLabel(presence);
+    presenceLine.append(badge);
+  }
+  presenceLine.hidden = !presenceLine.firstChild;
   const ended = conv.status === "ended";
   panel.classList.toggle("is-ended", ended); // hides the "worried" control on the youth's bubbles
   $(".panel-composer", panel).hidden = ended;
@@ -97,7 +114,9 @@ export function showEnded(conv, by) {
   $(".panel-ended-note", conv.panel).textContent =
     by === "youth"
       ? gettext("The young person has ended the conversation. Please write the wrap-up.")
-      : gettext("This conversation has ended. Please write the wrap-up.");
+      : conv.presence?.state === "gone"
+        ? gettext("The young person was away too long, so the conversation was closed. Please write the wrap-up.")
+        : gettext("This conversation has ended. Please write the wrap-up.");
   prepareWrapupForm($(".wrapup-inline", conv.panel), conv.risk);
   renderPanelHead(conv);
 }

@@ -1,5 +1,9 @@
 // What the supervisor sees at a glance: the crisis alerts and the overview
 // tables (queue, live conversations, team), as components over one state.
+// The active list holds only the alerts nobody has acknowledged, in
+// alert-order.js's order; an alert this console acknowledged moves to a short
+// list below it, where its verdict is recorded (or changed); every acknowledged
+// alert is in the history tab (history.js).
 // The server sends the dashboard once per connection and then pushes it when
 // it changes; Preact's keyed diff keeps each row's and card's elements, so an
 // update never takes the focus from a keyboard user.
@@ -9,8 +13,11 @@ import { $ } from "../shared/dom.js";
 import { html, render, useState } from "../shared/preact.js";
 import { CATEGORIES, RiskBadge, TopicBadge, categoryLabel, riskLabel, topicLabel } from "../shared/labels.js";
 import { formatDuration, formatTime } from "../shared/format.js";
+import { activeAlerts } from "./alert-order.js";
 
-const ACKED_SHOWN = 30;
+// Acknowledged here, kept below the active list for their verdicts: the newest few. The rest,
+// and those acknowledged elsewhere, are in the history tab.
+const HANDLED_SHOWN = 10;
 
 export const board = {
   alerts: new Map(), // alert id -> alert
@@ -26,15 +33,16 @@ export const board = {
  * What this page does when a button on the board is pressed (set by main.js).
  * `verdict(alert, verdict)` resolves when the server saved it and rejects with a sentence.
  */
-export const boardActions = { watch: () => {}, acknowledge: () => {}, verdict: async () => {} };
+export const boardActions = { watch: () => {}, acknowledge: () => {}, verdict: async () => {}, take: () => {} };
 
-function alertOrder(a, b) {
-  const ackA = a.acknowledged_by ? 1 : 0;
-  const ackB = b.acknowledged_by ? 1 : 0;
-  if (ackA !== ackB) return ackA - ackB;
-  if (!ackA && a.overdue !== b.overdue) return a.overdue ? -1 : 1;
-  if (a.level !== b.level) return b.level - a.level;
-  return String(b.at).localeCompare(String(a.at));
+/** Conversations this supervisor took for themselves (they are its counselor now). */
+export const takenHere = new Set();
+
+/** "Take" for an open conversation (queued, or with a counselor), unless it is ours already. */
+function TakeButton({ id, urgent = false }) {
+  if (takenHere.has(id)) return null;
+  return html`<button class=${`btn btn-small ${urgent ? "btn-danger" : "btn-secondary"}`} type="button" data-action="take"
+    aria-label=${interpolate(gettext("Take conversation %(id)s"), { id })} onClick=${() => boardActions.take(id)}>${gettext("Take")}</button>`;
 }
 
 function WatchButton({ id, label }) {
@@ -47,7 +55,9 @@ function AlertCard({ alert }) {
   const acked = Boolean(alert.acknowledged_by);
   const info = board.info.get(alert.conversation) || {};
   const counselor = (alert.counselor && alert.counselor.name) || alert.raised_by || info.counselor;
-  const classes = `alert-card alert-card--${alert.level}${alert.overdue && !acked ? " is-overdue" : ""}${acked ? " is-acked" : ""}${alert.fresh ? " is-new" : ""}${alert.verdictOpen ? " is-judging" : ""}`;
+  const noCapacity = alert.source === "no_capacity";
+  const open = info.queued || Boolean(info.counselor) || noCapacity;
+  const classes = `alert-card alert-card--${alert.level}${noCapacity ? " alert-card--no-capacity" : ""}${alert.overdue && !acked ? " is-overdue" : ""}${acked ? " is-acked" : ""}${alert.fresh ? " is-new" : ""}${alert.verdictOpen ? " is-judging" : ""}`;
   const meta = [
     interpolate(gettext("Conversation #%(id)s"), { id: alert.conversation }),
     topicLabel(alert.topic || info.topic),
@@ -66,14 +76,15 @@ function AlertCard({ alert }) {
       ${alert.source === "counselor" && alert.note
         ? html`<p class="alert-note"><span class="alert-note-label">${gettext("Counselor's note:")}</span> ${alert.note}</p>`
         : null}
-      ${alert.explanation && alert.source !== "counselor"
+      ${alert.explanation && alert.source !== "counselor" && !noCapacity
         ? html`<p class="alert-explanation"><span class="alert-explanation-label">${gettext("What fired:")}</span> ${alert.explanation}</p>`
-        : null /* a counselor's alert: the source line and the note say why */}
+        : null /* a counselor's alert, or nobody free: the source line (and the note) say why */}
       <p class="alert-meta">${meta}</p>
       <div class="alert-actions">
         ${acked
           ? html`<span class="alert-acked">${interpolate(gettext("Acknowledged by %(name)s"), { name: alert.acknowledged_by })}</span>`
           : html`<button class="btn btn-danger btn-small" type="button" data-action="ack" onClick=${() => boardActions.acknowledge(alert)}>${gettext("Acknowledge")}</button>`}
+        ${open && !acked ? html`<${TakeButton} id=${alert.conversation} urgent=${noCapacity || alert.level >= 3} />` : null}
         <${WatchButton} id=${alert.conversation} />
       </div>
       <${VerdictArea} alert=${alert} />
@@ -88,12 +99,14 @@ function AlertSource({ alert, counselor }) {
     counselor: counselor
       ? interpolate(gettext("Raised by counselor %(name)s, who is worried"), { name: counselor })
       : gettext("Raised by the counselor, who is worried"),
+    no_capacity: gettext("Nobody can take this young person: no counselor online has a free place. Take the conversation, or give it to someone over capacity."),
   }[alert.source];
   if (!text) return null;
   return html`<p class=${`alert-source alert-source--${alert.source}`}>${text}</p>`;
 }
 
-function verdictSummary(verdict) {
+/** A verdict in words (the card, and the history tab's rows). */
+export function verdictSummary(verdict) {
   if (!verdict.real_risk) return gettext("Not a risk");
   return interpolate(gettext("Real risk: %(category)s, level %(level)s (%(label)s)"), {
     category: categoryLabel(verdict.category), level: verdict.level, label: riskLabel(verdict.level),
@@ -114,9 +127,14 @@ function VerdictArea({ alert }) {
   </div>`;
 }
 
+/** An alert's card, in the active list or in the list of those acknowledged here. */
+function cardOf(id) {
+  return document.querySelector(`#alerts [data-alert="${id}"], #alerts-handled [data-alert="${id}"]`);
+}
+
 /** Move the focus within an alert's card, when it is in that card now (a keyboard user stays put). */
 function focusInCard(alert, selector) {
-  const card = $(`#alerts [data-alert="${alert.alert}"]`);
+  const card = cardOf(alert.alert);
   if (!card || !card.contains(document.activeElement)) return;
   const target = card.querySelector(selector);
   if (target) target.focus();
@@ -125,6 +143,9 @@ function focusInCard(alert, selector) {
 /** Open the verdict form in the alert's card (right after acknowledging, or from its button). */
 export function openVerdict(alert) {
   alert.verdictOpen = true;
+  // Judged here: should another supervisor acknowledge it meanwhile, the card stays on this
+  // console (below the active list) instead of vanishing under the verdict being written.
+  if (!alert.handledHere) alert.handledHere = Date.now();
   renderAlerts();
   focusInCard(alert, ".verdict-choice");
 }
@@ -205,7 +226,7 @@ function QueueRow({ row }) {
     <td><${TopicBadge} topic=${row.topic} /></td>
     <td>${formatDuration(row.waited_s)}</td>
     <td><${RiskBadge} level=${row.risk_level} fallback="–" /></td>
-    <td><${WatchButton} id=${row.conversation} label=${interpolate(gettext("Watch conversation %(id)s"), { id: row.conversation })} /></td>
+    <td class="row-actions"><${TakeButton} id=${row.conversation} urgent=${row.risk_level >= 3} /><${WatchButton} id=${row.conversation} label=${interpolate(gettext("Watch conversation %(id)s"), { id: row.conversation })} /></td>
   </tr>`;
 }
 
@@ -214,7 +235,7 @@ function LiveRow({ row }) {
     <td>${`#${row.conversation} `}<${TopicBadge} topic=${row.topic} /></td>
     <td>${row.counselor || "–"}</td>
     <td><${RiskBadge} level=${row.risk_level} fallback="–" /></td>
-    <td><${WatchButton} id=${row.conversation} label=${interpolate(gettext("Watch conversation %(id)s"), { id: row.conversation })} /></td>
+    <td class="row-actions"><${TakeButton} id=${row.conversation} /><${WatchButton} id=${row.conversation} label=${interpolate(gettext("Watch conversation %(id)s"), { id: row.conversation })} /></td>
   </tr>`;
 }
 
@@ -241,20 +262,31 @@ function renderTable(name, rows, Row, keyOf) {
   render(html`<${Rows} rows=${rows} Row=${Row} keyOf=${keyOf} />`, $(`#${name}-table tbody`));
 }
 
+/** Those this console acknowledged (`handledHere`, set by main.js), the latest first. */
+function handledAlerts() {
+  return [...board.alerts.values()]
+    .filter((alert) => alert.acknowledged_by && alert.handledHere)
+    .sort((a, b) => b.handledHere - a.handledHere)
+    .slice(0, HANDLED_SHOWN);
+}
+
 export function renderAlerts() {
   const list = $("#alerts");
-  const sorted = [...board.alerts.values()].sort(alertOrder);
-  const open = sorted.filter((a) => !a.acknowledged_by);
-  const shown = [...open, ...sorted.filter((a) => a.acknowledged_by).slice(0, ACKED_SHOWN)];
-  // A pressed button may vanish (Acknowledge): the focus stays on that card.
+  const handledList = $("#alerts-handled");
+  const open = activeAlerts(board.alerts.values());
+  const handled = handledAlerts();
+  // Acknowledging moves the card from one list to the other, and Acknowledge itself vanishes:
+  // the focus follows the card, to its verdict form when that is open.
   const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".alert-card");
-  const focusedAlert = focused && list.contains(focused) ? focused.dataset.alert : null;
-  render(shown.map((alert) => html`<${AlertCard} key=${alert.alert} alert=${alert} />`), list);
-  if (focusedAlert && !list.contains(document.activeElement)) {
-    const card = list.querySelector(`[data-alert="${focusedAlert}"]`);
-    if (card) (card.querySelector("button:not(:disabled)") || card).focus();
+  const focusedAlert = focused && (list.contains(focused) || handledList.contains(focused)) ? focused.dataset.alert : null;
+  render(open.map((alert) => html`<${AlertCard} key=${alert.alert} alert=${alert} />`), list);
+  render(handled.map((alert) => html`<${AlertCard} key=${alert.alert} alert=${alert} />`), handledList);
+  $("#alerts-handled-section").hidden = handled.length === 0; // before the focus: a hidden card takes none
+  if (focusedAlert && !list.contains(document.activeElement) && !handledList.contains(document.activeElement)) {
+    const card = cardOf(focusedAlert);
+    if (card) (card.querySelector(".verdict-choice") || card.querySelector("button:not(:disabled)") || card).focus();
   }
-  $("#alerts-empty").hidden = shown.length > 0;
+  $("#alerts-empty").hidden = open.length > 0;
   $("#open-alerts-count").textContent = String(open.length);
   $("#open-alerts-pill").classList.toggle("has-waiting", open.length > 0);
 }

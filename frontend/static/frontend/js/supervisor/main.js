@@ -1,10 +1,10 @@
 // The supervisor console: live crisis alerts, the dashboard (queue, live
 // conversations, team), watching a conversation, whispering, joining,
-// recording a referral, verdicts on alerts, the detector's health and versions,
-// and the risk lexicon editor.
+// recording a referral, verdicts on alerts, the alert history, the detector's
+// health and versions, and the risk lexicon editor.
 // This module follows the server's frames; board.js draws the alerts, the
 // detector banner and the tables, monitor.js the watched conversation,
-// detector.js the versions panel, lexicon.js the editor.
+// history.js the history tab, detector.js the versions panel, lexicon.js the editor.
 
 import { gettext, interpolate } from "../i18n.js";
 import { $, $$, flashTitle } from "../shared/dom.js";
@@ -13,20 +13,28 @@ import { staffTooFast, toastUnsolicitedErrors } from "../shared/errors.js";
 import { categoryLabel } from "../shared/labels.js";
 import { startStaffPage } from "../shared/staff.js";
 import { alertSound } from "../sound.js";
-import { applyDashboard, board, boardActions, openVerdict, renderAlerts } from "./board.js";
+import { applyDashboard, board, boardActions, openVerdict, renderAlerts, takenHere } from "./board.js";
 import { createMonitor } from "./monitor.js";
 import { bindReferral } from "./referral.js";
 import { createLexiconEditor } from "./lexicon.js";
 import { createDetectorPanel } from "./detector.js";
+import { createHistoryPanel } from "./history.js";
+import { createTake } from "./take.js";
 import { describeFailure } from "./failures.js";
 
 function runSupervisor({ client, session, tokens }) {
   const lexicon = createLexiconEditor(session);
   const detector = createDetectorPanel(session);
+  const history = tokens.role === "admin" ? null : createHistoryPanel(session);
   const monitor = createMonitor(client);
+  const take = createTake(client);
   bindReferral(client);
+  boardActions.take = (id) => take.open(id);
+  $("#take-button").addEventListener("click", () => {
+    if (board.watching !== null) take.open(board.watching);
+  });
 
-  // ── tabs: live / detector / lexicon ─────────────────────────────────────
+  // ── tabs: live / history / detector / lexicon ───────────────────────────
   const tabButtons = $$(".sv-tab");
   function selectTab(button) {
     for (const other of tabButtons) {
@@ -37,12 +45,13 @@ function runSupervisor({ client, session, tokens }) {
     }
     if (button.id === "tab-lexicon") lexicon.open();
     if (button.id === "tab-detector") detector.open();
+    if (button.id === "tab-history" && history) history.open();
   }
   for (const button of tabButtons) {
     button.addEventListener("click", () => selectTab(button));
     button.addEventListener("keydown", (event) => {
       if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
-      // Three tabs now (two for an admin, whose live tab is hidden): step over hidden ones.
+      // Four tabs now (two for an admin, whose live and history tabs are hidden): step over hidden ones.
       const shown = tabButtons.filter((tab) => !tab.hidden);
       const step = event.key === "ArrowRight" ? 1 : shown.length - 1;
       const next = shown[(shown.indexOf(button) + step) % shown.length];
@@ -59,6 +68,10 @@ function runSupervisor({ client, session, tokens }) {
   };
   // One click, nothing to fill in: speed matters. The verdict comes after, in the card.
   boardActions.acknowledge = async (alert) => {
+    // Once acknowledged the card leaves the active list; acknowledged here, it waits below it
+    // for this supervisor's verdict (board.js). Marked before sending: the broadcast
+    // `crisis.acked` is handled before the request's promise settles.
+    alert.handledHere = Date.now();
     try {
       await client.request(
         { type: "crisis.ack", alert: alert.alert },
@@ -66,6 +79,8 @@ function runSupervisor({ client, session, tokens }) {
       );
       if (!alert.verdict) openVerdict(alert);
     } catch (problem) {
+      delete alert.handledHere;
+      renderAlerts();
       if (problem.code === "invalid") toast(gettext("Another supervisor has already acknowledged this alert."));
       else toast(describeFailure(problem), { kind: "error" });
     }
@@ -97,17 +112,22 @@ function runSupervisor({ client, session, tokens }) {
       alert.fresh = false;
     }, 3000);
     if (!known || becameOverdue) {
-      alertSound(frame.level);
+      // Nobody can take a youth at risk: the loudest sound, whatever the level.
+      alertSound(frame.source === "no_capacity" ? 4 : frame.level);
       flashTitle(frame.overdue ? gettext("Overdue alert") : gettext("Crisis alert"));
       document.body.classList.remove("flash-screen");
       void document.body.offsetWidth; // restart the animation
       document.body.classList.add("flash-screen");
-      $("#alert-announcer").textContent = interpolate(
-        frame.overdue
-          ? gettext("Overdue crisis alert: %(category)s, level %(level)s, conversation %(id)s.")
-          : gettext("New crisis alert: %(category)s, level %(level)s, conversation %(id)s."),
-        { category: categoryLabel(frame.category), level: frame.level, id: frame.conversation },
-      );
+      const words = { category: categoryLabel(frame.category), level: frame.level, id: frame.conversation };
+      let announcement;
+      if (frame.source === "no_capacity") {
+        announcement = gettext("Nobody can take conversation %(id)s: a young person at risk is waiting.");
+      } else if (frame.overdue) {
+        announcement = gettext("Overdue crisis alert: %(category)s, level %(level)s, conversation %(id)s.");
+      } else {
+        announcement = gettext("New crisis alert: %(category)s, level %(level)s, conversation %(id)s.");
+      }
+      $("#alert-announcer").textContent = interpolate(announcement, words);
     }
   });
 
@@ -119,7 +139,11 @@ function runSupervisor({ client, session, tokens }) {
   });
 
   // ── dashboard: asked once per connection, then pushed by the server when it changes ──
-  client.on("auth.ok", () => client.send({ type: "dashboard" }));
+  client.on("auth.ok", (frame) => {
+    // The conversations this supervisor took and still holds (a reload keeps them theirs).
+    for (const c of frame.conversations || []) if (c.status === "active") takenHere.add(c.conversation);
+    client.send({ type: "dashboard" });
+  });
   client.on("dashboard", (frame) => {
     applyDashboard(frame);
     monitor.renderHead();
@@ -129,8 +153,10 @@ function runSupervisor({ client, session, tokens }) {
 
   renderAlerts();
   if (tokens.role === "admin") {
-    // Admins look after staff and the lexicon; live conversations are for supervisors alone.
+    // Admins look after staff and the lexicon; live conversations and the alert history (the
+    // youth's words) are for supervisors alone.
     $("#tab-live").hidden = true;
+    $("#tab-history").hidden = true;
     selectTab($("#tab-lexicon"));
     return;
   }

@@ -10,7 +10,8 @@ import { bindComposer } from "../shared/composer.js";
 import { TypingIndicator } from "../shared/typing.js";
 import { riskLabel, topicLabel } from "../shared/labels.js";
 import { staffStorage } from "../shared/staff.js";
-import { board, renderBoard } from "./board.js";
+import { board, renderBoard, takenHere } from "./board.js";
+import { linkLabels, prepareWrapupForm, submitWrapup, wireSummaryCounter } from "../console/wrapup.js";
 import { describeFailure } from "./failures.js";
 import { resetReferral } from "./referral.js";
 
@@ -50,9 +51,7 @@ export function createMonitor(client) {
       this.view.clear();
       $("#monitor-empty").hidden = true;
       $("#monitor-active").hidden = false;
-      $("#join-composer").hidden = true;
-      $("#join-button").hidden = false;
-      $("#join-button").disabled = false;
+      this.showControls();
       whisperButton.disabled = false;
       resetReferral();
       this.renderHead();
@@ -79,6 +78,16 @@ export function createMonitor(client) {
         renderBoard();
         client.send({ type: "dashboard" });
       }
+    },
+
+    /** A conversation this supervisor took is theirs to write in and to end; another, to join or take. */
+    showControls() {
+      const ours = takenHere.has(board.watching) && !this.ended;
+      $("#join-composer").hidden = !ours;
+      $("#join-button").hidden = ours || this.ended;
+      $("#join-button").disabled = false;
+      $("#take-button").hidden = ours || this.ended;
+      $("#sv-end-button").hidden = !ours;
     },
 
     renderHead() {
@@ -116,9 +125,9 @@ export function createMonitor(client) {
   client.on("conversation.ended", (frame) => {
     if (frame.conversation !== board.watching) return;
     monitor.ended = true;
+    takenHere.delete(frame.conversation);
     monitor.view.addNotice(gettext("The conversation has ended."));
-    $("#join-button").hidden = true;
-    $("#join-composer").hidden = true;
+    monitor.showControls();
     whisperButton.disabled = true;
     monitor.renderHead();
   });
@@ -126,6 +135,43 @@ export function createMonitor(client) {
   client.on("conversation.transferred", (frame) => {
     if (frame.conversation !== board.watching) return;
     monitor.view.addNotice(interpolate(gettext("Transferred to %(topic)s; back in the queue."), { topic: topicLabel(frame.topic) }));
+  });
+
+  // Taken for ourselves (conversation.take with no counselor): we are its counselor now. The
+  // monitor opens on it, with the composer to write to the young person at once.
+  client.on("conversation.assigned", async (frame) => {
+    takenHere.add(frame.conversation);
+    if (board.watching !== frame.conversation) await monitor.watch(frame.conversation);
+    monitor.showControls();
+    renderBoard();
+    $("#join-input").focus();
+  });
+
+  // Ending a conversation we took: the wrap-up a counselor writes.
+  const wrapupDialog = $("#sv-wrapup-dialog");
+  const wrapupForm = $("#sv-wrapup-form");
+  linkLabels(wrapupForm);
+  wireSummaryCounter(wrapupForm);
+  $('[data-action="cancel"]', wrapupForm).addEventListener("click", () => wrapupDialog.close("cancel"));
+  $("#sv-end-button").addEventListener("click", () => {
+    if (board.watching === null) return;
+    prepareWrapupForm(wrapupForm, (board.info.get(board.watching) || {}).risk_level);
+    wrapupDialog.showModal();
+  });
+  wrapupForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const id = board.watching;
+    if (id === null) return;
+    const done = await submitWrapup(
+      wrapupForm,
+      (wrapup) =>
+        client.request(
+          { type: "conversation.end", conversation: id, wrapup },
+          { expect: "conversation.ended", match: (f) => f.conversation === id },
+        ),
+      describeFailure,
+    );
+    if (done) wrapupDialog.close("ok");
   });
 
   $("#unmonitor-button").addEventListener("click", () => monitor.stop());

@@ -63,17 +63,22 @@ export function renderHeader() {
   $("#send-button").disabled = !state.conversation;
 }
 
-function describeEta(seconds) {
-  if (typeof seconds !== "number" || seconds < 0) return "";
-  if (seconds < 60) return gettext("A counselor should be with you in less than a minute.");
-  const minutes = Math.round(seconds / 60);
-  return interpolate(
-    ngettext("Estimated wait: about %(n)s minute.", "Estimated wait: about %(n)s minutes.", minutes),
-    { n: minutes },
-  );
+/** The estimated wait as a range of minutes (the server measures it from recent chats). */
+export function describeEta(low, high) {
+  if (typeof low !== "number" || low < 0) return "";
+  const top = typeof high === "number" && high > low ? high : low;
+  if (top < 60) return gettext("A counselor should be with you in less than a minute.");
+  const from = Math.max(1, Math.round(low / 60));
+  const to = Math.max(from, Math.round(top / 60));
+  if (from === to) {
+    return interpolate(ngettext("Estimated wait: about %(n)s minute.", "Estimated wait: about %(n)s minutes.", to), {
+      n: to,
+    });
+  }
+  return interpolate(gettext("Estimated wait: %(from)s to %(to)s minutes."), { from, to });
 }
 
-export function showWaiting({ position, eta }) {
+export function showWaiting({ position, eta, etaMax, nobodyOnline = false }) {
   state.status = state.conversation ? "queued" : state.status;
   $("#waiting-card").hidden = false;
   const positionText = $("#queue-position");
@@ -81,6 +86,12 @@ export function showWaiting({ position, eta }) {
   if (typeof position !== "number") {
     positionText.textContent = gettext("Finding a counselor for you…");
     etaText.textContent = "";
+  } else if (nobodyOnline) {
+    // No estimate to give: say so plainly, and offer at once what can be done now.
+    // The card above says that nobody is online; this one, that the place is kept.
+    positionText.textContent = gettext("You're in the queue.");
+    etaText.textContent = gettext("As soon as a counselor comes online, you'll be connected.");
+    showUnavailable("nobody_online");
   } else {
     positionText.textContent =
       position <= 1
@@ -89,7 +100,8 @@ export function showWaiting({ position, eta }) {
             ngettext("There is %(n)s person ahead of you.", "There are %(n)s people ahead of you.", position - 1),
             { n: position - 1 },
           );
-    etaText.textContent = describeEta(eta);
+    etaText.textContent = describeEta(eta, etaMax);
+    if (state.unavailableReason === "nobody_online") hideUnavailable();
   }
   renderHeader();
 }
@@ -97,14 +109,25 @@ export function showWaiting({ position, eta }) {
 export function showActive() {
   state.status = "active";
   $("#waiting-card").hidden = true;
-  $("#unavailable-card").hidden = true;
+  hideUnavailable();
   renderHeader();
+}
+
+function hideUnavailable() {
+  $("#unavailable-card").hidden = true;
+  state.unavailableReason = null;
 }
 
 export function showUnavailable(reason, serviceHours) {
   const card = $("#unavailable-card");
   const title = $("#unavailable-title");
   const text = $("#unavailable-text");
+  const callButton = $("#call-hotline-button");
+  if (state.unavailableReason === reason && !card.hidden) return;
+  // "Keep waiting" was chosen: the same card does not come back with every position update.
+  if (reason !== "outside_hours" && state.unavailableDismissed === reason) return;
+  state.unavailableReason = reason;
+  if (callButton) callButton.hidden = reason === "wait_too_long";
   if (reason === "outside_hours") {
     title.textContent = gettext("We're not online right now");
     text.textContent = interpolate(
@@ -115,13 +138,18 @@ export function showUnavailable(reason, serviceHours) {
     $("#waiting-card").hidden = true;
     state.status = "closed";
     renderHeader();
+  } else if (reason === "nobody_online") {
+    title.textContent = gettext("No counselor is online right now");
+    text.textContent = gettext("You can leave us a message and a counselor will read it, or call the hotline now and talk to someone right away.");
+    $("#keep-waiting-button").hidden = false;
   } else {
+    // Only sent when counselors are online and all of them are busy.
     title.textContent = gettext("Many people are reaching out right now");
     text.textContent = gettext("We're sorry to keep you waiting. You can keep waiting for a counselor, or leave us a message and we'll get back to you as soon as we can.");
     $("#keep-waiting-button").hidden = false;
   }
   card.hidden = false;
-  card.scrollIntoView({ block: "nearest" });
+  card.scrollIntoView({ block: "start" });
 }
 
 export function showTyping(role) {

@@ -28,6 +28,9 @@ export const state = {
   pendingTopic: null, // asked for before the socket was ready
   surveyConversation: null,
   leaveConversation: null,
+  unavailableReason: null, // the card shown when nobody can answer: why
+  unavailableDismissed: null, // the reason whose card the youth answered with "keep waiting"
+  safetyLevel: 0, // the safety response shown (3 or 4), kept for the rest of the visit
 };
 
 /** Filled in by main.js: what to do when the refresh token is refused. */

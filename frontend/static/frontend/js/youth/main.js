@@ -13,7 +13,9 @@ import { adopt, forgetConversation, renderHeader, showActive, showTyping, showUn
 import { messageLeft, showSurvey, skippedSurveys } from "./afterwards.js";
 import { requestConsult } from "./welcome.js";
 import { showScreen } from "./screens.js";
+import { foldSafety, showSafety } from "./safety.js";
 import "./identity.js";
+import "./quick-exit.js";
 
 client.on("auth.ok", (frame) => {
   const conversations = Array.isArray(frame.conversations) ? frame.conversations : [];
@@ -23,6 +25,7 @@ client.on("auth.ok", (frame) => {
     (c) => c.status === "ended" && c.survey_due && !skipped.includes(c.conversation),
   );
   sync.pruneOutbox(open ? [open.conversation] : []);
+  for (const c of conversations) showSafety(c.safety_level);
 
   if (open) {
     adopt(open);
@@ -52,6 +55,13 @@ client.on("auth.ok", (frame) => {
   showScreen("welcome");
 });
 
+const place = (frame) => ({
+  position: frame.position,
+  eta: frame.eta_s,
+  etaMax: frame.eta_max_s,
+  nobodyOnline: Boolean(frame.nobody_online),
+});
+
 client.on("queue.joined", (frame) => {
   if (state.conversation !== frame.conversation) {
     adopt({ conversation: frame.conversation, status: "queued", topic: state.pendingTopic || state.topic });
@@ -59,12 +69,12 @@ client.on("queue.joined", (frame) => {
   state.pendingTopic = null;
   state.status = "queued";
   if (state.screen !== "chat") showScreen("chat");
-  showWaiting({ position: frame.position, eta: frame.eta_s });
+  showWaiting(place(frame));
 });
 
 client.on("queue.position", (frame) => {
   if (frame.conversation !== state.conversation || state.status !== "queued") return;
-  showWaiting({ position: frame.position, eta: frame.eta_s });
+  showWaiting(place(frame));
 });
 
 client.on("queue.unavailable", (frame) => {
@@ -87,6 +97,7 @@ client.on("conversation.assigned", (frame) => {
   showScreen("chat", { focus: false });
   showActive();
   view.addNotice(gettext("A counselor is here now. Take your time. You can start whenever you're ready."));
+  foldSafety();
   if (navigator.vibrate) navigator.vibrate(80);
   if (document.visibilityState !== "visible") flashTitle(gettext("Counselor connected"));
 });
@@ -123,6 +134,8 @@ client.on("conversation.ended", (frame) => {
 });
 
 client.on("leave_message.ok", messageLeft);
+// Whatever the screen (queued, chatting, leaving a message, after hours): at once.
+client.on("safety.response", (frame) => showSafety(frame.level, { live: true }));
 client.on("survey.ok", () => showScreen("thanks"));
 
 client.on("typing", (frame) => {
@@ -184,6 +197,8 @@ $("#cancel-button").addEventListener("click", async () => {
 
 $("#keep-waiting-button").addEventListener("click", () => {
   $("#unavailable-card").hidden = true;
+  state.unavailableDismissed = state.unavailableReason;
+  state.unavailableReason = null;
   toast(gettext("Thank you for your patience. We'll be with you as soon as we can."));
 });
 

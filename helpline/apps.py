@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HelplineConfig(AppConfig):
+    name = "helpline"
+    verbose_name = _("The helpline's own settings")
