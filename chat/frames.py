@@ -37,12 +37,17 @@ class SurveySubmit(ClientFrame, tag="survey.submit"):
 
 
 class Presence(ClientFrame, tag="presence"):
-    status: Literal["available", "away"]
+    status: Literal["available", "away", "break"]  # break: after a hard chat, no new conversations
 
 
 class ConversationTransfer(ClientFrame, tag="conversation.transfer"):
+    """To the queue of a topic, or straight to a colleague (`counselor`): one of the two. The
+    note is for whoever takes it next (staff only)."""
+
     conversation: Id
-    topic: Topic
+    topic: Topic | None = None
+    counselor: Id | None = None
+    note: str = ""
 
 
 class WrapUp(msgspec.Struct, kw_only=True):
@@ -189,6 +194,12 @@ class ConversationAssignedToYouth(ServerFrame, tag="conversation.assigned"):
     counselor: Person
 
 
+class HandoverInfo(msgspec.Struct, kw_only=True):
+    from_: str = msgspec.field(name="from")
+    note: str
+    at: str
+
+
 class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):
     conversation: int
     youth: YouthInfo
@@ -196,11 +207,13 @@ class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):
     history: list[Message]
     risk_level: int
     more: bool = False  # the history is its first page: ask `history` after its last seq
+    handover: HandoverInfo | None = None  # after a transfer: the note of the one who handed it on
 
 
 class ConversationTransferred(ServerFrame, tag="conversation.transferred"):
     conversation: int
     topic: str
+    to: str = ""  # to a colleague: their name (then only the counselor who transferred gets it)
 
 
 class ConversationTaken(ServerFrame, tag="conversation.taken"):

@@ -1,11 +1,13 @@
-"""Service hours: when the helpline answers (SERVICE_HOURS, in TIME_ZONE). A pure rule."""
+"""Service hours: when the helpline answers a topic (its own hours in the admin, else
+SERVICE_HOURS; in TIME_ZONE)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time as clock
 
-from django.conf import settings
 from django.utils import timezone
+
+from helpline.selectors import service_hours
 
 
 def _parse_hours(spec: str) -> tuple[clock, clock | None]:
@@ -15,8 +17,8 @@ def _parse_hours(spec: str) -> tuple[clock, clock | None]:
     return start, (None if end_s == "24:00" else clock.fromisoformat(end_s))
 
 
-def within_service_hours(moment: datetime | None = None) -> bool:
-    start, end = _parse_hours(settings.SERVICE_HOURS)
+def within_service_hours(moment: datetime | None = None, *, topic: str | None = None) -> bool:
+    start, end = _parse_hours(service_hours(topic=topic))
     local = timezone.localtime(moment or timezone.now()).time()
     if end is None:
         return local >= start

@@ -5,11 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class Topic(models.TextChoices):
-    PSYCH = "psych", "Psychological"
-    LEGAL = "legal", "Legal"
-    AID = "aid", "Hardship aid"
+# One list of topics for the whole project: what youths ask about, what counselors serve.
+from accounts.models import Topic
 
 
 class Conversation(models.Model):
@@ -125,6 +122,8 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.CharField(max_length=16, blank=True)
+    # What the counselor who handed it on wrote for the next one (a transfer); staff only.
+    handover_note = models.TextField(blank=True, default="")
 
 
 class WrapUp(models.Model):
@@ -147,12 +146,57 @@ class Survey(models.Model):
 class LeftMessage(models.Model):
     """What a youth left when nobody could answer: followed up offline."""
 
+    class Outcome(models.TextChoices):
+        CALLED_BACK = "called_back", "Called back"
+        FOLLOW_UP = "follow_up", "Turned into a follow-up"
+        UNREACHABLE = "unreachable", "Could not reach them"
+        NO_CONTACT = "no_contact", "No contact given: read, nothing to call back"
+
     conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="left_message")
     text = models.TextField()
     contact = models.CharField(max_length=100, blank=True)
     reason = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
+    # Working it (chat/services/left_messages.py): one staff member claims it, so two never
+    # call the same youth back; the claim is released, or taken over by a supervisor.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # The first claim, kept when a claim is released: what the youth's page shows as "read".
+    read_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    # The call-back note: plain text (moderation.hygiene.clean_text), at most HANDLING_NOTE_MAX_CHARS.
+    handling_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["handled_at", "created_at"], name="left_message_work_order")]
+
+
+class LeftMessageAction(models.Model):
+    """The audit trail of working left messages, append-only: who claimed, released, took over
+    or handled which one, and when. Plain ids, like the transcript access log, so the trail
+    outlives the message."""
+
+    class Action(models.TextChoices):
+        CLAIM = "claim", "Claimed"
+        RELEASE = "release", "Released"
+        TAKE_OVER = "take_over", "Taken over by a supervisor"
+        HANDLE = "handle", "Handled"
+
+    left_message_id = models.BigIntegerField(db_index=True)
+    conversation_id = models.BigIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
 
 
 class UnscannedMessage(models.Model):

@@ -120,6 +120,7 @@ class ConversationClosed:
 class ConversationTransferred:
     conversation: int
     topic: str
+    to: str = ""  # the colleague it went to ("" : the topic's queue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +151,22 @@ class AssignedToYouth:
 
 
 @dataclass(frozen=True, slots=True)
+class Handover:
+    """What the counselor who handed a conversation on wrote for the next one."""
+
+    from_name: str
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class AssignedToCounselor:
     conversation: int
     youth: YouthCard
     topic: str
     history: list[StoredMessage]
     risk_level: int
+    handover: Handover | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,7 +120,7 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
     r.StoredMessage: message_frame,
     r.SomeoneTyping: lambda e: f.TypingNotice(conversation=e.conversation, role=e.role),
     r.ConversationClosed: lambda e: f.ConversationEnded(conversation=e.conversation, by=e.by),
-    r.ConversationTransferred: lambda e: f.ConversationTransferred(conversation=e.conversation, topic=e.topic),
+    r.ConversationTransferred: lambda e: f.ConversationTransferred(conversation=e.conversation, topic=e.topic, to=e.to),
     r.BackInQueue: lambda e: queue_joined_frame(e.place),
     r.QueueMoved: lambda e: f.QueuePosition(
         conversation=e.place.conversation,
@@ -141,6 +141,9 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
         history=[message_frame(m) for m in e.history],
         risk_level=e.risk_level,
         more=has_more(e.history),
+        handover=None
+        if e.handover is None
+        else f.HandoverInfo(from_=e.handover.from_name, note=e.handover.note, at=e.handover.at.isoformat()),
     ),
     r.PresenceChanged: lambda e: f.PresenceOk(status=e.status),
     r.WaitingChanged: lambda e: f.QueueStats(waiting=e.waiting),
@@ -228,7 +231,11 @@ ROUTES: list[Route[Any]] = [
         f.ConversationTransfer,
         frozenset({COUNSELOR}),
         lambda who, fr: conversations.do_transfer(
-            counselor_id=who.user_id, conversation_id=fr.conversation, topic=fr.topic
+            counselor_id=who.user_id,
+            conversation_id=fr.conversation,
+            topic=fr.topic,
+            to_counselor_id=fr.counselor,
+            note=fr.note,
         ),
         reply=PRESENTERS[r.ConversationTransferred],
     ),

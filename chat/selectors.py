@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import CounselorProfile, LiveSocket, Role, YouthProfile
+from accounts.models import CounselorProfile, LiveSocket, Role, Topic, YouthProfile
 from chat.hours import within_service_hours
-from chat.models import Conversation, Message, Survey, Topic
+from chat.models import Conversation, Message, Survey
 from chat.records import (
     ConversationBrief,
     CounselorConversationBrief,
@@ -24,6 +24,7 @@ from chat.records import (
     StoredMessage,
     YouthCard,
 )
+from helpline.selectors import service_hours
 from protocol import errors
 
 HISTORY_PAGE = 500
@@ -201,18 +202,24 @@ class ServiceInfo:
     """What a youth page shows before asking for a counselor: the topics and whether the line is open."""
 
     topics: list[str]
-    open: bool
+    open: bool  # some topic is answered now
     service_hours: str
     timezone: str
+    hours: dict[str, str]  # each topic's hours
+    open_topics: list[str]  # the topics answered now
 
 
 def service_info() -> ServiceInfo:
-
+    topics = list(Topic.values)
+    hours = {topic: service_hours(topic=topic) for topic in topics}
+    open_topics = [topic for topic in topics if within_service_hours(topic=topic)]
     return ServiceInfo(
-        topics=list(Topic.values),
-        open=within_service_hours(),
+        topics=topics,
+        open=bool(open_topics),
         service_hours=settings.SERVICE_HOURS,
         timezone=settings.TIME_ZONE,
+        hours=hours,
+        open_topics=open_topics,
     )
 
 
@@ -276,6 +283,103 @@ def serving_capacity(topic: str) -> int:
         if topic in profile.topics:
             total += profile.max_concurrent
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether a counselor can take one more conversation now, and if not, why."""
+
+    name: str
+    online: bool
+    available: bool  # presence "available" (not away, not on a break)
+    load: int
+    limit: int
+
+    @property
+    def full(self) -> bool:
+        return self.load >= self.limit
+
+    @property
+    def free(self) -> bool:
+        return self.online and self.available and not self.full
+
+    def why_not(self) -> str:
+        """The reason, in the words of a refusal ("" when free)."""
+        if not self.online:
+            return f"{self.name} is not online"
+        if not self.available:
+            return f"{self.name} is away"
+        if self.full:
+            return f"{self.name} is full ({self.load} of {self.limit} chats)"
+        return ""
+
+
+def counselor_availability(*, counselor_id: int) -> Availability | None:
+    """None when there is no such active counselor."""
+    profile = (
+        CounselorProfile.objects.select_related("user")
+        .filter(user_id=counselor_id, user__role=Role.COUNSELOR, user__is_active=True)
+        .first()
+    )
+    if profile is None:
+        return None
+    return Availability(
+        name=profile.user.shown_name,
+        online=LiveSocket.objects.filter(user_id=counselor_id).exists(),
+        available=profile.presence == CounselorProfile.Presence.AVAILABLE,
+        load=Conversation.objects.filter(counselor_id=counselor_id, status=Conversation.Status.ACTIVE).count(),
+        limit=profile.max_concurrent,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ColleagueRow:
+    user: int
+    name: str
+    topics: list[str]
+    state: str  # free | full | away | offline
+    load: int
+    limit: int
+
+
+def colleagues_of(*, counselor_id: int) -> list[ColleagueRow]:
+    """The other active counselors, who can take a conversation now first (for a transfer)."""
+    loads = counselor_loads()
+    online = set(LiveSocket.objects.values_list("user_id", flat=True))
+    rows = []
+    for profile in (
+        CounselorProfile.objects.select_related("user")
+        .filter(user__role=Role.COUNSELOR, user__is_active=True)
+        .exclude(user_id=counselor_id)
+    ):
+        availability = Availability(
+            name=profile.user.shown_name,
+            online=profile.user_id in online,
+            available=profile.presence == CounselorProfile.Presence.AVAILABLE,
+            load=loads.get(profile.user_id, 0),
+            limit=profile.max_concurrent,
+        )
+        state = (
+            "free"
+            if availability.free
+            else "offline"
+            if not availability.online
+            else "away"
+            if not availability.available
+            else "full"
+        )
+        rows.append(
+            ColleagueRow(
+                user=profile.user_id,
+                name=availability.name,
+                topics=list(profile.topics),
+                state=state,
+                load=availability.load,
+                limit=availability.limit,
+            )
+        )
+    order = {"free": 0, "full": 1, "away": 2, "offline": 3}
+    return sorted(rows, key=lambda r: (order[r.state], r.load, r.name))
 
 
 def counselor_loads() -> dict[int, int]:

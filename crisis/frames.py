@@ -76,6 +76,16 @@ class ReferralRecord(ClientFrame, tag="referral.record"):
     at: str | None = None
 
 
+class DebriefRequest(ClientFrame, tag="debrief.request"):
+    """A counselor, after a hard conversation, asks a supervisor to talk it through."""
+
+    conversation: Id
+
+
+class DebriefDone(ClientFrame, tag="debrief.done"):
+    counselor: Id
+
+
 class DashboardRequest(ClientFrame, tag="dashboard"):
     pass
 
@@ -89,6 +99,8 @@ CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
     Whisper,
     ConversationJoin,
     ConversationTake,
+    DebriefRequest,
+    DebriefDone,
     ReferralRecord,
     DashboardRequest,
 )
@@ -158,6 +170,16 @@ class TakeOk(ServerFrame, tag="conversation.take.ok"):
     ref: Ref = None
 
 
+class DebriefRequestOk(ServerFrame, tag="debrief.request.ok"):
+    conversation: int
+    ref: Ref = None
+
+
+class DebriefDoneOk(ServerFrame, tag="debrief.done.ok"):
+    counselor: int
+    ref: Ref = None
+
+
 class ReferralOk(ServerFrame, tag="referral.ok"):
     referral: int
     conversation: int
@@ -200,10 +222,11 @@ class DashboardCounselor(msgspec.Struct, kw_only=True):
     user: int
     name: str
     online: bool
-    presence: str
+    presence: str  # available | away | break
     topics: list[str]
     load: int
     max: int
+    debrief_requested_at: str | None = None
 
 
 class DashboardConversation(msgspec.Struct, kw_only=True):
@@ -245,4 +268,6 @@ SERVER_FRAMES: tuple[type[ServerFrame], ...] = (
     Dashboard,
     SafetyResponse,
     TakeOk,
+    DebriefRequestOk,
+    DebriefDoneOk,
 )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from accounts.models import CounselorProfile, LiveSocket
 from chat.models import Conversation, UnscannedMessage
-from crisis.models import Alert, AlertVerdict
+from crisis.models import Alert, AlertVerdict, DebriefRequest
 from crisis.records import AlertRow, CounselorRow, DashboardView, DetectorHealth, LiveRow, VerdictInput, WaitingRow
 from realtime import SUPERVISORS
 from realtime.live import Publication
@@ -65,6 +65,12 @@ def dashboard_view() -> DashboardView:
         .values_list("counselor_id", "n")
     )
     online = set(LiveSocket.objects.values_list("user_id", flat=True))
+    debriefs = dict(
+        DebriefRequest.objects.filter(done_at__isnull=True)
+        .values_list("counselor_id")
+        .annotate(first=Min("requested_at"))
+        .values_list("counselor_id", "first")
+    )
     team = [
         CounselorRow(
             user=p.user_id,
@@ -74,6 +80,7 @@ def dashboard_view() -> DashboardView:
             topics=list(p.topics),
             load=loads.get(p.user_id, 0),
             max=p.max_concurrent,
+            debrief_requested_at=debriefs.get(p.user_id),
         )
         for p in CounselorProfile.objects.select_related("user").filter(user__is_active=True).order_by("user__username")
     ]

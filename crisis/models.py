@@ -159,3 +159,24 @@ class ModelVersion(models.Model):
             models.UniqueConstraint(fields=["status"], condition=models.Q(status="active"), name="one_active_model"),
             models.UniqueConstraint(fields=["status"], condition=models.Q(status="shadow"), name="one_shadow_model"),
         ]
+
+
+class DebriefRequest(models.Model):
+    """A counselor asks a supervisor to talk a hard conversation through (after a level-4 chat
+    the console offers it); open until a supervisor marks it done."""
+
+    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey("chat.Conversation", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open request per counselor and conversation, however often the button is pressed.
+            models.UniqueConstraint(
+                fields=["counselor", "conversation"], condition=models.Q(done_at__isnull=True), name="one_open_debrief"
+            )
+        ]

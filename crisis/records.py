@@ -120,6 +120,7 @@ class CounselorRow:
     topics: list[str]
     load: int
     max: int
+    debrief_requested_at: datetime | None = None  # asked a supervisor to talk a hard chat through
 
 
 @dataclass(frozen=True, slots=True)

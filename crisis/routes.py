@@ -89,7 +89,14 @@ def dashboard_frame(view: r.DashboardView) -> f.Dashboard:
         ],
         team=[
             f.DashboardCounselor(
-                user=t.user, name=t.name, online=t.online, presence=t.presence, topics=t.topics, load=t.load, max=t.max
+                user=t.user,
+                name=t.name,
+                online=t.online,
+                presence=t.presence,
+                topics=t.topics,
+                load=t.load,
+                max=t.max,
+                debrief_requested_at=_iso(t.debrief_requested_at),
             )
             for t in view.team
         ],
@@ -195,6 +202,18 @@ ROUTES: list[Route[Any]] = [
             over_capacity=fr.over_capacity,
         ),
         reply=lambda taken: f.TakeOk(conversation=taken.conversation, to=Person(name=taken.to), to_user=taken.to_user),
+    ),
+    Route(
+        f.DebriefRequest,
+        COUNSELOR,
+        lambda who, fr: supervision.do_request_debrief(counselor_id=who.user_id, conversation_id=fr.conversation),
+        reply=lambda conversation: f.DebriefRequestOk(conversation=conversation),
+    ),
+    Route(
+        f.DebriefDone,
+        SUPERVISOR,
+        lambda who, fr: supervision.do_finish_debrief(supervisor_id=who.user_id, counselor_id=fr.counselor),
+        reply=lambda counselor: f.DebriefDoneOk(counselor=counselor),
     ),
     Route(
         f.ReferralRecord,

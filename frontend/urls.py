@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.YouthPage.as_view(), name="youth"),
     path("console/login/", views.StaffLoginPage.as_view(), name="staff-login"),
     path("console/", views.CounselorConsolePage.as_view(), name="counselor-console"),
+    path("console/messages/", views.LeftMessagesPage.as_view(), name="left-messages"),
     path("supervisor/", views.SupervisorConsolePage.as_view(), name="supervisor-console"),
 ]

@@ -58,3 +58,10 @@ class CounselorConsolePage(PageView):
 class SupervisorConsolePage(PageView):
     template_name = "frontend/supervisor.html"
     page = "supervisor"
+
+
+class LeftMessagesPage(PageView):
+    """Messages youths left when nobody could answer, worked by counselors and supervisors."""
+
+    template_name = "frontend/messages.html"
+    page = "messages"

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from helpline.models import Hotline, SafetyText
+from helpline.models import Hotline, SafetyText, ServiceHours
 
 
 @admin.register(Hotline)
@@ -38,3 +38,8 @@ class SafetyTextAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic on
         obj.reviewed_by = request.user  # type: ignore[assignment]
         obj.reviewed_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ServiceHours)
+class ServiceHoursAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+    list_display = ("topic", "hours")

@@ -12,6 +12,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Topic
+
 # A tel: link takes digits, and + or - only: nothing an admin types can become markup or a URL.
 phone_number = RegexValidator(r"^\+?[0-9][0-9-]{1,18}[0-9]$", _("Digits, with an optional leading + and dashes."))
 
@@ -66,3 +68,24 @@ class SafetyText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}: {self.title_zh}"
+
+
+hours_spec = RegexValidator(
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+    _("Hours as HH:MM-HH:MM, e.g. 08:00-22:00 (24:00 for midnight; a night shift may cross it)."),
+)
+
+
+class ServiceHours(models.Model):
+    """When a topic is answered, in TIME_ZONE; a topic without a row follows SERVICE_HOURS."""
+
+    topic = models.CharField(_("topic"), max_length=8, choices=Topic.choices, unique=True)
+    hours = models.CharField(_("hours"), max_length=11, validators=[hours_spec])
+
+    class Meta:
+        ordering = ["topic"]
+        verbose_name = _("service hours")
+        verbose_name_plural = _("service hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} {self.hours}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpline.models import Hotline, SafetyText
+from django.conf import settings
+
+from helpline.models import Hotline, SafetyText, ServiceHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +59,12 @@ def safety_content(*, language: str) -> SafetyContent:
         for t in SafetyText.objects.all()
     ]
     return SafetyContent(hotlines=hotlines(language=language), texts=texts)
+
+
+def service_hours(*, topic: str | None = None) -> str:
+    """The topic's hours ("HH:MM-HH:MM"), or SERVICE_HOURS for a topic without its own."""
+    if topic is not None:
+        own = ServiceHours.objects.filter(topic=topic).values_list("hours", flat=True).first()
+        if own:
+            return own
+    return settings.SERVICE_HOURS

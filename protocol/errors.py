@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class Refused(Exception):
-    """A request refused with a protocol error code; nothing was changed."""
+    """A request refused with a protocol error code; nothing was changed.
+
+    Over HTTP an endpoint answers it with `http_status` when set (409 for a state that changed
+    since the request was sent), else the code's status (protocol/http.py, `status_of`)."""
+
+    http_status: int | None = None
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(f"{code}: {detail}")

@@ -6,7 +6,9 @@ and its AppConfig names that module as `api_urls`, so the project URLconf collec
 edit. The decorator does what every endpoint shares, in this order: the method (405 otherwise),
 the rate limit, authentication, decoding the body into the request struct, calling the view with
 the typed body, encoding the typed response with the endpoint's status. An `ApiError` raised
-anywhere on the way becomes `{"error": CODE, "detail": TEXT}`. `protocol.openapi` describes the
+anywhere on the way becomes `{"error": CODE, "detail": TEXT}`, and so does a service's
+`Refused` (forbidden 403, not_found 404, too_large 413, rate_limited 429, else 400, or the
+refusal's own `http_status`): views call the service and let its refusal through. `protocol.openapi` describes the
 same registry, so the OpenAPI document cannot drift from what is served.
 
 This module is the bottom layer: it knows requests, structs and callables, nothing of users.
@@ -28,6 +30,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.urls import URLPattern, re_path
 from django.utils.log import log_response
 from django.views.decorators.csrf import csrf_exempt
+
+from protocol.errors import Refused
 
 API_ROOT = "/api/v1/"
 MAX_BODY_BYTES = 256 * 1024
@@ -55,6 +59,15 @@ class ApiError(Exception):
 
     def response(self) -> HttpResponse:
         return json_response({"error": self.code, "detail": self.detail, **self.extra}, status=self.status)
+
+    @classmethod
+    def of(cls, refusal: Refused) -> ApiError:
+        """A service's refusal as the HTTP answer: one mapping for every endpoint."""
+        status = refusal.http_status or _REFUSAL_STATUS.get(refusal.code, 400)
+        return cls(status, refusal.code, refusal.detail)  # type: ignore[arg-type]  # the codes are shared
+
+
+_REFUSAL_STATUS = {"forbidden": 403, "not_found": 404, "too_large": 413, "rate_limited": 429}
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +335,8 @@ def _dispatcher(path: str) -> Callable[..., Any]:
                 return endpoint.answer(await endpoint.view(request, **kwargs))
             except ApiError as exc:
                 return exc.response()
+            except Refused as refusal:  # a service refused: nothing was changed
+                return ApiError.of(refusal).response()
 
         view: Callable[..., Any] = dispatch_async
     else:
@@ -334,6 +349,8 @@ def _dispatcher(path: str) -> Callable[..., Any]:
                 return endpoint.answer(endpoint.view(request, **_arguments(endpoint, request)))
             except ApiError as exc:
                 return exc.response()
+            except Refused as refusal:  # a service refused: nothing was changed
+                return ApiError.of(refusal).response()
 
         view = dispatch
     # No endpoint reads a cookie (identity is a bearer token or the body), so there is nothing for

@@ -126,6 +126,58 @@ def youth_takes_a_turn(page: Page, text: str) -> None:
     page.click("#send-button")
 
 
+def left_messages_shots(stack: LiveStack, page: Page) -> None:
+    """The left-messages page (issue 9) of a signed-in staff member: three messages written
+    straight to the database (a risk to life, a calm one, one handled), the work list, then the
+    handled list."""
+    youth_id = stack.sql("SELECT id FROM accounts_user WHERE role = 'youth' ORDER BY id LIMIT 1")[0][0]
+    handler_id = stack.sql("SELECT id FROM accounts_user WHERE role = 'counselor' ORDER BY id LIMIT 1")[0][0]
+    for text, contact, risk, hours_ago, handled in (
+        ("想问问怎么跟爸妈说我想换个兴趣班", "", 0, 9, False),
+        ("我攒了很多安眠药，今晚就全吃了", "微信 night-owl", 4, 2, False),
+        ("考试没考好，爸妈一直骂我，睡不着", "138 0000 0000", 2, 30, True),
+    ):
+        (conversation,) = stack.sql(
+            "INSERT INTO chat_conversation (youth_id, topic, status, priority, risk_level, channel, region,"
+            " requested_at, queued_at, within_service_hours, ended_by, end_reason, last_seq, ended_at)"
+            " VALUES (%s, 'psych', 'missed', %s, %s, 'web', '', now() - make_interval(hours => %s),"
+            " now() - make_interval(hours => %s), false, 'youth', 'left_message', 0, now()) RETURNING id",
+            (youth_id, risk, risk, hours_ago, hours_ago),
+        )[0]
+        stack.sql(
+            "INSERT INTO chat_leftmessage (conversation_id, text, contact, reason, created_at, outcome, handling_note,"
+            " claimed_by_id, claimed_at, read_at, handled_by_id, handled_at)"
+            " VALUES (%s, %s, %s, 'outside_hours', now() - make_interval(hours => %s), %s, %s,"
+            " %s, %s, %s, %s, %s)",
+            (
+                conversation,
+                text,
+                contact,
+                hours_ago,
+                "called_back" if handled else "",
+                "回电 15 分钟，约好周末再聊" if handled else "",
+                *([handler_id, None, None, handler_id, None] if handled else [None] * 5),
+            ),
+        )
+    stack.sql(
+        "UPDATE chat_leftmessage SET claimed_at = now() - interval '20 hours', read_at = now() - interval '20 hours',"
+        " handled_at = now() - interval '19 hours' WHERE handled_by_id IS NOT NULL AND handled_at IS NULL"
+    )
+    # The page opens in a tab of its own, beside the console.
+    with page.context.expect_page() as opened:
+        page.click("#left-messages-link")
+    page = watch_errors(opened.value, "left-messages")
+    expect(page.locator(".lm-card")).to_have_count(2)
+    page.locator(".lm-card").first.locator("[data-action=claim]").click()
+    expect(page.locator(".lm-card").first.locator(".lm-contact-value")).to_be_visible()
+    page.locator(".lm-card").first.locator("[data-action=handle]").click()
+    shot(page, "left-messages-desktop")
+    page.locator(".lm-card").first.locator(".lm-handle-form button[type=button]").click()
+    page.click("#show-handled")
+    expect(page.locator(".lm-card.is-handled")).to_have_count(1)
+    shot(page, "left-messages-handled-desktop")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
@@ -228,6 +280,29 @@ def main() -> int:
             counselor_card = sv.locator(".alert-card", has_text=worrying)
             expect(counselor_card.locator(".alert-note")).to_be_visible()
 
+            # The desk (issue 9): a private note beside the chat, the canned replies opened with "/".
+            panel.locator(".note-input").fill("提到周末要把东西送人，已上报督导；下次先问安全")
+            panel.locator(".note-form button[type=submit]").click()
+            expect(panel.locator(".notes-list .note")).to_have_count(1)
+            panel.locator(".composer-input").fill("")
+            panel.locator(".composer-input").press_sequentially("/")
+            expect(panel.locator(".reply-picker")).to_be_visible()
+            shot(console, "console-desk-desktop")
+            panel.locator(".composer-input").press("Escape")
+            panel.locator(".composer-input").fill("")
+
+            # Transfer with a handover note (nobody else is free: the topic's queue is offered),
+            # and the wrap-up beside the transcript; both cancelled.
+            panel.locator('[data-action="transfer"]').click()
+            expect(console.locator("#transfer-dialog")).to_be_visible()
+            console.fill("#transfer-note", "考试压力大、和父母冲突；提到周末送东西，已上报督导。")
+            shot(console, "console-transfer-desktop")
+            console.click("#transfer-cancel")
+            panel.locator('[data-action="end"]').click()
+            expect(console.locator("#wrapup-dialog")).to_be_visible()
+            shot(console, "console-wrapup-desktop")
+            console.locator('#wrapup-dialog [data-action="cancel"]').click()
+
             # The supervisor acknowledges the detector's alert (one click), then judges it.
             detector_card = sv.locator(".alert-card", has_text="不想活了").first
             detector_card.locator('[data-action="ack"]').click()
@@ -307,6 +382,8 @@ def main() -> int:
             desktop.reload()
             expect(desktop.locator("#messages .msg--counselor")).to_have_count(2)
             shot(desktop, "youth-chat-desktop")
+
+            left_messages_shots(stack, sv)
             browser.close()
     finally:
         stack.stop()

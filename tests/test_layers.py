@@ -18,6 +18,7 @@ LAYERS = [
     "helpline",
     "chat",
     "crisis",
+    "desk",
     "gateway",
     "frontend",
     "youthline",

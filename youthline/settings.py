@@ -142,6 +142,8 @@ INSTALLED_APPS = [
     "helpline",
     "chat",
     "crisis",
+    # Canned replies and private notes beside the chat (the counselor's desk).
+    "desk",
     "gateway",
     "frontend",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from chat.models import Conversation, LeftMessage, Survey, WrapUp
 from chat.records import (
     BackInQueue,
@@ -16,9 +16,16 @@ from chat.records import (
     WrapUpInput,
 )
 from chat.scanning import StoredYouthMessage, scan_stored_youth_message
-from chat.selectors import get_conversation_for, history_after, place_of, serving_capacity
+from chat.selectors import (
+    counselor_availability,
+    get_conversation_for,
+    history_after,
+    online_available_profiles,
+    place_of,
+    serving_capacity,
+)
 from chat.services.messages import do_post_system_message
-from chat.services.queue import do_dispatch, do_return_to_queue
+from chat.services.queue import do_dispatch, do_hand_over, do_return_to_queue
 from moderation.hygiene import clean_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
@@ -140,20 +147,81 @@ def do_submit_wrapup(*, counselor_id: int, conversation_id: int, wrapup: WrapUpI
     return conversation.pk
 
 
-def do_transfer(*, counselor_id: int, conversation_id: int, topic: str) -> ConversationTransferred:
+HANDOVER_NOTE_MAX_CHARS = 2000
+
+
+def do_transfer(
+    *,
+    counselor_id: int,
+    conversation_id: int,
+    topic: str | None = None,
+    to_counselor_id: int | None = None,
+    note: str = "",
+) -> ConversationTransferred:
+    """Hand an active conversation on: to the front of a topic's queue, or straight to a
+    colleague who can take it now. Refused, with the reason, when nobody could: a colleague
+    offline, away or full; a topic nobody online serves. The note goes to whoever takes it."""
+    if topic is not None and to_counselor_id is not None:
+        raise errors.invalid("transfer to a topic or to a colleague: one of the two")
+    if len(note) > HANDOVER_NOTE_MAX_CHARS:
+        raise errors.too_large(f"the handover note may hold at most {HANDOVER_NOTE_MAX_CHARS} characters")
+    handover_note = clean_text(note)
+    conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
+    if conversation.status != Conversation.Status.ACTIVE or conversation.counselor_id != counselor_id:
+        raise errors.invalid(f"the conversation is {conversation.status}")
+    if to_counselor_id is not None:
+        return _transfer_to_colleague(
+            conversation=conversation, counselor_id=counselor_id, to_counselor_id=to_counselor_id, note=handover_note
+        )
+    if topic is None:
+        raise errors.invalid("transfer to a topic or to a colleague: one of the two")
+    if not [p for p in online_available_profiles() if topic in p.topics and p.user_id != counselor_id]:
+        raise errors.invalid(f"nobody online serves {topic} now: the young person would wait alone")
     with transaction.atomic():
-        conversation = get_conversation_for(conversation_id=conversation_id, user_id=counselor_id, role=Role.COUNSELOR)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if conversation.status != Conversation.Status.ACTIVE or conversation.counselor_id != counselor_id:
             raise errors.invalid(f"the conversation is {conversation.status}")
         transferred = ConversationTransferred(conversation=conversation.pk, topic=topic)
         # Everyone hears of the transfer before the counselor's sockets leave the conversation.
         publish_on_commit(conversation_group(conversation.pk), transferred)
-        do_return_to_queue(conversation=conversation, reason="transferred", topic=topic)
-        do_post_system_message(conversation_id=conversation.pk, text="你的咨询正在转接给另一位咨询师，请稍候。")
+        do_return_to_queue(conversation=conversation, reason="transferred", topic=topic, note=handover_note)
+        do_post_system_message(
+            conversation_id=conversation.pk,
+            text="你的咨询正在转给另一位更合适的咨询师，请稍候。新的咨询师会看到你们之前聊过的内容，你不用从头讲起。",
+        )
         conversation.refresh_from_db()
         publish_on_commit(user_group(conversation.youth_id), BackInQueue(place_of(conversation=conversation)))
     do_dispatch()
+    return transferred
+
+
+def _transfer_to_colleague(
+    *, conversation: Conversation, counselor_id: int, to_counselor_id: int, note: str
+) -> ConversationTransferred:
+    if to_counselor_id == counselor_id:
+        raise errors.invalid("the conversation is with you already")
+    colleague = counselor_availability(counselor_id=to_counselor_id)
+    if colleague is None:
+        raise errors.not_found("no such counselor")
+    if not colleague.free:
+        raise errors.invalid(f"{colleague.why_not()}: choose someone else, or a topic")
+    me = User.objects.get(pk=counselor_id)
+    with transaction.atomic():
+        # The youth is not sent back to wait: they hear of the new counselor (conversation.assigned).
+        transferred = ConversationTransferred(conversation=conversation.pk, topic=conversation.topic, to=colleague.name)
+        do_hand_over(
+            conversation_id=conversation.pk,
+            to_user_id=to_counselor_id,
+            by_name=me.shown_name,
+            reason="transferred",
+            note=note,
+            expect_counselor_id=counselor_id,
+            tell_previous=False,
+        )
+        do_post_system_message(
+            conversation_id=conversation.pk,
+            text=f"你的咨询转给了另一位咨询师：{colleague.name}。TA 会看到你们之前聊过的内容，你不用从头讲起。",
+        )
     return transferred
 
 

@@ -24,6 +24,7 @@ from chat.records import (
     BackInQueue,
     ConversationClosed,
     ConversationTakenOver,
+    Handover,
     LeaveMessageOffer,
     PresenceChanged,
     QueueMoved,
@@ -40,6 +41,7 @@ from chat.selectors import (
 )
 from chat.services.messages import do_post_system_message
 from chat.tasks import schedule_long_wait_check
+from helpline.selectors import service_hours
 from protocol import errors
 from realtime import conversation_group, publish, publish_on_commit, staff_group, user_group
 from realtime.live import changed
@@ -75,7 +77,7 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
             return place_of(conversation=existing)
         now = timezone.now()
         profile = YouthProfile.objects.filter(user_id=youth_id).first()
-        open_now = within_service_hours(now)
+        open_now = within_service_hours(now, topic=topic)
         conversation = Conversation.objects.create(
             youth_id=youth_id,
             topic=topic,
@@ -90,7 +92,7 @@ def _request_consultation(*, youth_id: int, topic: str) -> QueueAnswer:
         changed("queue")
     if not open_now:
         return LeaveMessageOffer(
-            conversation=conversation.pk, reason="outside_hours", service_hours=settings.SERVICE_HOURS
+            conversation=conversation.pk, reason="outside_hours", service_hours=service_hours(topic=topic)
         )
     # The youth hears the conversation's messages from now on (they may write while waiting).
     publish_on_commit(user_group(youth_id), None, join=[conversation_group(conversation.pk)])
@@ -226,33 +228,67 @@ def _hand_to(*, conversation: Conversation, staff: User, profile: CounselorProfi
             topic=conversation.topic,
             history=history_after(conversation_id=conversation.pk, after_seq=0),
             risk_level=conversation.risk_level,
+            handover=_last_handover(conversation_id=conversation.pk),
         ),
         join=[conversation_group(conversation.pk), staff_group(conversation.pk)],
     )
     return True
 
 
-def do_hand_over(*, conversation_id: int, to_user_id: int, by_name: str) -> Conversation:
-    """A supervisor's decision: a queued or active conversation goes to this staff member now (a
-    counselor, or the supervisor), whatever the queue order and capacity. Whether they may take
-    it is the caller's check (crisis/services/supervision.py, `do_take_conversation`). A counselor
-    who had it is released and told who took it."""
+def _last_handover(*, conversation_id: int) -> Handover | None:
+    """The note of the last counselor who handed this conversation on with one (a transfer)."""
+    released = (
+        Assignment.objects.filter(conversation_id=conversation_id, released_at__isnull=False)
+        .exclude(handover_note="")
+        .select_related("counselor")
+        .order_by("-released_at")
+        .first()
+    )
+    if released is None or released.released_at is None:
+        return None
+    return Handover(from_name=released.counselor.shown_name, note=released.handover_note, at=released.released_at)
+
+
+def do_hand_over(
+    *,
+    conversation_id: int,
+    to_user_id: int,
+    by_name: str,
+    reason: str = "taken",
+    note: str = "",
+    expect_counselor_id: int | None = None,
+    tell_previous: bool = True,
+) -> Conversation:
+    """A queued or active conversation goes to this staff member now, whatever the queue order
+    and capacity: a supervisor's decision (crisis `do_take_conversation`), or a counselor's
+    transfer to a colleague (`do_transfer`). Whether they may take it is the caller's check.
+    `expect_counselor_id`: refused unless it is still with that counselor once locked. A
+    counselor who had it is released (with the handover note) and told who took it."""
     with transaction.atomic():
         _lock_dispatch()
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
         if conversation.status not in Conversation.OPEN_STATUSES:
             raise errors.invalid(f"the conversation is {conversation.status}")
+        if expect_counselor_id is not None and (
+            conversation.status != Conversation.Status.ACTIVE or conversation.counselor_id != expect_counselor_id
+        ):
+            raise errors.invalid("the conversation is no longer yours")
         staff = User.objects.get(pk=to_user_id)
         previous = conversation.counselor_id if conversation.status == Conversation.Status.ACTIVE else None
         if previous is not None:
             Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
-                released_at=timezone.now(), release_reason="taken"
+                released_at=timezone.now(), release_reason=reason, handover_note=note
             )
         if not _hand_to(
             conversation=conversation, staff=staff, profile=CounselorProfile.objects.filter(user_id=staff.pk).first()
         ):
             raise errors.invalid("the conversation changed meanwhile; try again")
-        if previous is not None and previous != staff.pk:
+        if previous is not None and previous != staff.pk and not tell_previous:
+            # They asked for it (a transfer): their sockets just leave the conversation.
+            publish_on_commit(
+                user_group(previous), None, leave=[conversation_group(conversation.pk), staff_group(conversation.pk)]
+            )
+        if previous is not None and previous != staff.pk and tell_previous:
             publish_on_commit(
                 user_group(previous),
                 ConversationTakenOver(conversation=conversation.pk, by=by_name, to=staff.shown_name),
@@ -291,7 +327,7 @@ def do_raise_priority(*, conversation_id: int, priority: int) -> bool:
     return bool(raised)
 
 
-def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | None = None) -> None:
+def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | None = None, note: str = "") -> None:
     """Send an active conversation back to the front of its queue (transfer or counselor lost)."""
     now = timezone.now()
     previous_counselor = conversation.counselor_id
@@ -305,7 +341,7 @@ def do_return_to_queue(*, conversation: Conversation, reason: str, topic: str | 
         transferred_from_id=previous_counselor,
     )
     Assignment.objects.filter(conversation_id=conversation.pk, released_at__isnull=True).update(
-        released_at=now, release_reason=reason
+        released_at=now, release_reason=reason, handover_note=note
     )
     schedule_long_wait_check(conversation_id=conversation.pk)  # the wait counts again from now
     changed("queue", "team", "conversations")
@@ -371,7 +407,9 @@ def do_offer_leave_message_to_long_waiters() -> int:
             reason = "wait_too_long" if serving_capacity(conversation.topic) > 0 else "nobody_online"
             publish_on_commit(
                 user_group(conversation.youth_id),
-                LeaveMessageOffer(conversation=conversation.pk, reason=reason, service_hours=settings.SERVICE_HOURS),
+                LeaveMessageOffer(
+                    conversation=conversation.pk, reason=reason, service_hours=service_hours(topic=conversation.topic)
+                ),
             )
             offered += 1
     return offered

@@ -112,17 +112,43 @@ def do_escalate(
         changed("conversations")
     if categories:
         offer_safety_response(conversation_id=conversation_id, level=level)
-        if level >= settings.CRISIS_SAFETY_LEVEL:
-            # After the commit and the dispatch it starts (registered before this): still
-            # waiting then means nobody free can take them.
-            transaction.on_commit(
-                functools.partial(do_alert_if_nobody_can_take, conversation_id=conversation_id), robust=True
-            )
+    alert = _alert_once(
+        conversation_id=conversation_id,
+        seq=seq,
+        level=level,
+        categories=categories,
+        excerpt=excerpt,
+        at=at,
+        source=source,
+        detected_by=detected_by,
+    )
+    if categories and level >= settings.CRISIS_SAFETY_LEVEL:
+        # Registered last, so it runs after the commit, the alert's publication and the
+        # dispatch the priority rise started: still waiting then, nobody free can take them.
+        transaction.on_commit(
+            functools.partial(do_alert_if_nobody_can_take, conversation_id=conversation_id), robust=True
+        )
+    return alert
+
+
+def _alert_once(
+    *,
+    conversation_id: int,
+    seq: int,
+    level: int,
+    categories: list[str],
+    excerpt: str,
+    at: datetime,
+    source: str,
+    detected_by: DetectedBy | None,
+) -> Alert | None:
     if level < settings.CRISIS_ALERT_LEVEL or not categories:
         return None
     # One open alert per conversation and level is enough: repeats while nobody has acted
     # would bury other conversations' alerts. A higher level is a new alert.
-    if Alert.objects.filter(conversation_id=conversation_id, acknowledged_at__isnull=True, level__gte=level).exists():
+    open_alerts = Alert.objects.filter(conversation_id=conversation_id, acknowledged_at__isnull=True)
+    # (A no-capacity alert says nobody can take them, not what they wrote: it hides no finding.)
+    if open_alerts.filter(level__gte=level).exclude(source=Alert.Source.NO_CAPACITY).exists():
         if Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.QUEUED).exists():
             do_raise_priority(conversation_id=conversation_id, priority=level)
         return None

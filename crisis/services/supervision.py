@@ -7,19 +7,20 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import CounselorProfile, LiveSocket, Role, User
-from chat.models import Conversation
+from accounts.models import Role, User
+from chat.models import Assignment, Conversation
 from chat.records import HistoryPage
-from chat.selectors import get_conversation_for, history_after
+from chat.selectors import counselor_availability, get_conversation_for, history_after
 from chat.services.messages import do_post_system_message
 from chat.services.queue import do_hand_over
-from crisis.models import Referral, SupervisorAction, Whisper
+from crisis.models import DebriefRequest, Referral, SupervisorAction, Whisper
 from crisis.records import ReferralRecorded, TakenOver, Whispered
 from moderation.hygiene import clean_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
 from protocol import errors
 from realtime import conversation_group, publish_on_commit, send_to_channel, staff_group
+from realtime.live import changed
 
 WHISPER_MAX_CHARS = 2000
 
@@ -97,22 +98,16 @@ def do_join(*, supervisor_id: int, conversation_id: int, channel_name: str) -> i
     return conversation.pk
 
 
-def check_can_take(*, counselor_id: int, over_capacity: bool) -> User:
+def check_can_take(*, counselor_id: int, over_capacity: bool) -> None:
     """The counselor a supervisor hands a conversation to: an active counselor who is online;
     one who is full or away only when the supervisor says so (over capacity)."""
-    counselor = User.objects.filter(pk=counselor_id, role=Role.COUNSELOR, is_active=True).first()
-    if counselor is None:
+    availability = counselor_availability(counselor_id=counselor_id)
+    if availability is None:
         raise errors.not_found("no such counselor")
-    if not LiveSocket.objects.filter(user_id=counselor_id).exists():
-        raise errors.invalid(f"{counselor.shown_name} is not online")
-    profile = CounselorProfile.objects.filter(user_id=counselor_id).first()
-    load = Conversation.objects.filter(counselor_id=counselor_id, status=Conversation.Status.ACTIVE).count()
-    limit = profile.max_concurrent if profile is not None else 0
-    away = profile is None or profile.presence != CounselorProfile.Presence.AVAILABLE
-    if (load >= limit or away) and not over_capacity:
-        state = "away" if away else f"full ({load} of {limit} chats)"
-        raise errors.invalid(f"{counselor.shown_name} is {state}: assign over capacity to give it anyway")
-    return counselor
+    if not availability.online:
+        raise errors.invalid(availability.why_not())
+    if not availability.free and not over_capacity:
+        raise errors.invalid(f"{availability.why_not()}: assign over capacity to give it anyway")
 
 
 def do_take_conversation(
@@ -145,6 +140,35 @@ def do_take_conversation(
         )
         to_name = supervisor.shown_name if target == supervisor_id else User.objects.get(pk=target).shown_name
     return TakenOver(conversation=taken.pk, to=to_name, to_user=target)
+
+
+def do_request_debrief(*, counselor_id: int, conversation_id: int) -> int:
+    """After a hard conversation its counselor asks for a debrief: supervisors see it on the
+    team table until one of them marks it done. Asking twice changes nothing."""
+    conversation = Conversation.objects.filter(pk=conversation_id).only("counselor_id").first()
+    was_theirs = Assignment.objects.filter(conversation_id=conversation_id, counselor_id=counselor_id).exists()
+    if conversation is None or not (conversation.counselor_id == counselor_id or was_theirs):
+        raise errors.forbidden("not your conversation")
+    with transaction.atomic():
+        if not DebriefRequest.objects.filter(
+            counselor_id=counselor_id, conversation_id=conversation_id, done_at__isnull=True
+        ).exists():
+            DebriefRequest.objects.create(counselor_id=counselor_id, conversation_id=conversation_id)
+        changed("team")
+    return conversation_id
+
+
+def do_finish_debrief(*, supervisor_id: int, counselor_id: int) -> int:
+    """A supervisor talked it through with the counselor: their open requests are done. Audited."""
+    with transaction.atomic():
+        done = DebriefRequest.objects.filter(counselor_id=counselor_id, done_at__isnull=True).update(
+            done_by_id=supervisor_id, done_at=timezone.now()
+        )
+        if not done:
+            raise errors.invalid("no debrief was asked for")
+        _audit(supervisor_id=supervisor_id, action="debrief", counselor=counselor_id)
+        changed("team")
+    return counselor_id
 
 
 def do_record_referral(

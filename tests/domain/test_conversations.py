@@ -76,7 +76,9 @@ def test_a_transfer_goes_to_another_counselor_even_a_busier_one(make_youth, make
     # The youth is told they wait again, and the record says why.
     (back,) = published.events(BackInQueue, to=user_group(youth.pk))
     assert back.place.conversation == conversation.pk and back.place.position == 1
-    assert system_messages(conversation) == ["你的咨询正在转接给另一位咨询师，请稍候。"]
+    assert system_messages(conversation) == [
+        "你的咨询正在转给另一位更合适的咨询师，请稍候。新的咨询师会看到你们之前聊过的内容，你不用从头讲起。"
+    ]
     trail = list(
         Assignment.objects.filter(conversation=conversation)
         .order_by("assigned_at")
@@ -85,16 +87,20 @@ def test_a_transfer_goes_to_another_counselor_even_a_busier_one(make_youth, make
     assert trail == [(first.pk, "transferred"), (other.pk, "")]
 
 
-def test_with_nobody_else_the_same_counselor_takes_it_back(make_counselor, make_conversation):
+def test_with_nobody_else_online_for_the_topic_a_transfer_is_refused(make_counselor, make_conversation):
     only = make_counselor()
+    make_counselor(topics=["legal"], online=False)
     conversation = make_conversation(status=ACTIVE, counselor=only)
-    with captured_events():
-        do_transfer(counselor_id=only.pk, conversation_id=conversation.pk, topic="psych")
+    for topic in ("psych", "legal"):
+        assert (
+            refused_code(do_transfer, counselor_id=only.pk, conversation_id=conversation.pk, topic=topic) == "invalid"
+        )
     assert fresh(conversation).status == ACTIVE and conversation.counselor_id == only.pk
 
 
 def test_a_transferred_conversation_goes_back_to_the_front_of_the_queue(make_counselor, make_conversation):
     psych_only = make_counselor(topics=["psych"])
+    make_counselor(topics=["legal"], max_chats=0)  # online for legal, and busy
     conversation = make_conversation(status=ACTIVE, counselor=psych_only, ago_s=600)
     waiting = [make_conversation(topic="legal", ago_s=300), make_conversation(topic="legal", ago_s=100)]
 
@@ -302,3 +308,73 @@ def test_only_the_youth_or_the_counselor_ends_a_conversation(make_counselor, mak
         )
         == "invalid"
     )
+
+
+# ----- transfer to a colleague ----------------------------------------------------------------
+def test_a_transfer_to_a_free_colleague_hands_it_over_with_the_note(make_counselor, make_conversation):
+    first, colleague = make_counselor(), make_counselor()
+    conversation = make_conversation(status=ACTIVE, counselor=first)
+    Assignment.objects.create(conversation=conversation, counselor=first, assigned_at=timezone.now())
+
+    with captured_events() as published:
+        transferred = do_transfer(
+            counselor_id=first.pk,
+            conversation_id=conversation.pk,
+            to_counselor_id=colleague.pk,
+            note="说过想离家出走，已问过安全：今晚在家。<b>",
+        )
+    assert transferred.to == colleague.shown_name
+    conversation = fresh(conversation)
+    assert conversation.status == ACTIVE and conversation.counselor_id == colleague.pk
+    (assigned,) = published.events(AssignedToCounselor, to=user_group(colleague.pk))
+    assert assigned.handover is not None and assigned.handover.from_name == first.shown_name
+    assert assigned.handover.note == "说过想离家出走，已问过安全：今晚在家。"  # markup removed
+    # The youth is not sent back to wait: they are told who has them now, truthfully.
+    assert published.events(BackInQueue) == []
+    assert published.events(ConversationTransferred) == []  # only the transferring counselor's reply
+    assert system_messages(conversation) == [
+        f"你的咨询转给了另一位咨询师：{colleague.shown_name}。TA 会看到你们之前聊过的内容，你不用从头讲起。"
+    ]
+    left = [d for d in published.deliveries if d.target == user_group(first.pk) and d.event is None]
+    assert left and left[0].leave == [conversation_group(conversation.pk), staff_group(conversation.pk)]
+
+
+@pytest.mark.parametrize("state", ["full", "away", "offline"])
+def test_a_transfer_to_a_colleague_who_cannot_take_it_is_refused_with_the_reason(
+    state, make_counselor, make_conversation
+):
+    first = make_counselor()
+    colleague = {
+        "full": lambda: make_counselor(max_chats=0),
+        "away": lambda: make_counselor(presence=CounselorProfile.Presence.AWAY),
+        "offline": lambda: make_counselor(online=False),
+    }[state]()
+    conversation = make_conversation(status=ACTIVE, counselor=first)
+    with pytest.raises(Refused) as refused:
+        do_transfer(counselor_id=first.pk, conversation_id=conversation.pk, to_counselor_id=colleague.pk)
+    assert refused.value.code == "invalid"
+    assert {"full": "is full", "away": "is away", "offline": "is not online"}[state] in refused.value.detail
+    assert fresh(conversation).counselor_id == first.pk
+
+
+def test_a_transfer_names_a_topic_or_a_colleague_and_a_bounded_note(make_counselor, make_conversation):
+    first, colleague = make_counselor(), make_counselor()
+    conversation = make_conversation(status=ACTIVE, counselor=first)
+    both = {"topic": "psych", "to_counselor_id": colleague.pk}
+    assert refused_code(do_transfer, counselor_id=first.pk, conversation_id=conversation.pk, **both) == "invalid"
+    assert refused_code(do_transfer, counselor_id=first.pk, conversation_id=conversation.pk) == "invalid"
+    assert (
+        refused_code(
+            do_transfer,
+            counselor_id=first.pk,
+            conversation_id=conversation.pk,
+            to_counselor_id=colleague.pk,
+            note="长" * 2001,
+        )
+        == "too_large"
+    )
+    assert (
+        refused_code(do_transfer, counselor_id=first.pk, conversation_id=conversation.pk, to_counselor_id=first.pk)
+        == "invalid"
+    )
+    assert fresh(conversation).counselor_id == first.pk

@@ -240,3 +240,41 @@ def test_only_open_conversations_and_real_counselors_can_be_taken(make_conversat
     )
     assert problem.code == "not_found"
     assert refused(do_take_conversation, supervisor_id=supervisor.pk, conversation_id=10**9).code == "not_found"
+
+
+# ----- after a hard chat: a debrief and a break --------------------------------------------------
+def test_a_counselor_asks_for_a_debrief_and_a_supervisor_marks_it_done(
+    make_conversation, make_counselor, make_supervisor
+):
+    from crisis.live import dashboard_view
+    from crisis.models import DebriefRequest
+    from crisis.services.supervision import do_finish_debrief, do_request_debrief
+
+    counselor, other, supervisor = make_counselor(), make_counselor(), make_supervisor()
+    conversation = make_conversation(status=Conversation.Status.ENDED, counselor=counselor)
+    assert refused(do_request_debrief, counselor_id=other.pk, conversation_id=conversation.pk).code == "forbidden"
+    with captured_events():
+        do_request_debrief(counselor_id=counselor.pk, conversation_id=conversation.pk)
+        do_request_debrief(counselor_id=counselor.pk, conversation_id=conversation.pk)  # twice: one request
+    assert DebriefRequest.objects.filter(counselor=counselor, done_at__isnull=True).count() == 1
+    row = next(r for r in dashboard_view().team if r.user == counselor.pk)
+    assert row.debrief_requested_at is not None
+
+    with captured_events():
+        do_finish_debrief(supervisor_id=supervisor.pk, counselor_id=counselor.pk)
+    assert next(r for r in dashboard_view().team if r.user == counselor.pk).debrief_requested_at is None
+    assert SupervisorAction.objects.filter(supervisor=supervisor, action="debrief").exists()
+    assert refused(do_finish_debrief, supervisor_id=supervisor.pk, counselor_id=counselor.pk).code == "invalid"
+
+
+def test_a_counselor_on_a_break_gets_no_new_conversation(make_conversation, make_counselor):
+    from accounts.models import CounselorProfile
+    from chat.services.queue import do_dispatch, do_set_presence
+
+    counselor = make_counselor()
+    with captured_events():
+        do_set_presence(counselor_id=counselor.pk, status=CounselorProfile.Presence.BREAK)
+    waiting = make_conversation()
+    with captured_events():
+        assert do_dispatch() == 0
+    assert Conversation.objects.get(pk=waiting.pk).status == QUEUED

@@ -281,6 +281,8 @@ def test_a_youth_handed_back_to_the_queue_waits_again_from_then(make_conversatio
     conversation = make_conversation(ago_s=1200)
     dispatch()
     assert fresh(conversation).counselor_id == psych_only.pk
+    busy = make_counselor(topics=["legal"], max_chats=1)  # online for legal, and busy
+    make_conversation(topic="legal", status=Conversation.Status.ACTIVE, counselor=busy)
     with captured_events():
         do_transfer(counselor_id=psych_only.pk, conversation_id=conversation.pk, topic="legal")
     assert fresh(conversation).status == QUEUED
@@ -293,8 +295,7 @@ def test_a_youth_handed_back_to_the_queue_waits_again_from_then(make_conversatio
     Assignment.objects.filter(conversation=conversation).update(released_at=timezone.now() - timedelta(seconds=660))
     with captured_events() as published:
         assert do_offer_leave_message_to_long_waiters() == 1
-    # Nobody online serves the new topic: the page says so rather than "many are reaching out".
-    assert published.events(LeaveMessageOffer, to=user_group(conversation.youth_id))[0].reason == "nobody_online"
+    assert published.events(LeaveMessageOffer, to=user_group(conversation.youth_id))[0].reason == "wait_too_long"
 
 
 @override_settings(QUEUE_ABANDON_S=120)
@@ -367,3 +368,18 @@ def test_a_youth_whose_page_closed_is_not_counted_ahead(make_counselor, make_you
     YouthProfile.objects.filter(user=gone).update(offline_since=timezone.now())
     answer, _published = request(present)
     assert answer.position == 1
+
+
+def test_a_topic_with_its_own_hours_is_closed_while_the_others_answer(make_youth, make_counselor):
+    from chat.selectors import service_info
+    from helpline.models import ServiceHours
+
+    make_counselor()
+    ServiceHours.objects.create(topic="legal", hours=_hours_excluding_now())
+    legal, _published = request(make_youth(), topic="legal")
+    assert isinstance(legal, LeaveMessageOffer) and legal.reason == "outside_hours"
+    assert legal.service_hours == _hours_excluding_now()
+    psych, _published = request(make_youth(), topic="psych")
+    assert isinstance(psych, QueuePlace)
+    info = service_info()
+    assert info.open and "legal" not in info.open_topics and info.hours["legal"] == _hours_excluding_now()

@@ -188,6 +188,6 @@ def test_the_admin_runs_under_the_policy(live_stack, context):
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/$"))
-    page.goto(live_stack.urls[0] + "/admin/accounts/user/")
+    page.goto(live_stack.urls[0] + "/admin/accounts/staffmember/")
     page.wait_for_selector("#result_list")
     assert not violations, violations

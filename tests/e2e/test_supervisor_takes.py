@@ -62,8 +62,9 @@ def test_a_supervisor_takes_a_queued_level_4_youth_behind_a_full_team(live_stack
     expect(no_capacity).to_be_visible()
     alerted_s = time.monotonic() - started
     expect(no_capacity).to_contain_text("在线的咨询师都没有空位")
-    # The detector's alert and the no-capacity alert, the level-4 ones on top.
-    expect(supervisor.locator("#alerts .alert-card")).to_have_count(2)
+    # The detector's alert and the no-capacity alert for this conversation, both level 4.
+    conversation = _conversation_of(live_stack, "小月")
+    expect(supervisor.locator("#alerts .alert-card--4", has_text=f"#{conversation} ")).to_have_count(2)
 
     no_capacity.locator('[data-action="take"]').click()
     dialog = supervisor.locator("#take-dialog")
@@ -102,7 +103,6 @@ def test_a_supervisor_takes_a_queued_level_4_youth_behind_a_full_team(live_stack
 
     # A reload keeps the conversation the supervisor's to write in.
     supervisor.reload()
-    conversation = _conversation_of(live_stack, "小月")
     supervisor.locator("#live-table tbody tr", has_text=f"#{conversation}").get_by_role("button", name="旁听").click()
     expect(supervisor.locator("#join-composer")).to_be_visible()
     expect(supervisor.locator("#sv-end-button")).to_be_visible()

@@ -602,10 +602,12 @@ def test_state_errors_are_invalid_and_change_nothing(live_stack, connect, make_y
 
 def test_queued_state_errors_are_invalid(live_stack, connect, make_youth, staff):
     youth, y, conversation = queued(connect, make_youth)
+    # With nobody online a message may be left at once; as while counselors are busy, no offer yet.
+    live_stack.sql("UPDATE chat_conversation SET leave_message_offered_at = NULL WHERE id = %s", (conversation,))
     supervisor = connect(staff("supervisor")["access"])
     before = snapshot(live_stack, conversation)
     refused(y, {"type": "survey.submit", "conversation": conversation, "score": 3}, "invalid")
-    # Leaving a message is offered outside hours or after a long wait, not now.
+    # Leaving a message is offered outside hours, with nobody online or after a long wait, not now.
     refused(
         y,
         {"type": "leave_message", "conversation": conversation, "text": "请联系我", "contact": "13800000000"},

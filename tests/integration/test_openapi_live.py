@@ -10,7 +10,7 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
-from tests.wsclient import http_json
+from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
 PASSWORD = "test-pass-123"
@@ -45,6 +45,46 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
 
         return {**example, "version": _register_copy_of_shipped_model(live_stack, tmp_path)}
 
+    status, youth = http_json("POST", base + "/api/v1/auth/youth", {"channel": "web"})
+    assert status == 201, youth
+
+    def left_message(example: dict, *, claim: bool = False) -> dict:
+        """A message left by the youth above (written straight to the database), claimed by the
+        supervisor when the call needs a claim (release)."""
+        (conversation,) = live_stack.sql(
+            "INSERT INTO chat_conversation (youth_id, topic, status, priority, risk_level, channel, region,"
+            " requested_at, queued_at, within_service_hours, ended_by, end_reason, last_seq, ended_at)"
+            " VALUES (%s, 'psych', 'missed', 0, 0, 'web', '', now(), now(), false, 'youth', 'left_message', 0, now())"
+            " RETURNING id",
+            (youth["youth_id"],),
+        )[0]
+        (left,) = live_stack.sql(
+            "INSERT INTO chat_leftmessage (conversation_id, text, contact, reason, created_at, outcome, handling_note)"
+            " VALUES (%s, '今晚睡不着', '', 'outside_hours', now(), '', '') RETURNING id",
+            (conversation,),
+        )[0]
+        if claim:
+            status, claimed = http_json(
+                "POST", base + "/api/v1/left-messages/claim", {"left_message": left}, token=supervisor["access"]
+            )
+            assert status == 200, claimed
+        return {**example, "left_message": left}
+
+    def own_reply(example: dict) -> dict:
+        # The desk edits and deletes only the caller's own replies: one made for the call.
+        reply = {"language": "en", "title": "OpenAPI", "text": "A reply to edit or delete"}
+        status, made = http_json("POST", base + "/api/v1/desk/replies", reply, token=supervisor["access"])
+        assert status == 201, made
+        return {**example, "id": made["id"]}
+
+    def a_conversation(example: dict) -> dict:
+        # A supervisor may note and read any conversation: a youth's request will do.
+        status, asking = http_json("POST", base + "/api/v1/auth/youth", {"channel": "web"})
+        assert status == 201, asking
+        with WsClient(base, asking["access"]) as socket:
+            joined = socket.request({"type": "consult.request", "topic": "aid"}, "queue.joined")
+        return {**example, "conversation": joined["conversation"]}
+
     # What an example can only stand in for (credentials, tokens, the version being edited) is
     # replaced by a live value; every other field is sent as documented.
     live_values = {
@@ -53,7 +93,21 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "accounts.logout": lambda example: {**example, "refresh": fresh_refresh_token()},
         "crisis.save_lexicon": current_lexicon,
         "crisis.promote_model": registered_model,
+        "desk.edit_reply": own_reply,
+        "desk.delete_reply": own_reply,
+        "desk.add_note": a_conversation,
+        "desk.read_notes": a_conversation,
+        "desk.earlier": a_conversation,
+        "chat.claim_left_message": left_message,
+        "chat.handle_left_message": left_message,
+        "chat.release_left_message": lambda example: left_message(example, claim=True),
     }
+    # Calls only a youth may make; calls only a counselor may make.
+    youth_only = {"chat.my_left_message"}
+    counselor_only = {"chat.colleagues"}
+    _status, counselor_login = http_json(
+        "POST", base + "/api/v1/auth/login", {"username": counselor, "password": PASSWORD}
+    )
     tried = []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -63,6 +117,10 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
                 body = live_values.get(operation["operationId"], lambda e: e)(example)
                 assert set(body) == set(example), operation["operationId"]
             token = supervisor["access"] if operation.get("security") else None
+            if operation["operationId"] in youth_only:
+                token = youth["access"]
+            if operation["operationId"] in counselor_only:
+                token = counselor_login["access"]
             status, answer = http_json(method.upper(), base + path, body, token=token)
             success = next(code for code in operation["responses"] if code.startswith("2"))
             assert status == int(success), (method, path, status, answer)

@@ -26,19 +26,37 @@ def test_admin_lists_and_edits_staff():
     call_command("demo_accounts", password="demo-pass-123")
     client = Client()
     assert client.login(username="admin1", password="demo-pass-123")
-    assert client.get("/admin/accounts/user/").status_code == 200
+    assert client.get("/admin/accounts/staffmember/").status_code == 200
     counselor = User.objects.get(username="counselor1")
-    page = client.get(f"/admin/accounts/user/{counselor.pk}/change/")
+    page = client.get(f"/admin/accounts/staffmember/{counselor.pk}/change/")
     assert page.status_code == 200 and b"max_concurrent" in page.content
     # Messages (minors' words) are not browsable in the admin.
     assert client.get("/admin/chat/message/").status_code == 404
+
+
+def test_the_admin_lists_staff_apart_from_youth_identities_and_edits_topics_as_choices():
+    from accounts.models import YouthProfile
+
+    call_command("demo_accounts", password="demo-pass-123")
+    youth = User.objects.create(username="youth-abc", role=Role.YOUTH)
+    YouthProfile.objects.create(user=youth, channel="web", nickname="小雨", region="杭州")
+    client = Client()
+    assert client.login(username="admin1", password="demo-pass-123")
+    staff = client.get("/admin/accounts/staffmember/").content.decode()
+    assert "counselor1" in staff and "youth-abc" not in staff
+    youths = client.get("/admin/accounts/youthidentity/").content.decode()
+    assert "小雨" in youths and "counselor1" not in youths
+    assert client.get("/admin/accounts/youthidentity/add/").status_code == 403
+    counselor = User.objects.get(username="counselor1")
+    page = client.get(f"/admin/accounts/staffmember/{counselor.pk}/change/").content.decode()
+    assert 'type="checkbox" name="counselor_profile-0-topics" value="legal"' in page
 
 
 def test_counselors_cannot_use_the_admin():
     call_command("demo_accounts", password="demo-pass-123")
     client = Client()
     client.login(username="counselor1", password="demo-pass-123")
-    assert client.get("/admin/accounts/user/").status_code == 302
+    assert client.get("/admin/accounts/staffmember/").status_code == 302
 
 
 def test_ensure_staff_refuses_an_unknown_role():

@@ -75,6 +75,12 @@ VALID: dict[str, tuple[dict, type[f.ClientFrame]]] = {
         crisis_frames.ReferralRecord,
     ),
     "dashboard": ({"type": "dashboard"}, crisis_frames.DashboardRequest),
+    "conversation.take": (
+        {"type": "conversation.take", "conversation": 7, "counselor": 3, "over_capacity": True},
+        crisis_frames.ConversationTake,
+    ),
+    "debrief.request": ({"type": "debrief.request", "conversation": 7}, crisis_frames.DebriefRequest),
+    "debrief.done": ({"type": "debrief.done", "counselor": 3}, crisis_frames.DebriefDone),
 }
 
 

@@ -86,7 +86,10 @@ def test_a_risky_youth_message_stores_an_alert_and_raises_the_risk(conversation)
     conversation.refresh_from_db()
     assert conversation.risk_level == 4
     groups = [target for _, target, _ in events]
-    assert sorted(groups) == sorted([f"conv.{conversation.pk}", "supervisors", f"conv.{conversation.pk}.staff"])
+    # The message, the alert to supervisors, the risk flag to staff, the safety response to the youth.
+    assert sorted(groups) == sorted(
+        [f"conv.{conversation.pk}", "supervisors", f"conv.{conversation.pk}.staff", f"user.{conversation.youth_id}"]
+    )
     # The counselor's words are never scanned.
     send(conversation, "c1", "你说想从楼顶跳下去，能多说说吗？", role="counselor")
     assert Alert.objects.filter(conversation=conversation).count() == 1

@@ -2,8 +2,8 @@
 // another topic, end it with the wrap-up, or write the wrap-up after the young
 // person ended it.
 
-import { gettext } from "../i18n.js";
-import { $, askDialog } from "../shared/dom.js";
+import { gettext, interpolate } from "../i18n.js";
+import { $ } from "../shared/dom.js";
 import { toast } from "../shared/toast.js";
 import { describeStaffFailure } from "../shared/errors.js";
 import { topics } from "../shared/service.js";
@@ -19,38 +19,132 @@ export function describeFailure(problem) {
   });
 }
 
-export function conversationActions(client) {
+/** A colleague in the transfer list: name, whether they can take it now, their load. */
+export function colleagueLabel(colleague, topic) {
+  const load = `${colleague.load} / ${colleague.max}`;
+  const state = {
+    free: interpolate(gettext("free (%(load)s)"), { load }),
+    full: interpolate(gettext("full (%(load)s)"), { load }),
+    away: gettext("away"),
+    offline: gettext("offline"),
+  }[colleague.state];
+  const serves = !topic || (colleague.topics || []).includes(topic) ? "" : ` · ${gettext("another topic")}`;
+  return `${colleague.name} · ${state}${serves}`;
+}
+
+/** The server's reason for refusing a transfer, in the counselor's words. */
+function transferRefusal(problem) {
+  const detail = String(problem.message || "");
+  if (detail.includes("nobody online serves")) {
+    return gettext("Nobody online serves that topic now: the young person would wait alone. Choose a colleague, or keep the conversation.");
+  }
+  if (/is (full|away|not online)/.test(detail)) {
+    return gettext("That colleague cannot take it any more (full, away or offline). Choose someone else.");
+  }
+  return gettext("That is not possible in this conversation's current state.");
+}
+
+export function conversationActions(client, session) {
   const isThis = (conv) => (frame) => frame.conversation === conv.id;
 
   function sendLateWrapup(conv, wrapup) {
     return client.request({ type: "wrapup.submit", conversation: conv.id, wrapup }, { expect: "wrapup.ok", match: isThis(conv) });
   }
 
-  async function transfer(conv) {
-    const select = $("#transfer-topic");
-    select.value = topics.find((topic) => topic !== conv.topic) || select.value;
-    if (!(await askDialog($("#transfer-dialog")))) return;
+  // ── transfer: to a free colleague, or to the front of a topic's queue, with a handover note ──
+  const transferDialog = $("#transfer-dialog");
+  const transferForm = $("#transfer-form");
+  const colleagueSelect = $("#transfer-colleague");
+  let transferConv = null;
+  const transferKind = () => transferForm.querySelector('input[name="transfer-kind"]:checked').value;
+  function showTransferKind() {
+    const toColleague = transferKind() === "colleague";
+    $("#transfer-colleague-field").hidden = !toColleague;
+    $("#transfer-topic-field").hidden = toColleague;
+    $("#transfer-error").textContent = "";
+  }
+  transferForm.addEventListener("change", showTransferKind);
+  $("#transfer-cancel").addEventListener("click", () => transferDialog.close("cancel"));
+
+  async function loadColleagues(conv) {
+    colleagueSelect.replaceChildren();
+    let colleagues = [];
     try {
-      await client.request(
-        { type: "conversation.transfer", conversation: conv.id, topic: select.value },
-        { expect: "conversation.transferred", match: isThis(conv) },
-      );
+      colleagues = (await session.fetch("/chat/colleagues")).colleagues || [];
     } catch (problem) {
-      toast(describeFailure(problem), { kind: "error" });
+      $("#transfer-colleague-hint").textContent = describeFailure(problem);
     }
+    for (const colleague of colleagues) {
+      const option = document.createElement("option");
+      option.value = String(colleague.user);
+      option.textContent = colleagueLabel(colleague, conv.topic);
+      // Only someone who can take it now: the server refuses the others, with the reason.
+      option.disabled = colleague.state !== "free";
+      colleagueSelect.append(option);
+    }
+    const free = colleagues.filter((c) => c.state === "free");
+    $("#transfer-colleague-hint").textContent = free.length
+      ? ""
+      : gettext("No colleague is free right now. You can send the young person to the front of a topic's queue instead.");
+    colleagueSelect.value = free.length ? String(free[0].user) : "";
+    if (!free.length) transferForm.querySelector('input[value="topic"]').checked = true;
   }
 
+  async function transfer(conv) {
+    transferConv = conv;
+    const select = $("#transfer-topic");
+    select.value = topics.find((topic) => topic !== conv.topic) || select.value;
+    $("#transfer-note").value = "";
+    transferForm.querySelector('input[value="colleague"]').checked = true;
+    await loadColleagues(conv);
+    showTransferKind();
+    transferDialog.showModal();
+  }
+
+  transferForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const conv = transferConv;
+    if (!conv) return;
+    const frame = { type: "conversation.transfer", conversation: conv.id, note: $("#transfer-note").value.trim() };
+    if (transferKind() === "colleague") {
+      if (!colleagueSelect.value) {
+        $("#transfer-error").textContent = gettext("Choose a colleague who is free, or a topic.");
+        return;
+      }
+      frame.counselor = Number(colleagueSelect.value);
+    } else frame.topic = $("#transfer-topic").value;
+    const submit = $("#transfer-submit");
+    submit.disabled = true;
+    try {
+      await client.request(frame, { expect: "conversation.transferred", match: isThis(conv) });
+      transferDialog.close("ok");
+    } catch (problem) {
+      // Nobody could take it (the colleague filled up, nobody serves the topic): say why, stay.
+      $("#transfer-error").textContent =
+        problem.code === "invalid" ? transferRefusal(problem) : describeFailure(problem);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  // The wrap-up is written beside the transcript (a side panel, not a modal): the counselor
+  // reads back what was said while writing it, and may scroll, copy, or keep talking.
   const dialog = $("#wrapup-dialog");
   const dialogForm = $(".wrapup-form", dialog);
   linkLabels(dialogForm);
   wireSummaryCounter(dialogForm);
   let dialogConv = null;
+  dialog.addEventListener("close", () => document.body.classList.remove("has-side-wrapup"));
   $('[data-action="cancel"]', dialog).addEventListener("click", () => dialog.close("cancel"));
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") dialog.close("cancel");
+  });
 
   function endWithWrapup(conv) {
     dialogConv = conv;
     prepareWrapupForm(dialogForm, conv.risk);
-    dialog.showModal();
+    document.body.classList.add("has-side-wrapup");
+    if (!dialog.open) dialog.show();
     dialogForm.elements.category.focus();
   }
 

@@ -6,7 +6,7 @@ import { gettext, interpolate } from "../i18n.js";
 import { $ } from "../shared/dom.js";
 import { html, render } from "../shared/preact.js";
 import { RiskBadge, TopicBadge } from "../shared/labels.js";
-import { formatTime } from "../shared/format.js";
+import { formatDuration, formatTime } from "../shared/format.js";
 
 export const desk = {
   conversations: new Map(), // id -> conversation (see panel.js)
@@ -62,6 +62,63 @@ export function shownPresence(conv) {
   return conv.status === "ended" && conv.presence?.state !== "gone" ? null : conv.presence;
 }
 
+// ── telling the tabs apart ───────────────────────────────────────────
+// Each tab shows the nickname, the last line said (cut short), how long the
+// youth has waited since their first message we have not answered, and the
+// risk badge. The unread count is the youth's messages that came while the tab
+// was not in front or the page was hidden; it is reset when they are seen.
+
+const LAST_LINE_CHARS = 36;
+export const LONG_WAIT_S = 120; // the waiting time stands out after two minutes
+
+/** A message (live or from history) moves the last line and the waiting time on. */
+export function noteMessage(conv, message) {
+  if (!message || message.sender === "system") return;
+  if (typeof message.seq === "number") {
+    if (typeof conv.lastSeq === "number" && message.seq < conv.lastSeq) return; // an older one, late
+    conv.lastSeq = message.seq;
+  }
+  conv.lastLine = { sender: message.sender, text: String(message.text || "") };
+  if (message.sender === "youth") {
+    if (!conv.waitingSince) conv.waitingSince = message.at || new Date().toISOString();
+  } else {
+    conv.waitingSince = null; // answered (by us, or a supervisor who joined)
+  }
+}
+
+/** The last line as the tab shows it: who said it, on one line, cut short. */
+export function lastLineLabel(conv) {
+  const line = conv.lastLine;
+  if (!line || !line.text) return "";
+  const flat = line.text.replace(/\s+/gu, " ").trim();
+  const chars = [...flat];
+  const text = chars.length > LAST_LINE_CHARS ? `${chars.slice(0, LAST_LINE_CHARS - 1).join("")}…` : flat;
+  if (line.sender === "counselor") return interpolate(gettext("Me: %(text)s"), { text });
+  if (line.sender === "supervisor") return interpolate(gettext("Supervisor: %(text)s"), { text });
+  return text;
+}
+
+/** Seconds the youth has waited for an answer, or null (answered, or the chat ended). */
+export function waitingSeconds(conv, now = Date.now()) {
+  if (!conv.waitingSince || conv.status === "ended") return null;
+  const since = Date.parse(conv.waitingSince);
+  return Number.isNaN(since) ? null : Math.max(0, (now - since) / 1000);
+}
+
+/** Whether a message makes the tab's unread count go up. */
+export function countsAsUnread(conv, message, { activeId, visible, fromHistory = false }) {
+  if (fromHistory || !message || message.sender !== "youth") return false;
+  return conv.id !== activeId || !visible;
+}
+
+function WaitingBadge({ conv }) {
+  const seconds = waitingSeconds(conv);
+  if (seconds === null) return null;
+  const long = seconds >= LONG_WAIT_S;
+  return html`<span class=${`badge badge--waiting${long ? " is-long" : ""}`}
+    title=${gettext("Waiting for an answer since their last message")}>${interpolate(gettext("Waiting %(time)s"), { time: formatDuration(seconds) })}</span>`;
+}
+
 function PresenceBadge({ presence }) {
   const label = presenceLabel(presence);
   return label ? html`<span class=${presenceClass(presence)} data-presence=${presence.state}>${label}</span>` : null;
@@ -82,9 +139,11 @@ function ConversationTab({ conv, selected, onSelect }) {
             ? html`<span class="badge badge--unread" aria-label=${interpolate(gettext("%(n)s unread"), { n: conv.unread })}>${String(conv.unread)}</span>`
             : null}
         </span>
+        ${lastLineLabel(conv) ? html`<span class="tab-last">${lastLineLabel(conv)}</span>` : null}
         <span class="tab-line tab-line--meta">
-          <${TopicBadge} topic=${conv.topic} />
           <${RiskBadge} level=${conv.risk} />
+          <${WaitingBadge} conv=${conv} />
+          <${TopicBadge} topic=${conv.topic} />
           <${PresenceBadge} presence=${shownPresence(conv)} />
           ${conv.status === "ended" ? html`<span class="badge badge--todo">${gettext("Wrap-up due")}</span>` : null}
           ${conv.whispered ? html`<span class="badge badge--whisper">${gettext("Tip")}</span>` : null}
@@ -115,6 +174,30 @@ export function renderDesk() {
   document.title = unread ? `(${unread}) ${baseTitle}` : baseTitle;
   $("#conv-empty").hidden = list.length > 0;
   $("#panel-placeholder").hidden = list.length > 0 && desk.activeId !== null;
+}
+
+/** Ask for the tab of this conversation to be shown, as a click on it does. */
+export function selectTab(id) {
+  selectHandler(id);
+}
+
+let renderQueued = false;
+
+/** Draw the tabs once after a burst of changes (a page of history is hundreds of messages). */
+export function scheduleDeskRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    renderDesk();
+  });
+}
+
+let clock = null;
+
+/** Redraw the tabs every 15 s, so the waiting times move on. */
+export function startDeskClock() {
+  if (clock === null) clock = setInterval(renderDesk, 15_000);
 }
 
 export function tabButton(id) {

@@ -14,16 +14,20 @@ import { staffStorage, startStaffPage } from "../shared/staff.js";
 import { chime } from "../sound.js";
 import {
   desk, onTabSelected, presenceFromFrame, presenceFromSummary, renderDesk, tabButton, youthName,
+  countsAsUnread, noteMessage, scheduleDeskRender, startDeskClock,
 } from "./desk.js";
 import { createConversation, renderPanelHead, showEnded, showRiskBanner, showTyping } from "./panel.js";
 import { conversationActions } from "./actions.js";
 import { worryActions } from "./worry.js";
+import { useSession } from "./desk-api.js";
+import { announceNewChat, announceRisk, askOnGesture } from "./alerts.js";
+import { bindShortcuts } from "./keys.js";
 
 const PRESENCE_KEY = "yl.staff.presence";
 
-function runConsole({ client }) {
+function runConsole({ client, session }) {
   const sync = new ConversationSync(client, { storage: staffStorage, key: "yl.staff.outbox" });
-  const actions = conversationActions(client);
+  const actions = conversationActions(client, session);
   const worry = worryActions(client);
   const { conversations } = desk;
   loadServiceInfo().catch(() => {}); // the topics a conversation can be transferred to
@@ -37,7 +41,9 @@ function runConsole({ client }) {
     const available = status === "available";
     presenceButton.setAttribute("aria-checked", String(available));
     presenceButton.classList.toggle("is-available", available);
-    $("#presence-label").textContent = available ? gettext("Available") : gettext("Away");
+    $("#presence-label").textContent = available
+      ? gettext("Available")
+      : status === "break" ? gettext("On a break") : gettext("Away");
   }
   renderPresence(desiredPresence || "away");
   presenceButton.addEventListener("click", () => {
@@ -126,12 +132,15 @@ function runConsole({ client }) {
     renderDesk();
   }
 
-  function notifyBackground(conv) {
-    if (conv.id !== desk.activeId || document.visibilityState !== "visible") {
+  // Unread counts only the youth's messages not seen yet (desk.js: countsAsUnread); flags,
+  // tips and endings have badges of their own. Whatever comes while the page is hidden chimes.
+  function notifyBackground(conv, message = null) {
+    const visible = document.visibilityState === "visible";
+    if (message && countsAsUnread(conv, message, { activeId: desk.activeId, visible })) {
       conv.unread += 1;
       renderDesk();
-      if (document.visibilityState !== "visible") chime();
     }
+    if (!visible) chime();
   }
 
   // ── frames ────────────────────────────────────────────────────────────
@@ -167,10 +176,18 @@ function runConsole({ client }) {
     const conv = ensureConversation({ ...frame, status: "active" });
     sync.track(conv.id, { fetchHistory: false }); // the history came with the frame
     sync.receiveHistory({ conversation: frame.conversation, messages: frame.history || [] });
+    if (frame.handover && !known) {
+      // A transfer: what the counselor before wrote for us, under the history (staff only).
+      conv.view.addNotice(
+        interpolate(gettext("Handover note from %(name)s: %(note)s"), { name: frame.handover.from, note: frame.handover.note }),
+      );
+    }
     if (!known) {
       if (desk.activeId === null) activate(conv.id);
-      else notifyBackground(conv);
+      else conv.unread = (frame.history || []).filter((message) => message.sender === "youth").length;
+      renderDesk();
       chime();
+      announceNewChat({ name: youthName(conv.youth, conv.id), topic: topicLabel(conv.topic), onClick: () => activate(conv.id) });
       flashTitle(gettext("New conversation"));
       toast(interpolate(gettext("New conversation: %(name)s (%(topic)s)"), {
         name: youthName(conv.youth, conv.id),
@@ -184,11 +201,17 @@ function runConsole({ client }) {
     if (!conv) return;
     conv.view.upsert(message);
     if (message.sender === "youth") conv.typing.clear();
-    if (!fromHistory && message.sender !== "counselor" && message.sender !== "system") notifyBackground(conv);
+    noteMessage(conv, message); // the tab's last line and waiting time
+    scheduleDeskRender();
+    if (!fromHistory && message.sender !== "counselor" && message.sender !== "system") notifyBackground(conv, message);
   });
   sync.on("pending", (item) => {
     const conv = conversations.get(item.conversation);
     if (conv) conv.view.addPending(item);
+    if (conv) {
+      noteMessage(conv, { sender: "counselor", text: item.text }); // answered: the wait ends now
+      scheduleDeskRender();
+    }
   });
   sync.on("ack", (id, clientId, seq) => {
     for (const conv of conversations.values()) {
@@ -210,8 +233,10 @@ function runConsole({ client }) {
     conv.flagged.add(frame.alert);
     showRiskBanner(conv, frame);
     renderDesk();
-    if (conv.id !== desk.activeId) notifyBackground(conv);
-    chime();
+    // The alert sound while the page is hidden (else the chime), and a desktop notification.
+    announceRisk({
+      name: youthName(conv.youth, conv.id), level: conv.risk, conversation: conv.id, onClick: () => activate(conv.id),
+    });
   });
 
   client.on("whisper", (frame) => {
@@ -236,8 +261,19 @@ function runConsole({ client }) {
   client.on("conversation.transferred", (frame) => {
     const conv = conversations.get(frame.conversation);
     if (!conv) return;
-    toast(interpolate(gettext("%(name)s was transferred to %(topic)s."), {
-      name: youthName(conv.youth, conv.id), topic: topicLabel(frame.topic),
+    const name = youthName(conv.youth, conv.id);
+    toast(frame.to
+      ? interpolate(gettext("%(name)s is now with %(colleague)s."), { name, colleague: frame.to })
+      : interpolate(gettext("%(name)s was transferred to %(topic)s."), { name, topic: topicLabel(frame.topic) }));
+    removeConversation(frame.conversation);
+  });
+
+  // A supervisor gave the conversation to someone else (or took it): it leaves this console.
+  client.on("conversation.taken", (frame) => {
+    const conv = conversations.get(frame.conversation);
+    if (!conv) return;
+    toast(interpolate(gettext("Supervisor %(by)s handed the conversation with %(name)s to %(to)s."), {
+      by: frame.by, name: youthName(conv.youth, conv.id), to: frame.to,
     }));
     removeConversation(frame.conversation);
   });
@@ -247,7 +283,10 @@ function runConsole({ client }) {
     if (!conv) return;
     if (frame.by === "counselor") {
       // Ended with its wrap-up, here or in another tab of ours.
-      if (conv.endingWithWrapup) toast(gettext("Conversation ended. The wrap-up is saved."));
+      if (conv.endingWithWrapup) {
+        toast(gettext("Conversation ended. The wrap-up is saved."));
+        offerDebrief(conv);
+      }
       removeConversation(conv.id);
       return;
     }
@@ -262,8 +301,39 @@ function runConsole({ client }) {
     const conv = conversations.get(frame.conversation);
     if (!conv) return;
     toast(gettext("Wrap-up saved. Thank you."));
+    offerDebrief(conv);
     removeConversation(conv.id);
   });
+
+  // ── after a hard chat: a debrief with a supervisor, and a break ─────────
+  const debriefDialog = $("#debrief-dialog");
+  function setPresence(status) {
+    desiredPresence = status;
+    staffStorage.setItem(PRESENCE_KEY, status);
+    client.send({ type: "presence", status });
+    renderPresence(status);
+  }
+  function offerDebrief(conv) {
+    if ((conv.risk || 0) < 4 || debriefDialog.open) return;
+    const id = conv.id;
+    debriefDialog.returnValue = "";
+    debriefDialog.showModal();
+    debriefDialog.addEventListener(
+      "close",
+      async () => {
+        const choice = debriefDialog.returnValue;
+        if (choice === "break" || choice === "debrief") setPresence("break");
+        if (choice !== "debrief") return;
+        try {
+          await client.request({ type: "debrief.request", conversation: id }, { expect: "debrief.request.ok" });
+          toast(gettext("A supervisor has been asked to talk it through with you."));
+        } catch {
+          toast(gettext("The request did not reach the supervisors. Please tell one directly."), { kind: "error" });
+        }
+      },
+      { once: true },
+    );
+  }
 
   const notYours = () => gettext("That conversation is no longer yours.");
   toastUnsolicitedErrors(client, {
@@ -272,6 +342,31 @@ function runConsole({ client }) {
     forbidden: notYours,
     not_found: notYours,
   });
+
+  // ── the desk: HTTP calls, shortcuts, notifications, unread when the page comes back ──
+  useSession(session);
+  bindShortcuts({
+    ids: () => [...conversations.keys()],
+    activeId: () => desk.activeId,
+    select: (id) => {
+      activate(id);
+      tabButton(id)?.focus();
+    },
+    composer: () => {
+      const conv = conversations.get(desk.activeId);
+      if (conv && conv.status !== "ended") $(".composer-input", conv.panel).focus();
+    },
+    note: () => conversations.get(desk.activeId)?.notes.focus(),
+  });
+  askOnGesture(presenceButton, $("#shortcuts-button"));
+  document.addEventListener("visibilitychange", () => {
+    const conv = conversations.get(desk.activeId);
+    if (document.visibilityState === "visible" && conv && conv.unread) {
+      conv.unread = 0; // seen now
+      renderDesk();
+    }
+  });
+  startDeskClock();
 
   renderDesk();
   client.start();

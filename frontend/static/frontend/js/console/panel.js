@@ -9,6 +9,10 @@ import { TypingIndicator } from "../shared/typing.js";
 import { categoryLabel, riskLabel, topicLabel } from "../shared/labels.js";
 import { linkLabels, prepareWrapupForm, wireSummaryCounter } from "./wrapup.js";
 import { presenceClass, presenceLabel, shownPresence, youthName } from "./desk.js";
+import { bindReplies } from "./replies.js";
+import { bindNotes } from "./notes.js";
+import { bindEarlier } from "./earlier.js";
+import { staffStorage } from "../shared/staff.js";
 
 function channelLabel(channel) {
   return { web: gettext("Mobile web"), miniprogram: gettext("WeChat mini-program") }[channel] || channel || "";
@@ -24,6 +28,7 @@ export function createConversation(id, { client, sync, onTransfer, onEnd, onLate
     id, youth: null, topic: null, risk: 0, status: "active", unread: 0, whispered: false,
     flagged: new Set(), endingWithWrapup: false, lastCategory: null,
     presence: null, // the youth's: {state: "online" | "away" | "gone", since?} (desk.js)
+    lastLine: null, lastSeq: null, waitingSince: null, // what the tab shows (desk.js: noteMessage)
   };
   const panel = $("#panel-template").content.firstElementChild.cloneNode(true);
   panel.id = `conv-panel-${id}`;
@@ -60,6 +65,12 @@ export function createConversation(id, { client, sync, onTransfer, onEnd, onLate
       sync.send(id, text);
     },
   });
+
+  // Canned replies in the composer; notes and the youth's earlier conversations beside it.
+  bindReplies($(".panel-composer", panel), $(".composer-input", panel));
+  conv.notes = bindNotes(conv, { storage: staffStorage });
+  bindEarlier(conv);
+  conv.notes.load();
 
   const toggle = $(".risk-banner-toggle", panel);
   toggle.addEventListener("click", () => {

@@ -41,6 +41,10 @@ export function startStaffPage({ roles }) {
   const client = new RealtimeClient(session);
   bindConnectionBanner(client, $("#conn-banner"), $("#conn-banner-text"));
 
+  // Admins read no transcript, so not the messages youths left either.
+  const leftMessages = $("#left-messages-link");
+  if (leftMessages && tokens.role === "admin") leftMessages.hidden = true;
+
   const user = $("#console-user");
   if (user) user.textContent = [tokens.get("username"), roleLabel(tokens.role)].filter(Boolean).join(" · ");
 

@@ -33,7 +33,9 @@ export const board = {
  * What this page does when a button on the board is pressed (set by main.js).
  * `verdict(alert, verdict)` resolves when the server saved it and rejects with a sentence.
  */
-export const boardActions = { watch: () => {}, acknowledge: () => {}, verdict: async () => {}, take: () => {} };
+export const boardActions = {
+  watch: () => {}, acknowledge: () => {}, verdict: async () => {}, take: () => {}, debriefDone: () => {},
+};
 
 /** Conversations this supervisor took for themselves (they are its counselor now). */
 export const takenHere = new Set();
@@ -240,11 +242,20 @@ function LiveRow({ row }) {
 }
 
 function TeamRow({ row }) {
-  const status = !row.online ? "offline" : row.presence === "available" ? "available" : "away";
-  const label = { offline: gettext("Offline"), available: gettext("Available"), away: gettext("Away") }[status];
-  return html`<tr>
+  const status = !row.online ? "offline" : ["available", "break"].includes(row.presence) ? row.presence : "away";
+  const label = {
+    offline: gettext("Offline"), available: gettext("Available"), away: gettext("Away"), break: gettext("On a break"),
+  }[status];
+  return html`<tr class=${row.debrief_requested_at ? "wants-debrief" : ""}>
     <td>${row.name}</td>
-    <td><span class=${`presence-dot presence-dot--${status}`} aria-hidden="true"></span>${label}</td>
+    <td><span class=${`presence-dot presence-dot--${status}`} aria-hidden="true"></span>${label}
+      ${row.debrief_requested_at
+        ? html`<div class="debrief-ask">
+            <span class="badge badge--todo">${interpolate(gettext("Asked for a debrief at %(time)s"), { time: formatTime(row.debrief_requested_at) })}</span>
+            <button class="btn btn-secondary btn-small" type="button" data-action="debrief-done"
+              onClick=${() => boardActions.debriefDone(row.user)}>${gettext("Debrief done")}</button>
+          </div>`
+        : null}</td>
     <td>${`${row.load ?? 0} / ${row.max ?? "–"}`}</td>
   </tr>`;
 }

@@ -30,6 +30,13 @@ function runSupervisor({ client, session, tokens }) {
   const take = createTake(client);
   bindReferral(client);
   boardActions.take = (id) => take.open(id);
+  boardActions.debriefDone = async (counselor) => {
+    try {
+      await client.request({ type: "debrief.done", counselor }, { expect: "debrief.done.ok", match: (f) => f.counselor === counselor });
+    } catch (problem) {
+      toast(describeFailure(problem), { kind: "error" });
+    }
+  };
   $("#take-button").addEventListener("click", () => {
     if (board.watching !== null) take.open(board.watching);
   });

@@ -16,6 +16,7 @@ import { showScreen } from "./screens.js";
 import { foldSafety, showSafety } from "./safety.js";
 import "./identity.js";
 import "./quick-exit.js";
+import "./left-note.js";
 
 client.on("auth.ok", (frame) => {
   const conversations = Array.isArray(frame.conversations) ? frame.conversations : [];

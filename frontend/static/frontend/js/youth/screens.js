@@ -42,6 +42,24 @@ async function showServiceHours() {
       );
       notice.hidden = false;
     } else notice.hidden = true;
+    // A topic with hours of its own that is closed now says so on its card (a message can still be left).
+    const openTopics = Array.isArray(info && info.open_topics) ? info.open_topics : null;
+    for (const input of $$(".topic-input")) {
+      const card = input.closest(".topic-card");
+      const closed = openTopics !== null && info.open && !openTopics.includes(input.value);
+      let note = $(".topic-closed", card);
+      if (closed && !note) {
+        note = document.createElement("span");
+        note.className = "topic-closed";
+        $(".topic-text", card).append(note);
+      }
+      if (note) {
+        note.hidden = !closed;
+        note.textContent = closed
+          ? interpolate(gettext("Answered %(hours)s; you can leave a message now."), { hours: (info.hours || {})[input.value] || "" })
+          : "";
+      }
+    }
   } catch {
     // Not knowing the hours changes nothing: the queue will say if it is closed.
   }
