@@ -11,7 +11,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_pages import contexts, go_available, open_panel, sign_in, staff, youth_says, youth_starts
+from tests.conftest import unique
+from tests.e2e.test_pages import (
+    PASSWORD,
+    contexts,
+    go_available,
+    open_panel,
+    sign_in,
+    staff,
+    youth_says,
+    youth_starts,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -49,3 +59,31 @@ def test_the_console_shows_the_youth_away_when_their_page_closes(live_stack, con
     expect(youth.locator("#end-button")).to_be_visible()
     expect(tab.locator("[data-presence]")).to_have_text("在线")
     expect(header).to_have_text("在线")
+
+
+def test_a_ghost_chat_is_freed_and_the_slot_goes_to_a_youth_who_waits(start_stack, contexts):
+    """A youth who closed the page and did not come back: after YOUTH_GONE_CLOSE_S their chat
+    ends as abandoned (the counselor writes the wrap-up) and the one place it held goes to the
+    next youth waiting, on a stack of its own with a real job worker."""
+    stack = start_stack(processes=1, YOUTH_GONE_CLOSE_S="3")
+    name = unique("counselor")
+    stack.create_staff(username=name, password=PASSWORD, role="counselor", topics=["psych"], max_chats=1)
+    console = contexts().new_page()
+    sign_in(console, stack.urls[0], name, "/console/")
+    go_available(console)
+
+    gone = contexts(phone=True).new_page()
+    youth_starts(gone, stack.urls[0], topic="psych", nickname="小雾")
+    expect(console.locator(".conv-tab button", has_text="小雾")).to_be_visible()
+    waiting = contexts(phone=True).new_page()
+    youth_starts(waiting, stack.urls[0], topic="psych", nickname="小晴")
+    expect(waiting.locator("#waiting-card")).to_be_visible()  # the counselor's one place is taken
+
+    gone.close()
+    # The ghost chat ends as abandoned; the wrap-up is due; the waiting youth gets the place.
+    expect(console.locator(".conv-tab button", has_text="小晴")).to_be_visible(timeout=20_000)
+    expect(waiting.locator("#end-button")).to_be_visible()
+    assert stack.sql(
+        "SELECT c.status, c.end_reason FROM chat_conversation c JOIN accounts_youthprofile p ON p.user_id = c.youth_id "
+        "WHERE p.nickname = '小雾'"
+    ) == [("ended", "youth_abandoned")]

@@ -632,12 +632,21 @@ def test_second_acknowledgement_of_an_alert_is_invalid(live_stack, connect, make
     assert alert_state(live_stack, alert) == (first["user_id"], True)
 
 
-def test_transfer_of_a_conversation_that_is_not_yours_is_refused(live_stack, connect, make_youth, staff):
+def test_transfer_of_a_conversation_that_is_not_yours_is_refused(live_stack, connect, make_youth, staff, make_staff):
     _youth, y, _counselor, c, conversation = active(live_stack, connect, make_youth, staff)
     other = connect(staff("counselor")["access"], live_stack.urls[0])
     before = snapshot(live_stack, conversation)
     refused(other, {"type": "conversation.transfer", "conversation": conversation, "topic": "legal"}, "forbidden")
     assert snapshot(live_stack, conversation) == before
+    # Someone online serves legal (and is full: the conversation waits at the front of the queue),
+    # so the transfer is allowed: a transfer nobody could take is refused (test_conversations.py).
+    legal = make_staff("counselor", topics=["legal"], max_chats=0)
+    with WsClient(live_stack.urls[0], legal["access"]) as online:
+        online.request({"type": "presence", "status": "available"}, "presence.ok")
+        _hand_over_and_check(live_stack, c, y, other, conversation)
+
+
+def _hand_over_and_check(live_stack, c, y, other, conversation) -> None:
     # Its own counselor hands it over; after that it is no longer theirs to hand over again.
     c.send({"type": "conversation.transfer", "conversation": conversation, "topic": "legal"})
     assert c.recv("conversation.transferred")["topic"] == "legal"
