@@ -214,6 +214,23 @@ describe("an unreachable database", () => {
     assert.deepEqual(sends().slice(-1), ["五"]); // no longer held: sent at once
   });
 
+  test("while the outbox is held after `busy` the page is told, and told again when it is not", async () => {
+    mock.method(Math, "random", () => 1);
+    client.start();
+    const socket = await connectAndAuth();
+    sync.track(5);
+    const held = [];
+    sync.on("held", (value) => held.push(value));
+    const [first, second] = ["一", "二"].map((text) => sync.send(5, text));
+    for (const item of [first, second]) socket.receive({ type: "error", code: "busy", detail: "busy", ref: `send:${item.client_id}` });
+    assert.deepEqual(held, [true]); // once, however many messages were refused
+    clock.tick(500);
+    socket.receive({ type: "message.ack", conversation: 5, client_id: first.client_id, seq: 1 });
+    assert.deepEqual(held, [true]); // the second still waits
+    socket.receive({ type: "message.ack", conversation: 5, client_id: second.client_id, seq: 2 });
+    assert.deepEqual(held, [true, false]);
+  });
+
   test("other errors of a message are not resent", async () => {
     client.start();
     const socket = await connectAndAuth();

@@ -405,7 +405,7 @@ export class ConversationSync {
     this.outbox = this.loadOutbox();
     this.settled = new Set(); // client ids the server has stored
     this.droppedConversations = new Set(); // conversations whose outbox no longer matters
-    this.listeners = { message: new Set(), ack: new Set(), pending: new Set(), history: new Set() };
+    this.listeners = { message: new Set(), ack: new Set(), pending: new Set(), history: new Set(), held: new Set() };
 
     client.on("ready", () => {
       for (const log of this.logs.values()) this.catchUp(log);
@@ -432,6 +432,7 @@ export class ConversationSync {
     this.refused = new Set(); // client_ids to send again, in outbox order
     this.holdTimer = null;
     this.holdAttempt = 0;
+    this.heldShown = false; // "held" was emitted (true) and not yet undone
   }
 
   on(kind, listener) {
@@ -574,6 +575,11 @@ export class ConversationSync {
     if (!this.outbox.some((item) => item.client_id === clientId)) return; // stored meanwhile
     this.refused.add(clientId);
     if (this.holdTimer !== null) return;
+    // The page may say why its messages wait (the server is busy), not only that they do.
+    if (!this.heldShown) {
+      this.heldShown = true;
+      this.emit("held", true);
+    }
     const ceiling = Math.min(RESEND_CAP_MS, RESEND_FIRST_MS * 2 ** this.holdAttempt);
     this.holdAttempt += 1;
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
@@ -602,6 +608,10 @@ export class ConversationSync {
     this.outbox.splice(index, 1);
     this.saveOutbox();
     // Stored: the server keeps up again; the next held message goes.
+    if (this.heldShown && this.refused.size === 0 && this.holdTimer === null) {
+      this.heldShown = false;
+      this.emit("held", false);
+    }
     this.holdAttempt = 0;
     if (this.holdTimer === null && this.refused.size > 0) this.sendNextRefused();
     return true;

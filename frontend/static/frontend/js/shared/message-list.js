@@ -16,6 +16,9 @@ import { html, render } from "./preact.js";
 const NEAR_BOTTOM_PX = 120;
 const PENDING_KEY = Number.MAX_SAFE_INTEGER;
 
+/** A message held back while the server is busy: it goes by itself, nothing to do. */
+const heldText = () => gettext("Many people are writing now: your message will go by itself");
+
 function Bubble({ item }) {
   const { sender, own, pending, name, showName } = item;
   const classes = `msg msg--${sender}${own ? " msg--own" : ""}${pending ? " msg--pending" : ""}`;
@@ -28,7 +31,7 @@ function Bubble({ item }) {
       </div>
       <span class="msg-meta">
         <time datetime=${item.at || ""}>${formatTime(item.at)}</time>
-        <span class=${`msg-status${pending ? " msg-status--pending" : ""}`}>${pending ? gettext("Sending") : ""}</span>
+        <span class=${`msg-status${pending ? " msg-status--pending" : ""}`}>${pending ? (item.held ? heldText() : gettext("Sending")) : ""}</span>
         ${item.action && typeof item.seq === "number"
           ? html`<button class="msg-action" type="button" aria-label=${item.action.describe(item)}
               onClick=${() => item.action.onAction(item)}><svg class="msg-action-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M5 21V4h11l-1.5 4L16 12H5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>${item.action.label}</button>`
@@ -165,11 +168,20 @@ export class MessageListView {
     });
   }
 
+  /** The server is busy (or back): our pending messages say so until they are stored. */
+  setHeld(held) {
+    this.held = held;
+    this.change(() => {
+      for (const item of this.byClientId.values()) if (item.pending) item.held = held;
+    });
+  }
+
   /** Our own message before the server stored it. */
   addPending(entry) {
     if (this.byClientId.has(entry.client_id)) return;
     this.change(() => {
       const item = this.bubble(this.own, entry.text, { at: entry.at, pending: true });
+      item.held = Boolean(this.held);
       this.byClientId.set(entry.client_id, item);
       this.place(item, PENDING_KEY);
     }, { force: true });

@@ -161,6 +161,7 @@ sync.on("pending", (item) => {
   if (item.conversation === state.conversation) view.addPending(item);
 });
 sync.on("ack", (conversation, clientId, seq) => view.ack(clientId, seq));
+sync.on("held", (held) => view.setHeld(held));
 sync.on("history", (conversation) => {
   if (conversation === state.conversation) view.scrollToEnd();
 });
