@@ -107,6 +107,29 @@ CLIENT_FRAMES: tuple[type[ClientFrame], ...] = (
 
 
 # ----- server frames ------------------------------------------------------------------------
+class FiredReason(msgspec.Struct, kw_only=True):
+    words: str  # the youth's own words this finding matched ("" for the model's own findings)
+    category: str
+    level: int
+    third_party: bool = False
+    by: str = "lexicon"  # lexicon | rule | model
+
+
+class ModelReason(msgspec.Struct, kw_only=True):
+    version: str
+    alert: float  # probabilities 0..1
+    high: float
+    imminent: float
+    cues: list[str] = []
+
+
+class Reasons(msgspec.Struct, kw_only=True):
+    """What fired, as data: the card words it in the supervisor's language."""
+
+    fired: list[FiredReason]
+    model: ModelReason | None = None
+
+
 class CrisisAlert(ServerFrame, tag="crisis.alert", omit_defaults=False):
     alert: int
     conversation: int
@@ -120,6 +143,7 @@ class CrisisAlert(ServerFrame, tag="crisis.alert", omit_defaults=False):
     source: str = "detector"
     explanation: str = ""
     note: str = ""
+    reasons: Reasons | None = None
 
 
 class CrisisAcked(ServerFrame, tag="crisis.acked"):
@@ -208,6 +232,7 @@ class DashboardAlert(msgspec.Struct, kw_only=True):
     note: str
     raised_by: str | None
     verdict: Verdict | None
+    reasons: Reasons | None = None
 
 
 class DashboardWaiting(msgspec.Struct, kw_only=True):

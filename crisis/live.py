@@ -38,6 +38,7 @@ def dashboard_view() -> DashboardView:
             note=a.note,
             raised_by=a.raised_by.shown_name if a.raised_by else None,
             verdict=_verdict_of(a),
+            reasons=a.explanation.get("reasons"),
         )
         for a in Alert.objects.select_related("acknowledged_by", "raised_by", "verdict")
         # Open alerts first (NULLs first: PostgreSQL sorts them last by default, and the cut at

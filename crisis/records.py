@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +23,10 @@ class AlertView:
     topic: str
     overdue: bool
     counselor_name: str | None
-    source: str = "detector"  # detector | left_message | counselor
-    explanation: str = ""  # what fired: lexicon terms and cues, the model's score
+    source: str = "detector"  # detector | left_message | counselor | no_capacity
+    explanation: str = ""  # what fired: lexicon terms and cues, the model's score (one line)
     note: str = ""  # a counselor's alert: why they are worried
+    reasons: dict[str, Any] | None = None  # the same as data (ScanResult.reasons), for the card
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class AlertRow:
     note: str = ""
     raised_by: str | None = None  # the counselor, for a counselor's alert
     verdict: VerdictInput | None = None
+    reasons: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from accounts.models import Role
 from chat.frames import Person
 from chat.routes import history_frame
@@ -41,7 +43,18 @@ def alert_frame(view: r.AlertView) -> f.CrisisAlert:
         source=view.source,
         explanation=view.explanation,
         note=view.note,
+        reasons=reasons_frame(view.reasons),
     )
+
+
+def reasons_frame(reasons: dict[str, Any] | None) -> f.Reasons | None:
+    """The stored reasons as the frame carries them (None for alerts stored before they were kept)."""
+    if not reasons:
+        return None
+    try:
+        return msgspec.convert(reasons, f.Reasons)
+    except msgspec.ValidationError:  # a row written by an older version: the one line still says it
+        return None
 
 
 def verdict_input(verdict: f.Verdict) -> r.VerdictInput:
@@ -66,6 +79,7 @@ def dashboard_frame(view: r.DashboardView) -> f.Dashboard:
                 explanation=a.explanation,
                 note=a.note,
                 raised_by=a.raised_by,
+                reasons=reasons_frame(a.reasons),
                 verdict=f.Verdict(
                     real_risk=a.verdict.real_risk,
                     category=a.verdict.category,

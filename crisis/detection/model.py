@@ -61,6 +61,34 @@ class ScanResult:
             parts.append(self.model.summary())
         return "; ".join(parts) if parts else "no risk found"
 
+    def reasons(self, text: str) -> dict[str, Any]:
+        """What fired, for the supervisor's card, as data the page words in its own language:
+        the youth's own words that each finding matched (the model's findings have none), and
+        the model's score. Kept with the alert beside `explain()`'s line."""
+        fired = []
+        for f in self.findings:
+            from_model = f.term.startswith("model:")
+            words = "" if from_model else text[f.start : f.end]
+            fired.append(
+                {
+                    "words": words[:40],
+                    "category": f.category,
+                    "level": f.level,
+                    "third_party": f.third_party,
+                    "by": "model" if from_model else "rule" if f.term.startswith("rule:") else "lexicon",
+                }
+            )
+        model = None
+        if self.model is not None:
+            model = {
+                "version": self.model.version,
+                "alert": round(self.model.alert, 2),
+                "high": round(self.model.high, 2),
+                "imminent": round(self.model.imminent, 2),
+                "cues": list(self.model.cues[:4]),
+            }
+        return {"fired": fired[:8], "model": model}
+
     def strongest(self) -> Finding | None:
         """The finding an excerpt centres on: highest level, then first in the text."""
         best: Finding | None = None

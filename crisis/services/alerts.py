@@ -15,6 +15,7 @@ import logging
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -67,6 +68,7 @@ def scan_youth_message(message: StoredYouthMessage) -> None:
                     lexicon_version=loaded_lexicon_version(),
                     model_version=result.model.version if result.model is not None else "",
                     explanation=result.explain(),
+                    reasons=result.reasons(message.text),
                 ),
             )
     # After the real alert: the shadow version is only counted.
@@ -90,6 +92,7 @@ class DetectedBy:
     lexicon_version: int | None
     model_version: str
     explanation: str
+    reasons: dict[str, Any] | None = None  # ScanResult.reasons: the same, as data for the card
 
 
 def do_escalate(
@@ -260,7 +263,11 @@ def _raise_alert(
         note=note,
         lexicon_version=detected_by.lexicon_version if detected_by else None,
         model_version=detected_by.model_version if detected_by else "",
-        explanation={"summary": detected_by.explanation} if detected_by else {},
+        explanation=(
+            {"summary": detected_by.explanation, **({"reasons": detected_by.reasons} if detected_by.reasons else {})}
+            if detected_by
+            else {}
+        ),
     )
     changed("alerts")
     schedule_overdue_check(alert_id=alert.pk)
@@ -343,6 +350,7 @@ def alert_view(alert: Alert, conversation: Conversation) -> AlertView:
         source=alert.source,
         explanation=alert.explanation.get("summary", ""),
         note=alert.note,
+        reasons=alert.explanation.get("reasons"),
     )
 
 

@@ -278,3 +278,22 @@ def test_a_counselor_on_a_break_gets_no_new_conversation(make_conversation, make
     with captured_events():
         assert do_dispatch() == 0
     assert Conversation.objects.get(pk=waiting.pk).status == QUEUED
+
+
+def test_an_alert_keeps_the_youths_own_words_that_fired_and_the_models_score(make_conversation, make_counselor):
+    conversation = make_conversation(status=ACTIVE, counselor=make_counselor())
+    with captured_events() as published:
+        do_send_message(
+            user_id=conversation.youth_id,
+            role="youth",
+            conversation_id=conversation.pk,
+            client_id="w",
+            text=PILLS_TONIGHT,
+        )
+    alert = Alert.objects.get(conversation=conversation, source="detector")
+    reasons = alert.explanation["reasons"]
+    words = [f["words"] for f in reasons["fired"] if f["words"]]
+    assert words and all(w in PILLS_TONIGHT for w in words)
+    assert reasons["model"] is not None and 0 <= reasons["model"]["alert"] <= 1
+    (view,) = [v for v in published.events(AlertView, to=SUPERVISORS) if v.source == "detector"]
+    assert view.reasons == reasons and view.explanation  # the one line is kept beside it

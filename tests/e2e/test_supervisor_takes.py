@@ -65,6 +65,10 @@ def test_a_supervisor_takes_a_queued_level_4_youth_behind_a_full_team(live_stack
     # The detector's alert and the no-capacity alert for this conversation, both level 4.
     conversation = _conversation_of(live_stack, "小月")
     expect(supervisor.locator("#alerts .alert-card--4", has_text=f"#{conversation} ")).to_have_count(2)
+    # What fired, read in a second: the youth's own words, marked, and the model's score in words.
+    detector_card = supervisor.locator(".alert-card:not(.alert-card--no-capacity)", has_text=f"#{conversation} ")
+    expect(detector_card.locator(".fired-words").first).to_be_visible()
+    expect(detector_card.locator(".alert-model")).to_contain_text("需要报警")
 
     no_capacity.locator('[data-action="take"]').click()
     dialog = supervisor.locator("#take-dialog")

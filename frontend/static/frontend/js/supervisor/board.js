@@ -78,8 +78,8 @@ function AlertCard({ alert }) {
       ${alert.source === "counselor" && alert.note
         ? html`<p class="alert-note"><span class="alert-note-label">${gettext("Counselor's note:")}</span> ${alert.note}</p>`
         : null}
-      ${alert.explanation && alert.source !== "counselor" && !noCapacity
-        ? html`<p class="alert-explanation"><span class="alert-explanation-label">${gettext("What fired:")}</span> ${alert.explanation}</p>`
+      ${alert.source !== "counselor" && !noCapacity
+        ? html`<${WhatFired} alert=${alert} />`
         : null /* a counselor's alert, or nobody free: the source line (and the note) say why */}
       <p class="alert-meta">${meta}</p>
       <div class="alert-actions">
@@ -91,6 +91,39 @@ function AlertCard({ alert }) {
       </div>
       <${VerdictArea} alert=${alert} />
     </li>`;
+}
+
+const percent = (p) => `${Math.round((Number(p) || 0) * 100)}%`;
+
+/**
+ * What fired, read in a second: the youth's own words each finding matched, and the model's
+ * score, in the supervisor's language; the detector's one technical line folded under it.
+ * Alerts stored before the reasons were kept show that line alone.
+ */
+export function WhatFired({ alert }) {
+  const reasons = alert.reasons;
+  if (!reasons) {
+    if (!alert.explanation) return null;
+    return html`<p class="alert-explanation"><span class="alert-explanation-label">${gettext("What fired:")}</span> ${alert.explanation}</p>`;
+  }
+  const words = [...new Set((reasons.fired || []).map((f) => f.words).filter(Boolean))];
+  const strongest = (reasons.fired || []).reduce((best, f) => (!best || f.level > best.level ? f : best), null);
+  const byModelOnly = words.length === 0 && (reasons.fired || []).some((f) => f.by === "model");
+  const thirdParty = (reasons.fired || []).some((f) => f.third_party);
+  const model = reasons.model;
+  return html`<div class="alert-explanation">
+    ${words.length
+      ? html`<p><span class="alert-explanation-label">${gettext("Their words:")}</span> ${words.map((w) => html`<mark class="fired-words">${w}</mark> `)}${strongest ? html`→ ${categoryLabel(strongest.category)} · ${interpolate(gettext("level %(level)s"), { level: strongest.level })}` : null}</p>`
+      : null}
+    ${byModelOnly ? html`<p>${gettext("No listed words: the learned model found it.")}</p>` : null}
+    ${thirdParty ? html`<p>${gettext("About someone else (a friend, a classmate): ask whose risk it is.")}</p>` : null}
+    ${model
+      ? html`<p class="alert-model">${interpolate(gettext("Model %(version)s: alert %(alert)s, level 3 or more %(high)s, level 4 %(imminent)s"), {
+          version: model.version, alert: percent(model.alert), high: percent(model.high), imminent: percent(model.imminent),
+        })}</p>`
+      : null}
+    ${alert.explanation ? html`<details class="alert-technical"><summary>${gettext("Details")}</summary><code>${alert.explanation}</code></details>` : null}
+  </div>`;
 }
 
 /** Where the alert came from: the detector, a message left after hours, a counselor's worry. */
@@ -364,7 +397,7 @@ export function applyDashboard(frame) {
       if (row.acknowledged_by) known.acknowledged_by = row.acknowledged_by;
       // Another supervisor's verdict reaches this console with the next dashboard push.
       if (!known.verdictOpen && row.verdict !== undefined) known.verdict = row.verdict;
-      for (const key of ["source", "explanation", "note"]) if (!known[key] && row[key]) known[key] = row[key];
+      for (const key of ["source", "explanation", "note", "reasons"]) if (!known[key] && row[key]) known[key] = row[key];
     } else board.alerts.set(row.alert, { ...row });
   }
   board.queue = frame.queue || [];
