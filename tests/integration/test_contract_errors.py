@@ -493,12 +493,16 @@ def test_frames_for_another_role_are_forbidden_and_change_nothing(live_stack, co
         {"type": "conversation.join", "conversation": conv},
         {"type": "referral.record", "conversation": conv, "kind": "police_110", "handed_over": "地址"},
         {"type": "dashboard"},
+        {"type": "conversation.take", "conversation": conv},
+        {"type": "conversation.take", "conversation": conv, "counselor": counselor["user_id"], "over_capacity": True},
+        {"type": "debrief.done", "counselor": counselor["user_id"]},
     ]
     not_for_youth: list[dict[str, Any]] = [
         {"type": "presence", "status": "available"},
         {"type": "conversation.transfer", "conversation": conv, "topic": "legal"},
         {"type": "wrapup.submit", "conversation": conv, "wrapup": WRAPUP},
         {"type": "queue.stats"},
+        {"type": "debrief.request", "conversation": conv},
         *staff_only,
     ]
     not_for_counselor: list[dict[str, Any]] = [
@@ -517,7 +521,8 @@ def test_frames_for_another_role_are_forbidden_and_change_nothing(live_stack, co
         {"type": "conversation.transfer", "conversation": conv, "topic": "legal"},
         {"type": "wrapup.submit", "conversation": conv, "wrapup": WRAPUP},
         {"type": "typing", "conversation": conv},
-        {"type": "conversation.end", "conversation": conv, "wrapup": WRAPUP},
+        {"type": "conversation.end", "conversation": conv, "wrapup": WRAPUP},  # not one they took
+        {"type": "debrief.request", "conversation": conv},
     ]
     for ws, frames in ((y, not_for_youth), (c, not_for_counselor), (s, not_for_supervisor)):
         for frame in frames:
