@@ -89,6 +89,9 @@ class CounselorProfile(models.Model):
     offline_since = models.DateTimeField(null=True, blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.user.shown_name
+
 
 class RefreshToken(models.Model):
     """One issued refresh token. A family is one login's chain of rotations."""

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CrisisConfig(AppConfig):
     name = "crisis"
-    verbose_name = "Crisis detection and escalation"
+    verbose_name = _("Crisis detection and escalation")
     api_urls = "crisis.urls"  # collected under /api/v1/ by youthline/urls.py
 
     def ready(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 CATEGORY_CHOICES = [(c, c) for c in ("suicide", "self_harm", "bullying", "sexual_abuse", "violence", "fraud")]
 
@@ -78,32 +79,46 @@ class Whisper(models.Model):
 
 class Referral(models.Model):
     class Kind(models.TextChoices):
-        POLICE_110 = "police_110", "Police (110)"
-        AMBULANCE_120 = "ambulance_120", "Ambulance (120)"
-        MANDATORY_REPORT = "mandatory_report", "Mandatory report of harm to a minor"
-        HOTLINE = "hotline", "Another hotline"
+        POLICE_110 = "police_110", _("Police (110)")
+        AMBULANCE_120 = "ambulance_120", _("Ambulance (120)")
+        MANDATORY_REPORT = "mandatory_report", _("Mandatory report of harm to a minor")
+        HOTLINE = "hotline", _("Another hotline")
 
-    conversation = models.ForeignKey("chat.Conversation", on_delete=models.PROTECT, related_name="referrals")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    target = models.CharField(max_length=64, blank=True, help_text="e.g. 12348 legal aid, 12338 women's rights")
-    handed_over = models.TextField(help_text="What was handed over")
-    handed_over_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    conversation = models.ForeignKey(
+        "chat.Conversation", verbose_name=_("conversation"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("handed over to"), max_length=20, choices=Kind.choices)
+    target = models.CharField(
+        _("hotline"), max_length=64, blank=True, help_text=_("e.g. 12348 legal aid, 12338 women's rights")
+    )
+    handed_over = models.TextField(_("what was handed over"))
+    handed_over_at = models.DateTimeField(_("when"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
 
 
 class SupervisorAction(models.Model):
     """The audit trail: every supervisor action, append-only."""
 
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=32)
-    conversation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    alert_id = models.BigIntegerField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=32)
+    conversation_id = models.BigIntegerField(_("conversation"), null=True, blank=True, db_index=True)
+    alert_id = models.BigIntegerField(_("alert"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("supervisor action")
+        verbose_name_plural = _("supervisor actions (audit trail)")
 
 
 class LexiconVersion(models.Model):

@@ -178,6 +178,31 @@ def left_messages_shots(stack: LiveStack, page: Page) -> None:
     shot(page, "left-messages-handled-desktop")
 
 
+def admin_shots(stack: LiveStack, page: Page) -> None:
+    """The admin a helpline admin uses: staff apart from the youth identities, a counselor's
+    topics and capacity, the safety texts (who reviewed them)."""
+    admin = f"admin-{uuid.uuid4().hex[:6]}"
+    stack.create_staff(username=admin, password=PASSWORD, role="admin", name="管理员")
+    base = stack.urls[0]
+    page.goto(base + "/admin/login/")
+    page.fill("#id_username", admin)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    shot(page, "admin-home-desktop")
+    page.goto(base + "/admin/accounts/staffmember/")
+    expect(page.locator("#result_list")).to_be_visible()
+    shot(page, "admin-staff-desktop")
+    page.locator("#result_list a", has_text="counselor-").first.click()
+    expect(page.locator('input[name="counselor_profile-0-topics"]').first).to_be_attached()
+    page.locator("#counselor_profile-group").scroll_into_view_if_needed()
+    shot(page, "admin-counselor-desktop")
+    page.goto(base + "/admin/helpline/safetytext/")
+    page.locator("#result_list a").last.click()
+    expect(page.locator("#id_title_zh")).to_be_visible()
+    shot(page, "admin-safety-text-desktop")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
@@ -384,6 +409,7 @@ def main() -> int:
             shot(desktop, "youth-chat-desktop")
 
             left_messages_shots(stack, sv)
+            admin_shots(stack, watch_errors(browser.new_context(locale="zh-CN", **DESKTOP).new_page(), "admin"))
             browser.close()
     finally:
         stack.stop()

@@ -1,6 +1,9 @@
 from django.apps import apps
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from accounts.admin_login import throttled_admin_login
@@ -17,12 +20,18 @@ api_urlpatterns = [
     if (api_urls := getattr(config, "api_urls", None))
 ] + [path(API_PREFIX, include(urlpatterns_of(openapi)))]
 
+admin.site.site_header = _("12355 Online: administration")
+admin.site.site_title = _("12355 Online administration")
+admin.site.index_title = _("The helpline's settings and staff")
+
 urlpatterns = [
     # Before the admin's own URLs: its login passes the sign-in throttle (accounts/admin_login.py).
     path("admin/login/", throttled_admin_login, name="admin-login-throttled"),
     path("admin/", admin.site.urls),
     *api_urlpatterns,
     path("metrics", metrics_view, name="metrics"),
+    # Pages without an icon link of their own (the admin) ask the browser's default path.
+    path("favicon.ico", RedirectView.as_view(url=static("frontend/img/icon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("frontend.urls")),
