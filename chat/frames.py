@@ -114,6 +114,12 @@ class YouthInfo(msgspec.Struct, kw_only=True):
     region: str
 
 
+class HandoverInfo(msgspec.Struct, kw_only=True):
+    from_: str = msgspec.field(name="from")
+    note: str
+    at: str
+
+
 class ConversationSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     conversation: int
     status: str
@@ -128,6 +134,7 @@ class ConversationSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     # Counselors, active chats: whether the youth has a socket open, and since when not.
     youth_online: bool | None = None
     youth_offline_since: str | None = None
+    handover: HandoverInfo | None = None  # counselors, after a transfer: the note for them
 
 
 class AuthOk(ServerFrame, tag="auth.ok"):
@@ -192,12 +199,6 @@ class LeaveMessageOk(ServerFrame, tag="leave_message.ok"):
 class ConversationAssignedToYouth(ServerFrame, tag="conversation.assigned"):
     conversation: int
     counselor: Person
-
-
-class HandoverInfo(msgspec.Struct, kw_only=True):
-    from_: str = msgspec.field(name="from")
-    note: str
-    at: str
 
 
 class ConversationAssignedToCounselor(ServerFrame, tag="conversation.assigned"):

@@ -202,7 +202,9 @@ class YouthPresence:
 
 @dataclass(frozen=True, slots=True)
 class CounselorConversationBrief(ConversationBrief):
-    """A counselor's conversation to resume, with whether its youth is there now (active chats)."""
+    """A counselor's conversation to resume, with whether its youth is there now (active chats)
+    and, after a transfer, the note the counselor before left for them."""
 
     youth_online: bool | None = None
     youth_offline_since: datetime | None = None
+    handover: Handover | None = None

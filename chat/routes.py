@@ -56,11 +56,22 @@ def summary_frame(brief: r.ConversationBrief) -> f.ConversationSummary:
 
 
 def youth_presence_fields(brief: r.ConversationBrief) -> dict[str, Any]:
-    """A counselor's active chat says whether its youth is there (absent for everyone else)."""
+    """A counselor's active chat says whether its youth is there (absent for everyone else),
+    and the handover note left for them, if any."""
     if not isinstance(brief, r.CounselorConversationBrief) or brief.youth_online is None:
         return {}
     since = brief.youth_offline_since
-    return {"youth_online": brief.youth_online, "youth_offline_since": since.isoformat() if since else None}
+    return {
+        "youth_online": brief.youth_online,
+        "youth_offline_since": since.isoformat() if since else None,
+        "handover": handover_frame(brief.handover),
+    }
+
+
+def handover_frame(handover: r.Handover | None) -> f.HandoverInfo | None:
+    if handover is None:
+        return None
+    return f.HandoverInfo(from_=handover.from_name, note=handover.note, at=handover.at.isoformat())
 
 
 def auth_ok_frame(session: r.Session) -> f.AuthOk:
@@ -141,9 +152,7 @@ PRESENTERS: dict[type, Callable[[Any], ServerFrame]] = {
         history=[message_frame(m) for m in e.history],
         risk_level=e.risk_level,
         more=has_more(e.history),
-        handover=None
-        if e.handover is None
-        else f.HandoverInfo(from_=e.handover.from_name, note=e.handover.note, at=e.handover.at.isoformat()),
+        handover=handover_frame(e.handover),
     ),
     r.PresenceChanged: lambda e: f.PresenceOk(status=e.status),
     r.WaitingChanged: lambda e: f.QueueStats(waiting=e.waiting),

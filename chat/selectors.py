@@ -15,10 +15,11 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import CounselorProfile, LiveSocket, Role, Topic, YouthProfile
 from chat.hours import within_service_hours
-from chat.models import Conversation, Message, Survey
+from chat.models import Assignment, Conversation, Message, Survey
 from chat.records import (
     ConversationBrief,
     CounselorConversationBrief,
+    Handover,
     MessagePage,
     QueuePlace,
     StoredMessage,
@@ -180,9 +181,24 @@ def session_summaries(*, user_id: int, role: str) -> list[ConversationBrief]:
                     wrapup_due=conversation.status == Conversation.Status.ENDED,
                     youth_online=(offline_since is None) if is_active else None,
                     youth_offline_since=offline_since,
+                    handover=last_handover(conversation_id=conversation.pk) if is_active else None,
                 )
             )
     return summaries
+
+
+def last_handover(*, conversation_id: int) -> Handover | None:
+    """The note of the last counselor who handed this conversation on with one (a transfer)."""
+    released = (
+        Assignment.objects.filter(conversation_id=conversation_id, released_at__isnull=False)
+        .exclude(handover_note="")
+        .select_related("counselor")
+        .order_by("-released_at")
+        .first()
+    )
+    if released is None or released.released_at is None:
+        return None
+    return Handover(from_name=released.counselor.shown_name, note=released.handover_note, at=released.released_at)
 
 
 def youth_offline_since(*, youth_id: int) -> datetime | None:

@@ -24,7 +24,6 @@ from chat.records import (
     BackInQueue,
     ConversationClosed,
     ConversationTakenOver,
-    Handover,
     LeaveMessageOffer,
     PresenceChanged,
     QueueMoved,
@@ -32,6 +31,7 @@ from chat.records import (
 )
 from chat.selectors import (
     history_after,
+    last_handover,
     online_available_profiles,
     place_of,
     queue_place,
@@ -228,25 +228,11 @@ def _hand_to(*, conversation: Conversation, staff: User, profile: CounselorProfi
             topic=conversation.topic,
             history=history_after(conversation_id=conversation.pk, after_seq=0),
             risk_level=conversation.risk_level,
-            handover=_last_handover(conversation_id=conversation.pk),
+            handover=last_handover(conversation_id=conversation.pk),
         ),
         join=[conversation_group(conversation.pk), staff_group(conversation.pk)],
     )
     return True
-
-
-def _last_handover(*, conversation_id: int) -> Handover | None:
-    """The note of the last counselor who handed this conversation on with one (a transfer)."""
-    released = (
-        Assignment.objects.filter(conversation_id=conversation_id, released_at__isnull=False)
-        .exclude(handover_note="")
-        .select_related("counselor")
-        .order_by("-released_at")
-        .first()
-    )
-    if released is None or released.released_at is None:
-        return None
-    return Handover(from_name=released.counselor.shown_name, note=released.handover_note, at=released.released_at)
 
 
 def do_hand_over(

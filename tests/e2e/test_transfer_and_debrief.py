@@ -58,6 +58,9 @@ def test_a_counselor_transfers_to_a_free_colleague_with_a_handover_note(live_sta
     expect(second.locator(".conv-tab button", has_text="小林")).to_be_visible()
     expect(panel.locator(".msg-text", has_text="拿我的钱")).to_be_visible()  # the whole conversation so far
     expect(panel.locator(".messages")).to_contain_text("被同学勒索零花钱")  # the handover note
+    second.reload()  # and after a reload (auth.ok carries it)
+    expect(open_panel(second).locator(".messages")).to_contain_text("被同学勒索零花钱")
+    panel = open_panel(second)
     # The youth is told the truth: who has them now, and that they need not start over.
     expect(youth.locator("#messages")).to_contain_text("不用从头讲起")
     expect(youth.locator("#chat-title")).to_have_text(f"cou-{second_name[-6:]}")

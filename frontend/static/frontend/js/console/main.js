@@ -143,6 +143,13 @@ function runConsole({ client, session }) {
     if (!visible) chime();
   }
 
+  /** After a transfer: what the counselor before wrote for us (staff only), shown once per tab. */
+  function showHandover(conv, handover) {
+    if (!handover || conv.handoverShown) return;
+    conv.handoverShown = true;
+    conv.view.addNotice(interpolate(gettext("Handover note from %(name)s: %(note)s"), { name: handover.from, note: handover.note }));
+  }
+
   // ── frames ────────────────────────────────────────────────────────────
   client.on("auth.ok", (frame) => {
     const summaries = Array.isArray(frame.conversations) ? frame.conversations : [];
@@ -151,6 +158,7 @@ function runConsole({ client, session }) {
       if (summary.status === "queued") continue;
       present.add(summary.conversation);
       const conv = ensureConversation(summary);
+      showHandover(conv, summary.handover);
       sync.track(conv.id); // resend, then history after the last seq we have
     }
     // Gone while we were away (given back to the queue after the grace period).
@@ -176,12 +184,7 @@ function runConsole({ client, session }) {
     const conv = ensureConversation({ ...frame, status: "active" });
     sync.track(conv.id, { fetchHistory: false }); // the history came with the frame
     sync.receiveHistory({ conversation: frame.conversation, messages: frame.history || [] });
-    if (frame.handover && !known) {
-      // A transfer: what the counselor before wrote for us, under the history (staff only).
-      conv.view.addNotice(
-        interpolate(gettext("Handover note from %(name)s: %(note)s"), { name: frame.handover.from, note: frame.handover.note }),
-      );
-    }
+    showHandover(conv, frame.handover);
     if (!known) {
       if (desk.activeId === null) activate(conv.id);
       else conv.unread = (frame.history || []).filter((message) => message.sender === "youth").length;
