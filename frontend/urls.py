@@ -11,4 +11,5 @@ urlpatterns = [
     path("console/", views.CounselorConsolePage.as_view(), name="counselor-console"),
     path("console/messages/", views.LeftMessagesPage.as_view(), name="left-messages"),
     path("supervisor/", views.SupervisorConsolePage.as_view(), name="supervisor-console"),
+    path("supervisor/qa/", views.QualityPage.as_view(), name="quality"),
 ]

@@ -65,3 +65,10 @@ class LeftMessagesPage(PageView):
 
     template_name = "frontend/messages.html"
     page = "messages"
+
+
+class QualityPage(PageView):
+    """Quality inspection: a supervisor's assigned reviews (issue 10; the data over /api/v1/quality/)."""
+
+    template_name = "frontend/qa.html"
+    page = "qa"

@@ -19,6 +19,7 @@ LAYERS = [
     "chat",
     "crisis",
     "desk",
+    "quality",
     "gateway",
     "frontend",
     "youthline",

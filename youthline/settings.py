@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "crisis",
     # Canned replies and private notes beside the chat (the counselor's desk).
     "desk",
+    # Quality inspection (质检): pre-screen, sampling, reviews (docs/quality.md).
+    "quality",
     "gateway",
     "frontend",
 ]
@@ -414,3 +416,13 @@ CRISIS_LEXICON_REFRESH_S = float(os.environ.get("CRISIS_LEXICON_REFRESH_S", "2")
 CRISIS_SHADOW_FLUSH_S = float(os.environ.get("CRISIS_SHADOW_FLUSH_S", "5"))
 # A model artifact to load instead of the newest shipped one (while no registered version is active).
 CRISIS_MODEL_PATH = os.environ.get("CRISIS_MODEL_PATH", "")
+
+# Quality inspection (docs/quality.md): the share of ended conversations sampled for review, each
+# counselor's minimum a month (prorated), the share reviewed twice (blind), the D/E cut.
+QA_SAMPLE_RATE = env_float("QA_SAMPLE_RATE", 0.05)
+QA_MIN_PER_COUNSELOR_MONTH = env_float("QA_MIN_PER_COUNSELOR_MONTH", 4)
+QA_DOUBLE_REVIEW_SHARE = env_float("QA_DOUBLE_REVIEW_SHARE", 0.10)
+QA_GRADE_E_BELOW = env_int("QA_GRADE_E_BELOW", 40)
+# The minute sweep pre-screens a conversation this long after it ended (the wrap-up and the survey
+# come after the end, and each re-screens it when written).
+QA_PRESCREEN_DELAY_S = env_int("QA_PRESCREEN_DELAY_S", 1800)

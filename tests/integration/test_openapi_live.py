@@ -85,6 +85,19 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
             joined = socket.request({"type": "consult.request", "topic": "aid"}, "queue.joined")
         return {**example, "conversation": joined["conversation"]}
 
+    def quality_review(example: dict, *, scores: bool = False) -> dict:
+        """A review assigned to the supervisor (rows written straight to the database); for the
+        submit call, every item of the rubric scored."""
+        from tests.quality_rows import assigned_review, rubric_keys
+
+        held_by = live_stack.create_staff(username=f"oa-q-{uuid.uuid4().hex[:10]}", role="counselor")
+        review = assigned_review(
+            live_stack, reviewer_id=supervisor["user_id"], counselor_id=held_by, youth_id=youth["youth_id"]
+        )
+        if scores:
+            return {**example, "review": review, "scores": [{"item": k, "score": 3} for k in rubric_keys(live_stack)]}
+        return {**example, "review": review}
+
     # What an example can only stand in for (credentials, tokens, the version being edited) is
     # replaced by a live value; every other field is sent as documented.
     live_values = {
@@ -101,6 +114,8 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "chat.claim_left_message": left_message,
         "chat.handle_left_message": left_message,
         "chat.release_left_message": lambda example: left_message(example, claim=True),
+        "quality.read_review": quality_review,
+        "quality.submit_review": lambda example: quality_review(example, scores=True),
     }
     # Calls only a youth may make; calls only a counselor may make.
     youth_only = {"chat.my_left_message"}

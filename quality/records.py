@@ -1,0 +1,103 @@
+"""What quality's services and selectors return: plain values, never models or wire bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    run: int
+    seed: int
+    since: str
+    until: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRecord:
+    review: int
+    conversation: int
+    topic: str
+    risk_level: int
+    ended_at: datetime | None
+    reason: str
+    status: str
+    double: bool
+    grade: str
+    assigned_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LineRecord:
+    seq: int
+    role: str
+    text: str  # masked
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    key: str
+    title: str
+    description: str
+    weight: int
+    critical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    item: str
+    score: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    review: int
+    conversation: int
+    status: str
+    rubric_version: int
+    score: float | None
+    grade: str
+    passed: bool | None
+    critical_failed: bool
+    comment: str
+    submitted_at: datetime | None
+    scores: list[ScoreRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDetail:
+    review: ReviewRecord
+    topic: str
+    risk_level: int
+    requested_at: datetime
+    ended_at: datetime | None
+    reason: str
+    transcript: list[LineRecord]
+    wrapup: dict[str, Any] | None
+    alerts: list[dict[str, Any]]
+    prescreen: dict[str, Any] | None
+    survey: dict[str, Any] | None
+    items: list[ItemRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFigure:
+    check: str
+    screened: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class QualityFigures:
+    answered: int
+    inspected: int
+    passed: int
+    grades: dict[str, int]
+    checks: list[CheckFigure]
+    prescreened: int
+    prescreen_failed: int
