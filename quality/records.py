@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from quality.calibration import Agreement
+
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
@@ -93,6 +95,13 @@ class CheckFigure:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewerAgreement:
+    reviewer: int
+    name: str
+    agreement: Agreement
+
+
+@dataclass(frozen=True, slots=True)
 class QualityFigures:
     answered: int
     inspected: int
@@ -101,3 +110,5 @@ class QualityFigures:
     checks: list[CheckFigure]
     prescreened: int
     prescreen_failed: int
+    calibration: Agreement  # the double-reviewed pairs of the period (quality/calibration.py)
+    calibration_by_reviewer: list[ReviewerAgreement]

@@ -112,6 +112,21 @@ class CheckFigure(msgspec.Struct, kw_only=True):
     failure_rate: float | None
 
 
+class Agreement(msgspec.Struct, kw_only=True):
+    """Two blind reviewers of the same conversation: within 10 points, the same pass/fail, kappa."""
+
+    pairs: int
+    within_10: float | None
+    pass_agreement: float | None
+    kappa: float | None  # Cohen's kappa on pass/fail; null when undefined
+
+
+class ReviewerAgreement(msgspec.Struct, kw_only=True):
+    reviewer: int
+    name: str
+    agreement: Agreement
+
+
 class Figures(msgspec.Struct, kw_only=True):
     """QA rate = inspected / answered; pass rate = (A+B+C) / inspected; null when nothing to divide."""
 
@@ -123,3 +138,5 @@ class Figures(msgspec.Struct, kw_only=True):
     prescreened: int
     prescreen_failure_rate: float | None
     checks: list[CheckFigure]
+    calibration: Agreement
+    calibration_by_reviewer: list[ReviewerAgreement]

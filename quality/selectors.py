@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
+
+from accounts.models import User
 from chat.models import Conversation
+from quality.calibration import Rating, agreement, per_reviewer
 from quality.models import Check, PreScreen, Review
-from quality.records import AssignmentRecord, CheckFigure, QualityFigures
+from quality.records import AssignmentRecord, CheckFigure, QualityFigures, ReviewerAgreement
 from quality.reviews import GRADES, PASSING
 from quality.services import _start_of_day
 
@@ -64,6 +68,7 @@ def figures(*, since: date, until: date) -> QualityFigures:
             if result.get("passed") is not None:
                 screened[name] += 1
                 failed[name] += result["passed"] is False
+    pairs = double_reviewed_pairs(answered=answered)
     names = list(Check.objects.values_list("name", flat=True))
     names += sorted(set(screened) - set(names))
     return QualityFigures(
@@ -74,4 +79,30 @@ def figures(*, since: date, until: date) -> QualityFigures:
         checks=[CheckFigure(check=n, screened=screened[n], failed=failed[n]) for n in names],
         prescreened=prescreened,
         prescreen_failed=prescreen_failed,
+        calibration=agreement(pairs),
+        calibration_by_reviewer=_by_reviewer(pairs),
     )
+
+
+def double_reviewed_pairs(*, answered: QuerySet[Conversation]) -> list[tuple[Rating, Rating]]:
+    """The two submitted ratings of each conversation of the period reviewed twice, blind."""
+    ratings: dict[int, list[Rating]] = {}
+    for conversation_id, reviewer_id, score, passed in (
+        Review.objects.filter(status=Review.Status.SUBMITTED, score__isnull=False, sample__conversation__in=answered)
+        .order_by("pk")
+        .values_list("sample__conversation_id", "reviewer_id", "score", "passed")
+    ):
+        ratings.setdefault(conversation_id, []).append(
+            Rating(reviewer=reviewer_id, score=float(score or 0), passed=bool(passed))
+        )
+    return [(both[0], both[1]) for both in ratings.values() if len(both) == 2]
+
+
+def _by_reviewer(pairs: list[tuple[Rating, Rating]]) -> list[ReviewerAgreement]:
+    found = per_reviewer(pairs)
+    names = dict(User.objects.filter(pk__in=found).values_list("pk", "display_name"))
+    usernames = dict(User.objects.filter(pk__in=found).values_list("pk", "username"))
+    return [
+        ReviewerAgreement(reviewer=pk, name=names.get(pk) or usernames.get(pk, ""), agreement=figure)
+        for pk, figure in found.items()
+    ]

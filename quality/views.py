@@ -13,6 +13,7 @@ from accounts.models import Role
 from accounts.services import Principal
 from protocol.http import ApiError, Refusal, endpoint
 from quality import reviews, schemas, selectors
+from quality.calibration import Agreement
 from quality.records import ReviewRecord
 
 SUPERVISORS = Bearer(roles=(Role.SUPERVISOR,))
@@ -171,4 +172,15 @@ def figures(request: HttpRequest, *, principal: Principal, body: schemas.Period)
             )
             for c in row.checks
         ],
+        calibration=_agreement(row.calibration),
+        calibration_by_reviewer=[
+            schemas.ReviewerAgreement(reviewer=r.reviewer, name=r.name, agreement=_agreement(r.agreement))
+            for r in row.calibration_by_reviewer
+        ],
+    )
+
+
+def _agreement(figure: Agreement) -> schemas.Agreement:
+    return schemas.Agreement(
+        pairs=figure.pairs, within_10=figure.within_10, pass_agreement=figure.pass_agreement, kappa=figure.kappa
     )

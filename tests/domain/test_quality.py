@@ -484,6 +484,9 @@ def test_figures_count_a_double_review_once_with_its_lower_grade(assigned):
     reviews.do_submit_review(reviewer_id=other.pk, review_id=second.pk, scores=full_scores(review, 2), comment="")
     row = selectors.figures(since=DAY, until=DAY)
     assert row.inspected == 1 and row.grades["D"] == 1 and row.passed == 0
+    # The pair is a calibration pair: far apart, one passes and one fails.
+    assert (row.calibration.pairs, row.calibration.within_10, row.calibration.pass_agreement) == (1, 0.0, 0.0)
+    assert sorted(r.reviewer for r in row.calibration_by_reviewer) == sorted([reviewer.pk, other.pk])
 
 
 def test_the_admin_edits_checks_and_keeps_a_used_rubric_as_it_was(assigned):

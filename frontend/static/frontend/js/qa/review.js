@@ -29,7 +29,20 @@ export function Figures({ figures }) {
     <div class="qa-figure">${gettext("QA rate")}<b id="qa-rate">${percent(figures.qa_rate)}</b></div>
     <div class="qa-figure">${gettext("Pass rate")}<b>${percent(figures.pass_rate)}</b></div>
     <div class="qa-figure">${gettext("Grades")}<b>${["A", "B", "C", "D", "E"].map((g) => `${g} ${figures.grades[g] || 0}`).join(" · ")}</b></div>
-    <div class="qa-figure">${gettext("Failed a pre-screen check")}<b>${percent(figures.prescreen_failure_rate)}</b></div>`;
+    <div class="qa-figure">${gettext("Failed a pre-screen check")}<b>${percent(figures.prescreen_failure_rate)}</b></div>
+    <${Calibration} figure=${figures.calibration} />`;
+}
+
+/** Double reviews, blind: how often the two agree (within 10 points; on pass/fail; kappa). */
+function Calibration({ figure }) {
+  if (!figure) return null;
+  const kappa = figure.kappa === null || figure.kappa === undefined ? "–" : figure.kappa.toFixed(2);
+  return html`<div class="qa-figure" id="qa-calibration">
+    ${interpolate(gettext("Calibration (%(pairs)s double reviews)"), { pairs: figure.pairs })}
+    <b>${interpolate(gettext("within 10 points %(close)s · same pass/fail %(same)s · kappa %(kappa)s"), {
+      close: percent(figure.within_10), same: percent(figure.pass_agreement), kappa,
+    })}</b>
+  </div>`;
 }
 
 export function AssignmentList({ rows, chosen, choose }) {
