@@ -147,6 +147,9 @@ class Review(models.Model):
     critical_failed = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The counselor's reply to a submitted review of their conversation: once.
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sample", "reviewer"], name="one_review_per_reviewer")]
@@ -177,3 +180,42 @@ class QualityAction(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class TranscriptExample(models.Model):
+    """A line of a reviewed transcript marked by its reviewer as a good or poor example, for
+    training counselors (read masked, like the transcript)."""
+
+    class Kind(models.TextChoices):
+        GOOD = "good", "Good example"
+        POOR = "poor", "Poor example"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="examples")
+    seq = models.PositiveIntegerField()  # the line's Message.seq in the conversation
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["review", "seq"], name="one_example_per_line")]
+
+
+class SupervisionSession(models.Model):
+    """A follow-up supervision session a failed review requires of the counselor, tracked until
+    it is held (the seeds count supervisions planned and done)."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="supervision")
+    counselor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    planned_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["counselor", "held_at"], name="supervision_counselor_held")]
