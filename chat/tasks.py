@@ -136,8 +136,9 @@ def queue_sweep() -> None:
 
 @db_periodic_task(crontab(minute="17", hour="3"))
 @once_per_period("chat.transcript_retention")
-def delete_expired_transcripts() -> int:
-    """Nightly: what was said in conversations ended TRANSCRIPT_RETENTION_DAYS ago is deleted."""
-    from chat.services.retention import do_delete_expired_transcripts
+def apply_transcript_retention() -> int:
+    """Nightly: what was said in conversations ended TRANSCRIPT_RETENTION_DAYS ago, under no hold,
+    is deleted or anonymised, here and in every app that registered a purger; returns the run."""
+    from chat.services.retention import do_apply_retention
 
-    return do_delete_expired_transcripts()
+    return do_apply_retention().run

@@ -94,13 +94,3 @@ def enqueue_oncall_page(*, alert_id: int) -> None:
         page_oncall(alert_id)
     except Exception:  # the job store unreachable: the overdue re-raise pages again
         log.exception("could not enqueue the on-call page for alert %s", alert_id)
-
-
-@db_periodic_task(crontab(minute="27", hour="3"))
-@once_per_period("crisis.transcript_retention")
-def delete_expired_excerpts() -> int:
-    """Nightly: alert excerpts and whispers of conversations past TRANSCRIPT_RETENTION_DAYS go
-    with their transcript (chat/services/retention.py)."""
-    from crisis.services.alerts import do_delete_expired_excerpts
-
-    return do_delete_expired_excerpts()

@@ -15,12 +15,15 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accounts.models import Role
+from chat.models import Conversation
 from desk import selectors
 from desk.models import CannedReply, ConversationNote, Language
 from desk.records import EarlierRecord, NoteRecord, ReplyRecord
 from moderation.hygiene import clean_text
+from moderation.masking import mask_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
 from protocol import errors
@@ -160,3 +163,16 @@ def read_earlier_conversations(*, user_id: int, role: str, conversation_id: int)
                 conversation_id=row.conversation, user_id=user_id, purpose=TranscriptAccess.Purpose.HISTORY
             )
     return earlier
+
+
+def mask_expired_notes(conversations: QuerySet[Conversation]) -> int:
+    """Past the retention period (chat/services/retention.py calls this) a staff note is kept
+    masked, like the wrap-up summary: the follow-up may need it, the personal data in it not."""
+    changed = []
+    for note in ConversationNote.objects.filter(conversation_id__in=conversations.values("pk")).only("pk", "text"):
+        masked = mask_text(note.text).masked
+        if masked != note.text:
+            note.text = masked
+            changed.append(note)
+    ConversationNote.objects.bulk_update(changed, ["text"], batch_size=500)
+    return len(changed)

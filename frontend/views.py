@@ -41,7 +41,10 @@ class YouthPage(PageView):
         # response shows the instant the frame arrives, with nothing more to fetch.
         context["safety"] = safety_content(language=get_language() or settings.LANGUAGE_CODE)
         context["quick_exit_url"] = settings.QUICK_EXIT_URL
-        context["retention_days"] = settings.TRANSCRIPT_RETENTION_DAYS
+        days = settings.TRANSCRIPT_RETENTION_DAYS
+        # "3 years" reads better than "1095 days" to a 14-year-old; other periods stay in days.
+        context["retention_years"] = days // 365 if days % 365 == 0 else None
+        context["retention_days"] = days
         return context
 
 

@@ -384,9 +384,11 @@ SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "00:00-24:00")
 SOCKET_STALE_AFTER_S = env_int("SOCKET_STALE_AFTER_S", 90)
 # Where the youth page's quick exit goes: a neutral page (the link replaces the page in history).
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.baidu.com/s?wd=%E5%A4%A9%E6%B0%94")
-# Messages of conversations ended longer ago than this are deleted (chat/tasks.py, daily); the
-# privacy notice on the youth page says so. The conversation's figures (times, topic, risk) stay.
-TRANSCRIPT_RETENTION_DAYS = env_int("TRANSCRIPT_RETENTION_DAYS", 365)
+# Messages of conversations ended longer ago than this are deleted (chat/services/retention.py,
+# nightly) unless a referral or a mandatory report holds them; the privacy notice on the youth page
+# says so. Three years by default, as the rules on minors' personal information ask. The
+# conversation's figures (times, topic, risk) stay.
+TRANSCRIPT_RETENTION_DAYS = env_int("TRANSCRIPT_RETENTION_DAYS", 3 * 365)
 # Each process refreshes the live-socket rows it holds this often (gateway/heartbeat.py).
 SOCKET_HEARTBEAT_S = float(os.environ.get("SOCKET_HEARTBEAT_S", "20"))
 # Live views (dashboard, queue counter): changes within this window share one push.

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -28,7 +28,6 @@ from chat.models import Conversation, Message
 from chat.scanning import StoredYouthMessage
 from chat.selectors import free_slots, get_conversation_for, iso, online_available_profiles
 from chat.services.queue import do_raise_priority
-from chat.services.retention import expired_conversations
 from crisis import model_sync
 from crisis.detection import ConversationRisk
 from crisis.detection.model import CATEGORIES
@@ -549,12 +548,11 @@ def do_rescan_unscanned(*, limit: int = 100) -> int:
 
 
 # ----- retention ----------------------------------------------------------------------------
-def do_delete_expired_excerpts() -> int:
+def purge_expired_words(conversations: QuerySet[Conversation]) -> int:
     """The youth's words kept here (alert excerpts) and the whispers about them go when the
-    transcript does (chat/services/retention.py); the alerts stay, with level, category and
-    verdict, for the detector's figures."""
-    expired = expired_conversations().values("pk")
-    with transaction.atomic():
-        cleared = Alert.objects.filter(conversation_id__in=expired).exclude(excerpt="").update(excerpt="")
-        Whisper.objects.filter(conversation_id__in=expired).delete()
-    return cleared
+    transcript does (chat/services/retention.py calls this); the alerts stay, with level,
+    category and verdict, for the detector's figures."""
+    ids = conversations.values("pk")
+    cleared = Alert.objects.filter(conversation_id__in=ids).exclude(excerpt="").update(excerpt="")
+    whispers, _ = Whisper.objects.filter(conversation_id__in=ids).delete()
+    return cleared + whispers

@@ -15,8 +15,9 @@ from chat.services.messages import do_post_system_message
 from chat.services.queue import do_hand_over
 from crisis.models import DebriefRequest, Referral, SupervisorAction, Whisper
 from crisis.records import ReferralRecorded, TakenOver, Whispered
+from moderation.holds import do_place_hold
 from moderation.hygiene import clean_text
-from moderation.models import TranscriptAccess
+from moderation.models import TranscriptAccess, TranscriptHold
 from moderation.services import do_log_transcript_access
 from protocol import errors
 from realtime import conversation_group, publish_on_commit, send_to_channel, staff_group
@@ -195,6 +196,14 @@ def do_record_referral(
             target=clean_text(target),
             handed_over=clean_text(handed_over),
             handed_over_at=handed_over_at,
+        )
+        # The case may need what was said (a police report, a court, the service centre's
+        # follow-up): the transcript is kept past the retention period.
+        do_place_hold(
+            conversation_id=conversation.pk,
+            reason=TranscriptHold.Reason.MANDATORY_REPORT
+            if kind == Referral.Kind.MANDATORY_REPORT
+            else TranscriptHold.Reason.REFERRAL,
         )
         _audit(
             supervisor_id=supervisor_id,

@@ -17,7 +17,7 @@ from crisis.models import Alert, Referral, SupervisorAction, Whisper
 from crisis.records import AlertAcknowledged, ReferralRecorded, Whispered
 from crisis.services.alerts import do_ack_alert
 from crisis.services.supervision import do_join, do_monitor, do_record_referral, do_unmonitor, do_whisper
-from moderation.models import TranscriptAccess
+from moderation.models import TranscriptAccess, TranscriptHold
 from protocol.errors import Refused
 from realtime import SUPERVISORS, conversation_group, staff_group, user_group
 from tests.domain.events import captured_events
@@ -210,6 +210,7 @@ def test_referrals_are_validated_then_recorded_and_audited(live_chat, make_super
         refer(conversation_id=live_chat.pk + 1000)
     assert refused.value.code == "not_found"
     assert not Referral.objects.exists() and actions(supervisor) == []
+    assert not TranscriptHold.objects.exists()
 
     recorded = refer(kind="hotline", target="12348", at="2026-12-01T21:30:00")
     referral = Referral.objects.get()
@@ -221,6 +222,10 @@ def test_referrals_are_validated_then_recorded_and_audited(live_chat, make_super
 
     refer()  # police without a named target is fine; now is the default time
     assert timezone.now() - Referral.objects.get(kind="police_110").handed_over_at < timedelta(seconds=5)
+    # A referral keeps the transcript past the retention period; a mandatory report is its own hold.
+    refer(kind="mandatory_report")
+    holds = set(TranscriptHold.objects.values_list("conversation_id", "reason"))
+    assert holds == {(live_chat.pk, "referral"), (live_chat.pk, "mandatory_report")}
 
 
 def test_the_first_acknowledgement_wins_the_second_is_refused(live_chat, make_supervisor):

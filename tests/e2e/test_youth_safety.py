@@ -47,7 +47,7 @@ def test_queued_with_nobody_online_the_page_is_honest_and_a_crisis_message_bring
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("督导")
     expect(notice).to_contain_text("110")
-    expect(notice).to_contain_text("365")
+    expect(notice).to_contain_text("3 年")
     youth_starts(youth, live_stack.urls[0], topic="aid", nickname="小风")
 
     # No counselor online: no invented wait, no "busy" wording; leave a message or call now.
