@@ -12,4 +12,5 @@ urlpatterns = [
     path("console/messages/", views.LeftMessagesPage.as_view(), name="left-messages"),
     path("supervisor/", views.SupervisorConsolePage.as_view(), name="supervisor-console"),
     path("supervisor/qa/", views.QualityPage.as_view(), name="quality"),
+    path("supervisor/transcript-reads/", views.TranscriptReadsPage.as_view(), name="transcript-reads"),
 ]

@@ -70,6 +70,13 @@ class LeftMessagesPage(PageView):
     page = "messages"
 
 
+class TranscriptReadsPage(PageView):
+    """The transcript access log (supervisors, admins) and a supervisor's read with a reason."""
+
+    template_name = "frontend/transcripts.html"
+    page = "transcripts"
+
+
 class QualityPage(PageView):
     """Quality inspection: a supervisor's assigned reviews (issue 10; the data over /api/v1/quality/)."""
 

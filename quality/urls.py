@@ -1,4 +1,4 @@
 from protocol.http import urlpatterns_of
-from quality import views
+from quality import access_views, views
 
-urlpatterns = urlpatterns_of(views)
+urlpatterns = urlpatterns_of(views, access_views)

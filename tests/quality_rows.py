@@ -43,7 +43,7 @@ def assigned_review(stack, *, reviewer_id: int, counselor_id: int, youth_id: int
     )[0]
     (review,) = stack.sql(
         'INSERT INTO quality_review (sample_id, reviewer_id, rubric_id, status, "double", assigned_at,'
-        " grade, critical_failed, comment) SELECT %s, %s, id, 'assigned', false, now(), '', false, ''"
+        " grade, critical_failed, comment, reply) SELECT %s, %s, id, 'assigned', false, now(), '', false, '', ''"
         " FROM quality_rubric WHERE active RETURNING id",
         (sample, reviewer_id),
     )[0]

@@ -98,6 +98,14 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
             return {**example, "review": review, "scores": [{"item": k, "score": 3} for k in rubric_keys(live_stack)]}
         return {**example, "review": review}
 
+    def ended_conversation() -> int:
+        review = quality_review({})["review"]
+        return live_stack.sql(
+            "SELECT s.conversation_id FROM quality_review r JOIN quality_sample s"
+            " ON s.id = r.sample_id WHERE r.id = %s",
+            (review,),
+        )[0][0]
+
     # What an example can only stand in for (credentials, tokens, the version being edited) is
     # replaced by a live value; every other field is sent as documented.
     live_values = {
@@ -116,6 +124,7 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "chat.release_left_message": lambda example: left_message(example, claim=True),
         "quality.read_review": quality_review,
         "quality.submit_review": lambda example: quality_review(example, scores=True),
+        "quality.read_transcript": lambda example: {**example, "conversation": ended_conversation()},
     }
     # Calls only a youth may make; calls only a counselor may make.
     youth_only = {"chat.my_left_message"}
