@@ -92,7 +92,7 @@ crisis-eval: install
 ## screenshots: every page at phone and desktop sizes, into docs/screenshots/ (needs a CJK font: fonts-wqy-microhei)
 screenshots: install-test services
 	@fc-list | grep -qi "wqy\|cjk" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null)
-	$(TEST_ENV) $(BIN)/python scripts/screenshots.py
+	for script in scripts/screenshots*.py; do $(TEST_ENV) $(BIN)/python $$script || exit 1; done
 
 ## messages: recompile the translations after editing locale/*.po (needs gettext's msgfmt)
 messages: install
