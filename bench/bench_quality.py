@@ -8,7 +8,9 @@ unless --keep), migrates it, writes a month of ended conversations straight to i
 messages, wrap-ups, surveys, referrals, with the rates below), then runs one sampling run over the
 month (`quality.services.do_sample`, which pre-screens every conversation first) and prints: the
 pre-screen time per conversation, each check's failure rate, the sampling rate, whether every
-counselor's minimum was met, and the coverage of high-risk conversations. Asserts nothing.
+counselor's minimum was met, and the coverage of high-risk conversations; then it submits every
+review with a grade, plans supervision sessions for the failed ones and times the month's figures
+(`quality.selectors.figures`) and their breakdowns (`quality.breakdowns.breakdowns`). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ import random
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = "youthline_qa_bench"
+DB = os.environ.get("BENCH_DB", "youthline_qa_bench")  # another name for runs side by side
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:55432")
 
 # A month at a helpline, as assumed here (per conversation unless said).
@@ -192,6 +194,45 @@ def generate(n: int, counselor_count: int, rng: random.Random) -> tuple[datetime
     return start, end
 
 
+def figures_timed(since: date, until: date, rng: random.Random) -> None:
+    """Every review submitted with a grade (A 15 %, B 40 %, C 30 %, D 10 %, E 5 %), a supervision
+    session for each D and E (half held), then the month's figures and their breakdowns, timed."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from quality import breakdowns, selectors
+    from quality.models import Review, SupervisionSession
+
+    grades = rng.choices("ABCDE", weights=[15, 40, 30, 10, 5], k=Review.objects.count())
+    rows = list(Review.objects.order_by("pk").values_list("pk", "sample__counselor_id", "reviewer_id"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE quality_review SET status = 'submitted', grade = %s, passed = %s, score = 80,"
+            " submitted_at = now() WHERE id = %s",
+            [(g, g in "ABC", pk) for (pk, _c, _r), g in zip(rows, grades, strict=True)],
+        )
+    held = timezone.make_aware(datetime.combine(until, datetime.min.time()))
+    SupervisionSession.objects.bulk_create(
+        SupervisionSession(
+            review_id=pk, counselor_id=c, requested_by_id=r, due_on=until, held_at=held if n % 2 else None
+        )
+        for n, ((pk, c, r), g) in enumerate(zip(rows, grades, strict=True))
+        if g in "DE"
+    )
+    SupervisionSession.objects.update(planned_at=held)  # planned in the month, not today
+    began = time.perf_counter()
+    total = selectors.figures(since=since, until=until)
+    figures_s = time.perf_counter() - began
+    began = time.perf_counter()
+    parts = breakdowns.breakdowns(since=since, until=until)
+    parts_s = time.perf_counter() - began
+    print(
+        f"figures of the month ({total.inspected} inspected of {total.answered}) in {figures_s:.2f} s;"
+        f" breakdowns ({len(parts.by_counselor)} counselors, {len(parts.by_topic)} topics,"
+        f" {len(parts.by_period)} {parts.unit}s, {parts.supervision.planned} sessions) in {parts_s:.2f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=50_000)
@@ -274,6 +315,7 @@ def main() -> None:
         began = time.perf_counter()
         again = services.do_sample(since=since, until=until, seed=args.seed + 1, source="command")
         print(f"  second run over the same month adds {again.counts['sampled']} in {time.perf_counter() - began:.1f} s")
+        figures_timed(since, until, rng)
     finally:
         if not args.keep:
             drop_database()

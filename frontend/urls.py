@@ -10,7 +10,9 @@ urlpatterns = [
     path("console/login/", views.StaffLoginPage.as_view(), name="staff-login"),
     path("console/", views.CounselorConsolePage.as_view(), name="counselor-console"),
     path("console/messages/", views.LeftMessagesPage.as_view(), name="left-messages"),
+    path("console/reviews/", views.MyReviewsPage.as_view(), name="my-reviews"),
     path("supervisor/", views.SupervisorConsolePage.as_view(), name="supervisor-console"),
     path("supervisor/qa/", views.QualityPage.as_view(), name="quality"),
     path("supervisor/transcript-reads/", views.TranscriptReadsPage.as_view(), name="transcript-reads"),
+    path("admin-console/rubric/", views.RubricPage.as_view(), name="rubric-editor"),
 ]

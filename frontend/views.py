@@ -58,6 +58,13 @@ class CounselorConsolePage(PageView):
     page = "console"
 
 
+class MyReviewsPage(PageView):
+    """A counselor's own quality reviews and their reply (issue 10; the data over /api/v1/quality/my-reviews)."""
+
+    template_name = "frontend/reviews.html"
+    page = "reviews"
+
+
 class SupervisorConsolePage(PageView):
     template_name = "frontend/supervisor.html"
     page = "supervisor"
@@ -82,3 +89,11 @@ class QualityPage(PageView):
 
     template_name = "frontend/qa.html"
     page = "qa"
+
+
+class RubricPage(PageView):
+    """The rubric editor for admins: versions published, never edited (issue 10; the data over
+    /api/v1/quality/rubric)."""
+
+    template_name = "frontend/rubric.html"
+    page = "rubric"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from quality.calibration import Agreement
@@ -57,6 +57,13 @@ class ScoreRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ExampleRecord:
+    seq: int
+    kind: str  # "good" | "poor"
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewRecord:
     review: int
     conversation: int
@@ -69,6 +76,8 @@ class ReviewRecord:
     comment: str
     submitted_at: datetime | None
     scores: list[ScoreRecord] = field(default_factory=list)
+    examples: list[ExampleRecord] = field(default_factory=list)  # the lines marked, once submitted
+    supervision_due: date | None = None  # a follow-up supervision session required, due then
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +121,69 @@ class QualityFigures:
     prescreen_failed: int
     calibration: Agreement  # the double-reviewed pairs of the period (quality/calibration.py)
     calibration_by_reviewer: list[ReviewerAgreement]
+
+
+# ── the counselor's own reviews (quality/feedback.py) ───────────────────────────────────────
+@dataclass(frozen=True, slots=True)
+class FeedbackScore:
+    item: str
+    title: str  # in the reader's language
+    critical: bool
+    score: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackExample:
+    seq: int
+    kind: str  # "good" | "poor"
+    note: str
+    role: str  # who wrote the line ("" when it was deleted after the retention period)
+    text: str  # masked
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackSupervision:
+    due_on: date
+    held_at: datetime | None
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRecord:
+    """A submitted review of a conversation the counselor held; the reviewer is not named."""
+
+    review: int
+    conversation: int
+    topic: str
+    ended_at: datetime | None
+    score: float | None
+    grade: str
+    passed: bool | None
+    critical_failed: bool
+    comment: str
+    submitted_at: datetime | None
+    scores: list[FeedbackScore]
+    examples: list[FeedbackExample]
+    reply: str
+    replied_at: datetime | None
+    supervision: FeedbackSupervision | None
+
+
+# ── follow-up supervision sessions (quality/supervision.py) ─────────────────────────────────
+@dataclass(frozen=True, slots=True)
+class SupervisionRecord:
+    session: int
+    review: int
+    conversation: int
+    counselor: int
+    counselor_name: str
+    requested_by_name: str
+    grade: str
+    score: float | None
+    due_on: date
+    planned_at: datetime
+    days_overdue: int  # 0 unless open past its due day
+    held_at: datetime | None
+    held_by_name: str
+    notes: str

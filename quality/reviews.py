@@ -12,6 +12,7 @@ submitted it is final (409). Every read is a transcript access (`quality`) and a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -25,8 +26,16 @@ from moderation.masking import mask_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
 from protocol import errors
-from quality.models import PreScreen, QualityAction, Review, ReviewScore, RubricItem
+from quality.models import PreScreen, QualityAction, Review, ReviewScore, RubricItem, SupervisionSession
 from quality.records import ItemRecord, LineRecord, ReviewDetail, ReviewRecord, ScoreRecord
+from quality.supervision import (
+    ExampleInput,
+    check_examples,
+    check_supervision_due,
+    examples_of,
+    write_examples,
+    write_supervision,
+)
 
 SCORE_MAX = 4
 COMMENT_MAX = 2000
@@ -108,6 +117,10 @@ def review_record(review: Review) -> ReviewRecord:
             ScoreRecord(item=s.item.key, score=s.score, comment=s.comment)
             for s in review.scores.select_related("item").order_by("item__position")
         ],
+        examples=examples_of(review_id=review.pk) if review.status == Review.Status.SUBMITTED else [],
+        supervision_due=next(
+            iter(SupervisionSession.objects.filter(review_id=review.pk).values_list("due_on", flat=True)), None
+        ),
     )
 
 
@@ -209,8 +222,18 @@ def do_read_review(*, reviewer_id: int, review_id: int, language: str = "zh-hans
     )
 
 
-def do_submit_review(*, reviewer_id: int, review_id: int, scores: list[ScoreInput], comment: str) -> ReviewRecord:
-    """Score every item that applies, once: the review is final when submitted."""
+def do_submit_review(
+    *,
+    reviewer_id: int,
+    review_id: int,
+    scores: list[ScoreInput],
+    comment: str,
+    examples: list[ExampleInput] | None = None,
+    supervision_due: date | None = None,
+) -> ReviewRecord:
+    """Score every item that applies, once: the review is final when submitted. With it, lines
+    of the transcript marked as good or poor examples, and, when it fails, a follow-up
+    supervision session required (quality/supervision.py)."""
     if len(comment) > COMMENT_MAX or any(len(s.comment) > COMMENT_MAX for s in scores):
         raise errors.too_large(f"a comment may hold at most {COMMENT_MAX} characters")
     with transaction.atomic():
@@ -232,6 +255,11 @@ def do_submit_review(*, reviewer_id: int, review_id: int, scores: list[ScoreInpu
             raise errors.invalid(f"scores are 0 to {SCORE_MAX}: {', '.join(bad)}")
         specs = [ItemSpec(key=item.key, weight=item.weight, critical=item.critical) for item in items]
         score, grade, passed, critical_failed = graded(specs, {key: s.score for key, s in given.items()})
+        marked = check_examples(conversation_id=review.sample.conversation_id, examples=examples or [])
+        if supervision_due is not None:
+            check_supervision_due(
+                passed=passed, counselor_id=review.sample.conversation.counselor_id, due_on=supervision_due
+            )
         ReviewScore.objects.bulk_create(
             ReviewScore(
                 review=review, item=item, score=given[item.key].score, comment=clean_text(given[item.key].comment)
@@ -243,11 +271,23 @@ def do_submit_review(*, reviewer_id: int, review_id: int, scores: list[ScoreInpu
         review.comment = clean_text(comment)
         review.submitted_at = timezone.now()
         review.save()
+        write_examples(review=review, examples=marked)
+        counselor_id = review.sample.conversation.counselor_id
+        if supervision_due is not None and counselor_id is not None:
+            write_supervision(
+                review=review, counselor_id=counselor_id, due_on=supervision_due, requested_by=reviewer_id
+            )
         QualityAction.objects.create(
             user_id=reviewer_id,
             action="submit",
             review_id=review.pk,
             conversation_id=review.sample.conversation_id,
-            detail={"score": score, "grade": grade, "critical_failed": critical_failed},
+            detail={
+                "score": score,
+                "grade": grade,
+                "critical_failed": critical_failed,
+                "examples": len(marked),
+                "supervision_due": supervision_due.isoformat() if supervision_due else None,
+            },
         )
     return review_record(review)

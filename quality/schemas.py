@@ -61,6 +61,20 @@ class Score(msgspec.Struct, kw_only=True):
     comment: Comment = ""
 
 
+class Example(msgspec.Struct, kw_only=True):
+    """A line of the transcript (its seq) marked as a good or poor example for training."""
+
+    seq: Annotated[int, Meta(ge=1)]
+    kind: Literal["good", "poor"]
+    note: Annotated[str, Meta(max_length=500)] = ""
+
+
+class SupervisionRequest(msgspec.Struct, kw_only=True):
+    """A follow-up supervision session of the counselor: only when the review fails (D or E)."""
+
+    due_on: Annotated[Day, Meta(description="between today and 60 days from now")]
+
+
 class ReviewState(msgspec.Struct, kw_only=True):
     review: int
     conversation: int
@@ -73,6 +87,8 @@ class ReviewState(msgspec.Struct, kw_only=True):
     comment: str
     submitted_at: Moment | None
     scores: list[Score]
+    examples: list[Example] = msgspec.field(default_factory=list)
+    supervision_due: Day | None = None
 
 
 class ReviewDetail(msgspec.Struct, kw_only=True):
@@ -98,6 +114,10 @@ class ReviewSubmit(RequestBody):
     review: ReviewId
     scores: Annotated[list[Score], Meta(max_length=50)]
     comment: Comment = ""
+    examples: Annotated[list[Example], Meta(max_length=50, description="lines marked, one each")] = msgspec.field(
+        default_factory=list
+    )
+    supervision: SupervisionRequest | None = None
 
 
 class Period(RequestBody):
@@ -127,8 +147,34 @@ class ReviewerAgreement(msgspec.Struct, kw_only=True):
     agreement: Agreement
 
 
+class GroupFigures(msgspec.Struct, kw_only=True):
+    """One counselor's, topic's or period's figures, with the same rules as the totals."""
+
+    key: Annotated[str, Meta(description="the counselor's id, the topic, or the period's first day (YYYY-MM-DD)")]
+    name: Annotated[str, Meta(description="the counselor's name; empty for a topic or a period")]
+    answered: int
+    inspected: int
+    qa_rate: float | None
+    passed: int
+    pass_rate: float | None
+    grades: dict[str, int]
+    prescreened: int
+    prescreen_failure_rate: float | None
+
+
+class SupervisionFigures(msgspec.Struct, kw_only=True):
+    """Follow-up supervision sessions planned in the period; overdue: not held, due before today."""
+
+    planned: int
+    held: int
+    overdue: int
+    completion_rate: float | None  # held / planned
+
+
 class Figures(msgspec.Struct, kw_only=True):
-    """QA rate = inspected / answered; pass rate = (A+B+C) / inspected; null when nothing to divide."""
+    """QA rate = inspected / answered; pass rate = (A+B+C) / inspected; null when nothing to divide.
+    Broken down per counselor, per topic and per period (a day each up to 62 days, an ISO week up
+    to 366, else a month: `period_unit`)."""
 
     answered: int
     inspected: int
@@ -140,3 +186,8 @@ class Figures(msgspec.Struct, kw_only=True):
     checks: list[CheckFigure]
     calibration: Agreement
     calibration_by_reviewer: list[ReviewerAgreement]
+    period_unit: Literal["day", "week", "month"]
+    by_counselor: list[GroupFigures]
+    by_topic: list[GroupFigures]
+    by_period: list[GroupFigures]
+    supervision: SupervisionFigures

@@ -12,7 +12,7 @@ from accounts.http import Bearer
 from accounts.models import Role
 from accounts.services import Principal
 from protocol.http import ApiError, Refusal, endpoint
-from quality import reviews, schemas, selectors
+from quality import breakdowns, reviews, schemas, selectors, supervision
 from quality.calibration import Agreement
 from quality.records import ReviewRecord
 
@@ -38,6 +38,8 @@ def _state(row: ReviewRecord) -> schemas.ReviewState:
         comment=row.comment,
         submitted_at=_moment(row.submitted_at),
         scores=[schemas.Score(item=s.item, score=s.score, comment=s.comment) for s in row.scores],
+        examples=[schemas.Example(seq=e.seq, kind=e.kind, note=e.note) for e in row.examples],  # type: ignore[arg-type]
+        supervision_due=row.supervision_due.isoformat() if row.supervision_due else None,
     )
 
 
@@ -110,7 +112,7 @@ def read_review(request: HttpRequest, *, principal: Principal, body: schemas.Rev
     response=schemas.ReviewState,
     summary="Score an assigned review; final once submitted",
     refusals=[
-        Refusal(400, "invalid", "an item missing, unknown or scored twice"),
+        Refusal(400, "invalid", "an item missing or scored twice; an example not a line; supervision on a pass"),
         NOT_YOURS,
         NO_REVIEW,
         Refusal(409, "invalid", "submitted already"),
@@ -119,6 +121,7 @@ def read_review(request: HttpRequest, *, principal: Principal, body: schemas.Rev
         "review": 1,
         "scores": [{"item": "rapport", "score": 3, "comment": "温和地开场"}],
         "comment": "整体不错",
+        "examples": [{"seq": 2, "kind": "good", "note": "先肯定对方愿意说"}],
     },
 )
 def submit_review(request: HttpRequest, *, principal: Principal, body: schemas.ReviewSubmit) -> schemas.ReviewState:
@@ -127,6 +130,8 @@ def submit_review(request: HttpRequest, *, principal: Principal, body: schemas.R
         review_id=body.review,
         scores=[reviews.ScoreInput(item=s.item, score=s.score, comment=s.comment) for s in body.scores],
         comment=body.comment,
+        examples=[supervision.ExampleInput(seq=e.seq, kind=e.kind, note=e.note) for e in body.examples],
+        supervision_due=_day(body.supervision.due_on) if body.supervision else None,
     )
     return _state(row)
 
@@ -149,7 +154,7 @@ def _rate(part: int, whole: int) -> float | None:
     auth=SUPERVISORS,
     request=schemas.Period,
     response=schemas.Figures,
-    summary="QA rate, pass rate, grades and pre-screen failure rates of a period",
+    summary="QA rate, pass rate, grades, pre-screen failure rates of a period; per counselor, topic, period",
     refusals=[Refusal(400, "invalid", "since after until")],
     example={"since": "2026-12-01", "until": "2026-12-31"},
 )
@@ -158,6 +163,7 @@ def figures(request: HttpRequest, *, principal: Principal, body: schemas.Period)
     if since > until:
         raise ApiError(400, "invalid", "since is after until")
     row = selectors.figures(since=since, until=until)
+    parts = breakdowns.breakdowns(since=since, until=until)
     return schemas.Figures(
         answered=row.answered,
         inspected=row.inspected,
@@ -177,6 +183,31 @@ def figures(request: HttpRequest, *, principal: Principal, body: schemas.Period)
             schemas.ReviewerAgreement(reviewer=r.reviewer, name=r.name, agreement=_agreement(r.agreement))
             for r in row.calibration_by_reviewer
         ],
+        period_unit=parts.unit,
+        by_counselor=[_group(g) for g in parts.by_counselor],
+        by_topic=[_group(g) for g in parts.by_topic],
+        by_period=[_group(g) for g in parts.by_period],
+        supervision=schemas.SupervisionFigures(
+            planned=parts.supervision.planned,
+            held=parts.supervision.held,
+            overdue=parts.supervision.overdue,
+            completion_rate=_rate(parts.supervision.held, parts.supervision.planned),
+        ),
+    )
+
+
+def _group(g: breakdowns.GroupFigure) -> schemas.GroupFigures:
+    return schemas.GroupFigures(
+        key=g.key,
+        name=g.name,
+        answered=g.answered,
+        inspected=g.inspected,
+        qa_rate=_rate(g.inspected, g.answered),
+        passed=g.passed,
+        pass_rate=_rate(g.passed, g.inspected),
+        grades=g.grades,
+        prescreened=g.prescreened,
+        prescreen_failure_rate=_rate(g.prescreen_failed, g.prescreened),
     )
 
 

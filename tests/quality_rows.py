@@ -59,3 +59,53 @@ def rubric_keys(stack, *, risk_level: int = 0) -> list[str]:
             (risk_level,),
         )
     ]
+
+
+def submitted_review(
+    stack,
+    *,
+    reviewer_id: int,
+    counselor_id: int,
+    youth_id: int,
+    passed: bool = True,
+    examples: bool = False,
+    supervision_due: str | None = None,
+) -> int:
+    """A review of a conversation `counselor_id` held, submitted by `reviewer_id` (every item of
+    the rubric scored 3, or, when not passed, the critical ones 0): with `examples`, a good and a
+    poor line marked; with `supervision_due` (YYYY-MM-DD), a supervision session required."""
+    review = assigned_review(stack, reviewer_id=reviewer_id, counselor_id=counselor_id, youth_id=youth_id)
+    stack.sql(
+        "INSERT INTO quality_reviewscore (review_id, item_id, score, comment)"
+        " SELECT r.id, i.id, CASE WHEN %s AND i.critical THEN 0 ELSE 3 END,"
+        " CASE WHEN i.position = (SELECT min(position) FROM quality_rubricitem WHERE rubric_id = r.rubric_id)"
+        " THEN '开场温和自然' ELSE '' END"
+        " FROM quality_review r JOIN quality_rubricitem i ON i.rubric_id = r.rubric_id WHERE r.id = %s",
+        (not passed, review),
+    )
+    stack.sql(
+        "UPDATE quality_review SET status = 'submitted', score = %s, grade = %s, passed = %s, critical_failed = %s,"
+        " comment = %s, submitted_at = now() WHERE id = %s",
+        (
+            75.0 if passed else 52.5,
+            "C" if passed else "D",
+            passed,
+            not passed,
+            "倾听很耐心，回应温暖。" if passed else "开场很温暖；下次在对方提到压力大时，可以更早直接询问安全情况。",
+            review,
+        ),
+    )
+    if examples:
+        stack.sql(
+            "INSERT INTO quality_transcriptexample (review_id, seq, kind, note, at) VALUES"
+            " (%s, 3, 'good', '用开放式提问邀请对方多说', now()),"
+            " (%s, 2, 'poor', '对方说压力好大：这里是先回应情绪、再询问安全情况的时机', now())",
+            (review, review),
+        )
+    if supervision_due:
+        stack.sql(
+            "INSERT INTO quality_supervisionsession (review_id, counselor_id, requested_by_id, due_on, planned_at,"
+            " notes) VALUES (%s, %s, %s, %s, now(), '')",
+            (review, counselor_id, reviewer_id, supervision_due),
+        )
+    return review

@@ -38,7 +38,7 @@ function preloads(name, found = new Set()) {
   return found;
 }
 
-for (const page of ["youth", "console", "supervisor", "login", "messages", "qa"]) {
+for (const page of ["youth", "console", "supervisor", "login", "messages", "qa", "reviews", "rubric"]) {
   test(`${page}.html preloads every module js/${page}/main.js imports, and only those`, () => {
     const entry = `js/${page}/main.js`;
     const needed = importGraph(entry);

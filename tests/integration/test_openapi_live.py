@@ -27,7 +27,7 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
     validate(document)
     supervisor = make_staff("supervisor")
     counselor = f"oa-c-{uuid.uuid4().hex[:10]}"
-    live_stack.create_staff(username=counselor, role="counselor", name="OpenAPI Counselor")
+    counselor_id = live_stack.create_staff(username=counselor, role="counselor", name="OpenAPI Counselor")
 
     def fresh_refresh_token() -> str:
         status, pair = http_json("POST", base + "/api/v1/auth/login", {"username": counselor, "password": PASSWORD})
@@ -98,6 +98,39 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
             return {**example, "review": review, "scores": [{"item": k, "score": 3} for k in rubric_keys(live_stack)]}
         return {**example, "review": review}
 
+    def own_submitted_review(example: dict) -> dict:
+        """A submitted review of a conversation the calling counselor held, not replied to yet."""
+        from tests.quality_rows import submitted_review
+
+        review = submitted_review(
+            live_stack, reviewer_id=supervisor["user_id"], counselor_id=counselor_id, youth_id=youth["youth_id"]
+        )
+        return {**example, "review": review}
+
+    def open_supervision(example: dict) -> dict:
+        """An open supervision session that a failed review required."""
+        from tests.quality_rows import submitted_review
+
+        review = submitted_review(
+            live_stack,
+            reviewer_id=supervisor["user_id"],
+            counselor_id=counselor_id,
+            youth_id=youth["youth_id"],
+            passed=False,
+            supervision_due="2026-12-31",  # any day: the row is written directly
+        )
+        ((session,),) = live_stack.sql("SELECT id FROM quality_supervisionsession WHERE review_id = %s", (review,))
+        return {**example, "session": session}
+
+    admin = make_staff("admin")
+
+    def current_rubric(example: dict) -> dict:
+        # The version in use, published again unchanged (the session stack's other tests score
+        # its items): based on the version read just now.
+        status, now = http_json("GET", base + "/api/v1/quality/rubric", token=admin["access"])
+        assert status == 200, now
+        return {**example, "based_on_version": now["rubric"]["version"], "items": now["rubric"]["items"]}
+
     def ended_conversation() -> int:
         review = quality_review({})["review"]
         return live_stack.sql(
@@ -125,10 +158,14 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "quality.read_review": quality_review,
         "quality.submit_review": lambda example: quality_review(example, scores=True),
         "quality.read_transcript": lambda example: {**example, "conversation": ended_conversation()},
+        "quality.reply_to_review": own_submitted_review,
+        "quality.publish_rubric": current_rubric,
+        "quality.mark_held": open_supervision,
     }
-    # Calls only a youth may make; calls only a counselor may make.
+    # Calls only a youth may make; calls only a counselor may make; calls only an admin may make.
     youth_only = {"chat.my_left_message"}
-    counselor_only = {"chat.colleagues"}
+    counselor_only = {"chat.colleagues", "quality.my_reviews", "quality.reply_to_review"}
+    admin_only = {"quality.current_rubric", "quality.rubric_versions", "quality.publish_rubric"}
     _status, counselor_login = http_json(
         "POST", base + "/api/v1/auth/login", {"username": counselor, "password": PASSWORD}
     )
@@ -145,6 +182,8 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
                 token = youth["access"]
             if operation["operationId"] in counselor_only:
                 token = counselor_login["access"]
+            if operation["operationId"] in admin_only:
+                token = admin["access"]
             status, answer = http_json(method.upper(), base + path, body, token=token)
             success = next(code for code in operation["responses"] if code.startswith("2"))
             assert status == int(success), (method, path, status, answer)

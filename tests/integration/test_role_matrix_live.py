@@ -123,3 +123,30 @@ def test_every_role_against_every_object_over_http_and_the_socket(live_stack, ma
     assert live_stack.sql("SELECT status FROM quality_review WHERE id = %s", (review,))[0][0] == "assigned"
     assert http("quality/reviews/submit", scores, "reviewer") == ALLOWED
     assert http("quality/reviews/submit", scores, "reviewer") == REFUSED  # final
+
+    # Once submitted, the review is its counselor's to read and answer, once; nobody else's.
+    def my_reviews(who: str) -> list[int]:
+        status, answer = http_json("GET", base + "/api/v1/quality/my-reviews", token=people[who]["access"])
+        return [r["review"] for r in answer["reviews"]] if status == 200 else [-status]
+
+    assert {who: my_reviews(who) for who in everyone} == {
+        "youth_owner": [-403],
+        "youth_other": [-403],
+        "counselor_owner": [review],
+        "counselor_other": [],
+        "reviewer": [-403],
+        "supervisor_other": [-403],
+        "admin": [-403],
+    }
+    reply = {"review": review, "text": "谢谢反馈，下次我会更早询问安全情况。"}
+    for who in everyone:
+        if who != "counselor_owner":
+            assert http("quality/my-reviews/reply", reply, who) == REFUSED, who
+    assert http("quality/my-reviews/reply", reply, "counselor_owner") == ALLOWED
+    assert http("quality/my-reviews/reply", reply, "counselor_owner") == REFUSED  # once
+    # The supervision follow-up list is the supervisors'; the rubric editor the admin's.
+    for who in everyone:
+        supervises = ALLOWED if who in ("reviewer", "supervisor_other") else REFUSED
+        assert http("quality/supervision", None, who, method="GET") == supervises, who
+        edits_rubric = ALLOWED if who == "admin" else REFUSED
+        assert http("quality/rubric", None, who, method="GET") == edits_rubric, who

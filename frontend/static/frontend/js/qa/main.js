@@ -11,6 +11,8 @@ import { html, render } from "../shared/preact.js";
 import { toast } from "../shared/toast.js";
 import { startStaffPage } from "../shared/staff.js";
 import { AssignmentList, Figures, ReviewView, scoresBody } from "./review.js";
+import { startSupervision } from "./supervision.js";
+import { FigureCharts } from "./charts.js";
 
 function describe(problem) {
   if (!(problem instanceof ApiError)) return gettext("Something went wrong. Please try again.");
@@ -18,7 +20,7 @@ function describe(problem) {
   if (problem.status === 403) return gettext("This review is assigned to someone else.");
   if (problem.status === 404) return gettext("This review no longer exists.");
   if (problem.status === 409) return gettext("This review was submitted already; it is final.");
-  if (problem.status === 400) return gettext("Please score every item.");
+  if (problem.status === 400) return gettext("Please check the form: every item scored, the lines marked, the supervision date.");
   return gettext("Something went wrong. Please try again.");
 }
 
@@ -32,6 +34,7 @@ function runPage({ client, session }) {
   const state = { rows: null, chosen: null, detail: null, busy: false, error: "" };
   const status = $("#qa-status");
   client.start(); // says who is online; changes no presence
+  const supervision = startSupervision({ session }); // the "Supervision follow-up" tab
 
   function setStatus(text, kind = "") {
     status.textContent = text;
@@ -60,14 +63,17 @@ function runPage({ client, session }) {
     }
     paint();
     loadFigures();
+    supervision.reload();
   }
 
   async function loadFigures() {
     try {
       const figures = await session.fetch("/quality/figures", { method: "POST", body: monthToDate() });
       render(html`<${Figures} figures=${figures} />`, $("#qa-figures"));
+      render(html`<${FigureCharts} figures=${figures} />`, $("#qa-charts"));
     } catch {
       render(null, $("#qa-figures")); // the figures are a help, not the work
+      render(null, $("#qa-charts"));
     }
   }
 
@@ -100,6 +106,7 @@ function runPage({ client, session }) {
       state.rows = state.rows.map((r) => (r.review === review.review ? { ...r, status: review.status, grade: review.grade } : r));
       toast(interpolate(gettext("Submitted: grade %(grade)s."), { grade: review.grade }));
       loadFigures();
+      if (review.supervision_due) supervision.reload();
     } catch (problem) {
       state.error = describe(problem);
     }

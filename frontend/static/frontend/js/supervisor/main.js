@@ -164,6 +164,7 @@ function runSupervisor({ client, session, tokens }) {
     // youth's words) are for supervisors alone.
     $("#tab-live").hidden = true;
     $("#tab-history").hidden = true;
+    $("#rubric-link").hidden = false; // the rubric editor is theirs
     selectTab($("#tab-lexicon"));
     return;
   }
