@@ -69,19 +69,29 @@ def do_export_examples(*, username: str, reason: str, since: date, until: date) 
             action="export",
             detail={"reason": why, "since": since.isoformat(), "until": until.isoformat(), "examples": len(examples)},
         )
+    # The lines needed (each example and the lines before it), masked once, in one query.
+    wanted = {
+        (e.review.sample.conversation_id, seq)
+        for e in examples
+        for seq in range(max(1, e.seq - CONTEXT_LINES), e.seq + 1)
+    }
+    text_of: dict[tuple[int, int], tuple[str, str]] = {}
+    for conversation_id, seq, role, text in Message.objects.filter(
+        conversation_id__in=conversations, seq__in={seq for _c, seq in wanted}
+    ).values_list("conversation_id", "seq", "sender_role", "text"):
+        if (conversation_id, seq) in wanted:
+            text_of[(conversation_id, seq)] = (role, mask_text(text).masked)
     exported = []
     for example in examples:
         conversation = example.review.sample.conversation
-        lines = list(
-            Message.objects.filter(
-                conversation=conversation, seq__gte=example.seq - CONTEXT_LINES, seq__lte=example.seq
-            )
-            .order_by("seq")
-            .values_list("seq", "sender_role", "text")
-        )
-        marked = next((line for line in lines if line[0] == example.seq), None)
+        marked = text_of.get((conversation.pk, example.seq))
         if marked is None:  # the transcript went with the retention period: nothing to teach from
             continue
+        before = [
+            text_of[(conversation.pk, seq)]
+            for seq in range(max(1, example.seq - CONTEXT_LINES), example.seq)
+            if (conversation.pk, seq) in text_of
+        ]
         exported.append(
             ExportedExample(
                 conversation=conversation.pk,
@@ -89,13 +99,9 @@ def do_export_examples(*, username: str, reason: str, since: date, until: date) 
                 risk_level=conversation.risk_level,
                 kind=example.kind,
                 note=example.note,
-                role=marked[1],
-                text=mask_text(marked[2]).masked,
-                before=[
-                    ContextLine(role=role, text=mask_text(text).masked)
-                    for seq, role, text in lines
-                    if seq < example.seq
-                ],
+                role=marked[0],
+                text=marked[1],
+                before=[ContextLine(role=role, text=text) for role, text in before],
                 grade=example.review.grade,
             )
         )

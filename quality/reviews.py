@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chat.models import Conversation, Message, Survey, WrapUp
+from chat.models import Conversation, Survey
 from crisis.models import Alert
 from moderation.hygiene import clean_text
 from moderation.masking import mask_text
@@ -27,7 +27,7 @@ from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
 from protocol import errors
 from quality.models import PreScreen, QualityAction, Review, ReviewScore, RubricItem, SupervisionSession
-from quality.records import ItemRecord, LineRecord, ReviewDetail, ReviewRecord, ScoreRecord
+from quality.records import ItemRecord, ReviewDetail, ReviewRecord, ScoreRecord
 from quality.supervision import (
     ExampleInput,
     check_examples,
@@ -36,6 +36,7 @@ from quality.supervision import (
     write_examples,
     write_supervision,
 )
+from quality.transcripts import masked_transcript, masked_wrapup
 
 SCORE_MAX = 4
 COMMENT_MAX = 2000
@@ -139,23 +140,8 @@ def do_read_review(*, reviewer_id: int, review_id: int, language: str = "zh-hans
     access (`quality`)."""
     review = _own_review(reviewer_id=reviewer_id, review_id=review_id)
     conversation: Conversation = review.sample.conversation
-    transcript = [
-        LineRecord(seq=seq, role=role, text=_masked(text), at=at)
-        for seq, role, text, at in Message.objects.filter(conversation=conversation)
-        .order_by("seq")
-        .values_list("seq", "sender_role", "text", "created_at")
-    ]
-    wrapup_row = WrapUp.objects.filter(conversation=conversation).first()
-    wrapup: dict[str, Any] | None = (
-        {
-            "category": wrapup_row.category,
-            "risk_level": wrapup_row.risk_level,
-            "summary": _masked(wrapup_row.summary),
-            "needs_followup": wrapup_row.needs_followup,
-        }
-        if wrapup_row
-        else None
-    )
+    transcript = masked_transcript(conversation.pk)
+    wrapup = masked_wrapup(conversation.pk)
     alerts = []
     for alert in Alert.objects.filter(conversation=conversation).select_related("verdict").order_by("created_at"):
         verdict = getattr(alert, "verdict", None)

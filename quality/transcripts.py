@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, Message, WrapUp
 from moderation.hygiene import clean_text
 from moderation.masking import mask_text
 from moderation.models import TranscriptAccess
@@ -39,7 +40,7 @@ class TranscriptRead:
     requested_at: datetime
     ended_at: datetime | None
     transcript: list[LineRecord]
-    wrapup: dict[str, object] | None
+    wrapup: dict[str, Any] | None
     reviews: list[SubmittedGrade]  # the submitted reviews' grades; not who gave them
 
 
@@ -61,25 +62,27 @@ def masked_transcript(conversation_id: int) -> list[LineRecord]:
     ]
 
 
+def masked_wrapup(conversation_id: int) -> dict[str, Any] | None:
+    row = WrapUp.objects.filter(conversation_id=conversation_id).first()
+    if row is None:
+        return None
+    return {
+        "category": row.category,
+        "risk_level": row.risk_level,
+        "summary": mask_text(row.summary).masked,
+        "needs_followup": row.needs_followup,
+    }
+
+
 def do_read_transcript(*, supervisor_id: int, conversation_id: int, reason: str) -> TranscriptRead:
     """Check the reason, then read and log it (the access and a QualityAction, together)."""
     why = check_reason(reason)
-    conversation = Conversation.objects.filter(pk=conversation_id).select_related("wrapup").first()
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         raise errors.not_found("no such conversation")
     if conversation.status in Conversation.OPEN_STATUSES:
         raise errors.invalid("this conversation is still open: follow it from the supervisor console")
-    wrapup_row = getattr(conversation, "wrapup", None)
-    wrapup = (
-        {
-            "category": wrapup_row.category,
-            "risk_level": wrapup_row.risk_level,
-            "summary": mask_text(wrapup_row.summary).masked,
-            "needs_followup": wrapup_row.needs_followup,
-        }
-        if wrapup_row is not None
-        else None
-    )
+    wrapup = masked_wrapup(conversation.pk)
     reviews = [
         SubmittedGrade(grade=grade, score=score, submitted_at=submitted_at)
         for grade, score, submitted_at in Review.objects.filter(
