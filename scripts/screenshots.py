@@ -30,6 +30,8 @@ import re
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypedDict
 
@@ -37,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # The project's own modules import once the checkout is on the path, hence below it.
 from playwright.sync_api import (  # noqa: E402
+    Browser,
     ConsoleMessage,
     Error,
     Page,
@@ -97,6 +100,30 @@ def watch_errors(page: Page, name: str) -> Page:
     page.on("pageerror", on_page_error)
     page.on("response", on_response)
     return page
+
+
+@contextmanager
+def shot_stack() -> Iterator[tuple[LiveStack, Browser]]:
+    """A fresh live stack and headless Chromium for one screenshot script; both closed after."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+            try:
+                yield stack, browser
+            finally:
+                browser.close()
+    finally:
+        stack.stop()
+
+
+def report_problems() -> int:
+    """1, with the console errors and failed requests collected, if any page had one."""
+    if problems:
+        print("errors in the pages:", *problems, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
 
 
 def shot(page: Page, name: str) -> None:

@@ -17,15 +17,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from scripts.screenshots import (  # noqa: E402
-    CHROMIUM_ARGS,
     DESKTOP,
     OUT,
     PASSWORD,
     PHONE,
-    problems,
+    report_problems,
+    shot_stack,
     sign_in,
     watch_errors,
 )
@@ -89,9 +89,7 @@ def section(page, name: str) -> None:
 
 
 def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
-    try:
+    with shot_stack() as (stack, browser):
         base = stack.urls[0]
         suffix = uuid.uuid4().hex[:6]
         reviewer_name = f"qaf-{suffix}"
@@ -104,24 +102,16 @@ def main() -> int:
         if status != 201:
             raise RuntimeError(f"no youth identity: {status} {youth}")
         month(stack, reviewer=reviewer, counselors=counselors, youth=youth["youth_id"])
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-            for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
-                page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"qa-figures-{kind}")
-                sign_in(page, base, reviewer_name, "/supervisor/")
-                page.goto(base + "/supervisor/qa/")
-                for chart in ("#qa-chart-grades", "#qa-chart-rates", "#qa-chart-supervision"):
-                    expect(page.locator(f"{chart} svg").first).to_be_attached(timeout=20_000)
-                expect(page.locator("#qa-by-counselor")).to_contain_text("林老师")
-                section(page, f"qa-figures-{kind}")
-                page.context.close()
-            browser.close()
-    finally:
-        stack.stop()
-    if problems:
-        print("errors in the pages:", *problems, sep="\n  ", file=sys.stderr)
-        return 1
-    return 0
+        for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"qa-figures-{kind}")
+            sign_in(page, base, reviewer_name, "/supervisor/")
+            page.goto(base + "/supervisor/qa/")
+            for chart in ("#qa-chart-grades", "#qa-chart-rates", "#qa-chart-supervision"):
+                expect(page.locator(f"{chart} svg").first).to_be_attached(timeout=20_000)
+            expect(page.locator("#qa-by-counselor")).to_contain_text("林老师")
+            section(page, f"qa-figures-{kind}")
+            page.context.close()
+    return report_problems()
 
 
 if __name__ == "__main__":

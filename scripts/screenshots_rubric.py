@@ -16,72 +16,61 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from scripts.screenshots import (  # noqa: E402
-    CHROMIUM_ARGS,
     DESKTOP,
-    OUT,
     PASSWORD,
     PHONE,
     problems,
+    report_problems,
     shot,
+    shot_stack,
     sign_in,
     watch_errors,
 )
-from tests.live import LiveStack  # noqa: E402
 
 
 def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
-    try:
+    with shot_stack() as (stack, browser):
         base = stack.urls[0]
         admin = f"admin-{uuid.uuid4().hex[:6]}"
         stack.create_staff(username=admin, password=PASSWORD, role="admin", name="周管理员")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-            for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
-                page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"rubric-{kind}")
-                sign_in(page, base, admin, "/supervisor/")
-                page.goto(base + "/admin-console/rubric/")
-                items = page.locator("#rubric-items .rubric-item")
-                expect(items.first).to_be_visible()
-                shot(page, f"rubric-editor-{kind}")
+        for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"rubric-{kind}")
+            sign_in(page, base, admin, "/supervisor/")
+            page.goto(base + "/admin-console/rubric/")
+            items = page.locator("#rubric-items .rubric-item")
+            expect(items.first).to_be_visible()
+            shot(page, f"rubric-editor-{kind}")
 
-                # A weight out of range and an empty English title: both refused, next to the field.
-                # That refusal (400) is the one error the page is expected to log.
-                second = items.nth(1)
-                second.locator("input[name=weight]").fill("120")
-                second.locator("input[name=title]").fill("")
-                before = len(problems)
-                page.click("#rubric-publish")
-                page.click("#confirm-dialog-ok")
-                expect(second.locator(".rubric-error").first).to_be_visible()
-                problems[before:] = [p for p in problems[before:] if "400" not in p]
-                second.evaluate("node => node.scrollIntoView()")
-                shot(page, f"rubric-errors-{kind}")
+            # A weight out of range and an empty English title: both refused, next to the field.
+            # That refusal (400) is the one error the page is expected to log.
+            second = items.nth(1)
+            second.locator("input[name=weight]").fill("120")
+            second.locator("input[name=title]").fill("")
+            before = len(problems)
+            page.click("#rubric-publish")
+            page.click("#confirm-dialog-ok")
+            expect(second.locator(".rubric-error").first).to_be_visible()
+            problems[before:] = [p for p in problems[before:] if "400" not in p]
+            second.evaluate("node => node.scrollIntoView()")
+            shot(page, f"rubric-errors-{kind}")
 
-                second.locator("input[name=weight]").fill("25")
-                second.locator("input[name=title]").fill("Listening and empathy")
-                page.fill("#rubric-note", "倾听与共情权重调高")
-                page.click("#rubric-publish")
-                expect(page.locator("#confirm-dialog")).to_be_visible()
-                if kind == "desktop":
-                    shot(page, f"rubric-confirm-{kind}")
-                page.click("#confirm-dialog-ok")
-                expect(page.locator("#rubric-status")).to_have_class("lexicon-status is-ok")
-                page.locator("#rubric-versions .rubric-version summary").nth(1).click()
-                page.evaluate("document.querySelector('#rubric-status').closest('.qa-panel').scrollIntoView()")
-                shot(page, f"rubric-published-{kind}")
-                page.context.close()
-            browser.close()
-    finally:
-        stack.stop()
-    if problems:
-        print("errors in the pages:", *problems, sep="\n  ", file=sys.stderr)
-        return 1
-    return 0
+            second.locator("input[name=weight]").fill("25")
+            second.locator("input[name=title]").fill("Listening and empathy")
+            page.fill("#rubric-note", "倾听与共情权重调高")
+            page.click("#rubric-publish")
+            expect(page.locator("#confirm-dialog")).to_be_visible()
+            if kind == "desktop":
+                shot(page, f"rubric-confirm-{kind}")
+            page.click("#confirm-dialog-ok")
+            expect(page.locator("#rubric-status")).to_have_class("lexicon-status is-ok")
+            page.locator("#rubric-versions .rubric-version summary").nth(1).click()
+            page.evaluate("document.querySelector('#rubric-status').closest('.qa-panel').scrollIntoView()")
+            shot(page, f"rubric-published-{kind}")
+            page.context.close()
+    return report_problems()
 
 
 if __name__ == "__main__":

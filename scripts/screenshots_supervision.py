@@ -17,16 +17,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from scripts.screenshots import (  # noqa: E402
-    CHROMIUM_ARGS,
     DESKTOP,
-    OUT,
     PASSWORD,
     PHONE,
-    problems,
+    report_problems,
     shot,
+    shot_stack,
     sign_in,
     watch_errors,
 )
@@ -51,9 +50,7 @@ def failed_review_with_session(stack: LiveStack, *, reviewer: int, counselor: in
 
 
 def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    stack = LiveStack(processes=1, env={"AUTH_RATE_PER_MIN": "100000", "SIGNUP_RATE_PER_MIN": "100000"}).start()
-    try:
+    with shot_stack() as (stack, browser):
         base = stack.urls[0]
         suffix = uuid.uuid4().hex[:6]
         reviewer_name = f"qs-{suffix}"
@@ -65,58 +62,50 @@ def main() -> int:
             raise RuntimeError(f"no youth identity: {status} {youth}")
         youth_id = youth["youth_id"]
         failed_review_with_session(stack, reviewer=reviewer, counselor=zhou, youth=youth_id, days_ago=3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-            for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
-                review = assigned_review(stack, reviewer_id=reviewer, counselor_id=lin, youth_id=youth_id)
-                page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"qs-{kind}")
-                sign_in(page, base, reviewer_name, "/supervisor/")
-                page.goto(base + "/supervisor/qa/")
-                page.locator(f".qa-item[data-review='{review}']").click()
-                first, third = page.locator(".qa-line[data-seq='1']"), page.locator(".qa-line[data-seq='3']")
-                first.locator("[data-mark=good]").click()
-                first.locator(".qa-mark-note").fill("温和地介绍自己")
-                third.locator("[data-mark=poor]").click()
-                third.locator(".qa-mark-note").fill("没有回应“压力大”的感受，直接追问")
-                fieldsets = page.locator("#qa-rubric fieldset[data-item]")
-                for n in range(fieldsets.count()):
-                    fieldsets.nth(n).locator(f"input[type=radio][value='{1 if n else 2}']").check()
-                first.scroll_into_view_if_needed()
-                shot(page, f"qa-examples-marking-{kind}")
-                page.check("#qa-supervision-wanted")
-                expect(page.locator("#qa-supervision-due")).to_be_visible()
-                page.locator("#qa-submit").scroll_into_view_if_needed()
-                shot(page, f"qa-supervision-required-{kind}")
-                page.click("#qa-submit")
-                expect(page.locator("#qa-examples")).to_be_visible()
-                page.locator("#qa-result").scroll_into_view_if_needed()
-                shot(page, f"qa-examples-submitted-{kind}")
-                page.evaluate("window.scrollTo(0, 0)")
+        for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
+            review = assigned_review(stack, reviewer_id=reviewer, counselor_id=lin, youth_id=youth_id)
+            page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"qs-{kind}")
+            sign_in(page, base, reviewer_name, "/supervisor/")
+            page.goto(base + "/supervisor/qa/")
+            page.locator(f".qa-item[data-review='{review}']").click()
+            first, third = page.locator(".qa-line[data-seq='1']"), page.locator(".qa-line[data-seq='3']")
+            first.locator("[data-mark=good]").click()
+            first.locator(".qa-mark-note").fill("温和地介绍自己")
+            third.locator("[data-mark=poor]").click()
+            third.locator(".qa-mark-note").fill("没有回应“压力大”的感受，直接追问")
+            fieldsets = page.locator("#qa-rubric fieldset[data-item]")
+            for n in range(fieldsets.count()):
+                fieldsets.nth(n).locator(f"input[type=radio][value='{1 if n else 2}']").check()
+            first.scroll_into_view_if_needed()
+            shot(page, f"qa-examples-marking-{kind}")
+            page.check("#qa-supervision-wanted")
+            expect(page.locator("#qa-supervision-due")).to_be_visible()
+            page.locator("#qa-submit").scroll_into_view_if_needed()
+            shot(page, f"qa-supervision-required-{kind}")
+            page.click("#qa-submit")
+            expect(page.locator("#qa-examples")).to_be_visible()
+            page.locator("#qa-result").scroll_into_view_if_needed()
+            shot(page, f"qa-examples-submitted-{kind}")
+            page.evaluate("window.scrollTo(0, 0)")
 
-                page.click("#qa-tab-supervision")
+            page.click("#qa-tab-supervision")
+            expect(page.locator("#qa-sessions-open .qa-session.is-overdue").first).to_be_visible()
+            if kind == "desktop":  # one held session, for both sizes
+                held = page.locator("#qa-sessions-open .qa-session.is-overdue").first
+                held.locator("[data-action=mark-held]").click()
+                held.locator("textarea[name=notes]").fill(
+                    "一起回顾了这次对话的开场和共情回应，约定下次先反映感受再提问。"
+                )
+                held.locator("[data-action=confirm-held]").click()
+                expect(page.locator("#qa-sessions-held .qa-session").first).to_be_visible()
+                failed_review_with_session(stack, reviewer=reviewer, counselor=zhou, youth=youth_id, days_ago=2)
+                page.click("#qa-refresh")
                 expect(page.locator("#qa-sessions-open .qa-session.is-overdue").first).to_be_visible()
-                if kind == "desktop":  # one held session, for both sizes
-                    held = page.locator("#qa-sessions-open .qa-session.is-overdue").first
-                    held.locator("[data-action=mark-held]").click()
-                    held.locator("textarea[name=notes]").fill(
-                        "一起回顾了这次对话的开场和共情回应，约定下次先反映感受再提问。"
-                    )
-                    held.locator("[data-action=confirm-held]").click()
-                    expect(page.locator("#qa-sessions-held .qa-session").first).to_be_visible()
-                    failed_review_with_session(stack, reviewer=reviewer, counselor=zhou, youth=youth_id, days_ago=2)
-                    page.click("#qa-refresh")
-                    expect(page.locator("#qa-sessions-open .qa-session.is-overdue").first).to_be_visible()
-                open_one = page.locator("#qa-sessions-open .qa-session:not(.is-overdue)").first
-                open_one.locator("[data-action=mark-held]").click()
-                shot(page, f"qa-supervision-{kind}")
-                page.context.close()
-            browser.close()
-    finally:
-        stack.stop()
-    if problems:
-        print("errors in the pages:", *problems, sep="\n  ", file=sys.stderr)
-        return 1
-    return 0
+            open_one = page.locator("#qa-sessions-open .qa-session:not(.is-overdue)").first
+            open_one.locator("[data-action=mark-held]").click()
+            shot(page, f"qa-supervision-{kind}")
+            page.context.close()
+    return report_problems()
 
 
 if __name__ == "__main__":
