@@ -13,6 +13,10 @@ class Role(models.TextChoices):
     COUNSELOR = "counselor", _("Counselor")
     SUPERVISOR = "supervisor", _("Supervisor")
     ADMIN = "admin", _("Admin")
+    # Staff of a regional service centre: work the cases of their region and below (cases/).
+    CENTRE = "centre", _("Service-centre staff")
+    # Managers of the service (the youth league committee): read the indicators and reports.
+    MANAGER = "manager", _("Manager")
 
 
 class Topic(models.TextChoices):
@@ -23,7 +27,7 @@ class Topic(models.TextChoices):
     AID = "aid", _("Hardship aid")
 
 
-STAFF_ROLES = (Role.COUNSELOR, Role.SUPERVISOR, Role.ADMIN)
+STAFF_ROLES = (Role.COUNSELOR, Role.SUPERVISOR, Role.ADMIN, Role.CENTRE, Role.MANAGER)
 
 
 class User(AbstractUser):

@@ -146,6 +146,12 @@ INSTALLED_APPS = [
     "desk",
     # Quality inspection (质检): pre-screen, sampling, reviews (docs/quality.md).
     "quality",
+    # Cases followed offline by the regional service centres (docs/cases.md).
+    "cases",
+    # The indicators, their roll-ups and the reports (docs/indicators.md).
+    "reports",
+    # manage.py generate_demo_data: a province's history through the real models.
+    "demo",
     "gateway",
     "frontend",
 ]

@@ -1,4 +1,4 @@
-"""Create the demo staff accounts (idempotent): counselor1, supervisor1, admin1."""
+"""Create the demo staff accounts (idempotent): counselor1, supervisor1, admin1, centre1, manager1."""
 
 from __future__ import annotations
 
@@ -13,14 +13,17 @@ DEMO_ACCOUNTS = (
     ("counselor1", Role.COUNSELOR, "咨询师一号", ["psych", "legal", "aid"]),
     ("supervisor1", Role.SUPERVISOR, "督导一号", None),
     ("admin1", Role.ADMIN, "管理员", None),
+    # A service centre's staff (placed in a centre by manage.py generate_demo_data) and a manager.
+    ("centre1", Role.CENTRE, "服务中心一号", None),
+    ("manager1", Role.MANAGER, "管理者一号", None),
 )
 
 
 class Command(BaseCommand):
-    help = "Create or reset the demo accounts counselor1, supervisor1 and admin1 with the given password."
+    help = "Create or reset the demo accounts (counselor1, supervisor1, admin1, centre1, manager1) with one password."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--password", required=True, help="the password all three accounts get")
+        parser.add_argument("--password", required=True, help="the password every demo account gets")
 
     def handle(self, *args: Any, password: str, **options: Any) -> None:
         for username, role, display_name, topics in DEMO_ACCOUNTS:

@@ -315,5 +315,5 @@ export function serviceInfo() {
 
 /** The page a staff role works from. */
 export function homeForRole(role) {
-  return role === "counselor" ? "/console/" : "/supervisor/";
+  return { counselor: "/console/", centre: "/centre/", manager: "/manager/" }[role] || "/supervisor/";
 }

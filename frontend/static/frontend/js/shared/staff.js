@@ -18,7 +18,13 @@ function goToLogin() {
 
 export function roleLabel(role) {
   return (
-    { counselor: gettext("Counselor"), supervisor: gettext("Supervisor"), admin: gettext("Administrator") }[role] || role || ""
+    {
+      counselor: gettext("Counselor"),
+      supervisor: gettext("Supervisor"),
+      admin: gettext("Administrator"),
+      centre: gettext("Service centre"),
+      manager: gettext("Manager"),
+    }[role] || role || ""
   );
 }
 
