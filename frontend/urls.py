@@ -15,4 +15,7 @@ urlpatterns = [
     path("supervisor/qa/", views.QualityPage.as_view(), name="quality"),
     path("supervisor/transcript-reads/", views.TranscriptReadsPage.as_view(), name="transcript-reads"),
     path("admin-console/rubric/", views.RubricPage.as_view(), name="rubric-editor"),
+    path("centre/", views.CentrePage.as_view(), name="centre"),
+    path("manager/", views.ManagerDashboardPage.as_view(), name="manager-dashboard"),
+    path("manager/report/", views.PeriodReportPage.as_view(), name="period-report"),
 ]

@@ -97,3 +97,27 @@ class RubricPage(PageView):
 
     template_name = "frontend/rubric.html"
     page = "rubric"
+
+
+class CentrePage(PageView):
+    """The service centre's case work (issue 11): the cases of the centre's region and below, each
+    with its timeline; dispatch, accept or return, actions, resolve, call back, close (the data over
+    /api/v1/cases/)."""
+
+    template_name = "frontend/centre.html"
+    page = "centre"
+
+
+class ManagerDashboardPage(PageView):
+    """The manager's dashboard (issue 11): every indicator against its target, trends, breakdowns
+    and the drill-down to what is behind a figure (the data over /api/v1/reports/)."""
+
+    template_name = "frontend/manager.html"
+    page = "manager"
+
+
+class PeriodReportPage(PageView):
+    """A daily, weekly, monthly or annual report as a printable A4 page (issue 11)."""
+
+    template_name = "frontend/report.html"
+    page = "report"
