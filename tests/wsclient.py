@@ -94,6 +94,34 @@ class WsClient:
         self.send(frame)
         return self.recv(reply_type, timeout)
 
+    def send_message(self, conversation: int, client_id: str, text: str, timeout: float = 10.0) -> dict:
+        """`message.send` as the contract asks a client to: a `busy` answer (the process sheds
+        load, e.g. while it loads a model version in the background) stored nothing, so the
+        same frame goes again after a pause, with the same client_id. Returns the ack."""
+        frame = {"type": "message.send", "conversation": conversation, "client_id": client_id, "text": text}
+        deadline = time.monotonic() + timeout
+        pause = 0.2
+        while True:
+            ref = f"send-{client_id}-{time.monotonic()}"
+            self.send({**frame, "ref": ref})
+            answer = self._answer_to(ref, deadline)
+            if answer["type"] == "message.ack":
+                return answer
+            assert answer["type"] == "error" and answer["code"] == "busy", answer
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+    def _answer_to(self, ref: str, deadline: float) -> dict:
+        """The first buffered or arriving frame that answers `ref`, whatever its type."""
+        while True:
+            for i, frame in enumerate(self.buffer):
+                if frame.get("ref") == ref:
+                    return self.buffer.pop(i)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no answer to {ref} in time; got {self.buffer}")
+            self._pull(remaining)
+
     def error(self, frame: dict | str, timeout: float = 10.0) -> dict:
         self.send(frame)
         return self.recv("error", timeout)
