@@ -9,6 +9,8 @@ transition, and every action taken on it, is a `CaseEvent` (the timeline and the
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,7 @@ class Region(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.path = (self.parent.path if self.parent_id and self.parent else "") + f"{self.code}/"
         super().save(*args, **kwargs)
 

@@ -11,10 +11,10 @@ from accounts.http import Bearer
 from accounts.models import Role
 from accounts.services import Principal
 from moderation.selectors import AccessFilter, access_log
+from protocol.days import parse_day, start_of_day
 from protocol.http import ApiError, Refusal, endpoint
 from quality import access_schemas as schemas
 from quality.schemas import Line
-from quality.services import _start_of_day
 from quality.transcripts import do_read_transcript
 
 SUPERVISORS = Bearer(roles=(Role.SUPERVISOR,))
@@ -56,12 +56,7 @@ def read_transcript(
 
 
 def _day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(400, "bad_request", f"not a day: {value}") from None
+    return None if value is None else parse_day(value)
 
 
 @endpoint(
@@ -84,8 +79,8 @@ def read_access_log(request: HttpRequest, *, principal: Principal, body: schemas
             conversation=body.conversation,
             user=body.user,
             purpose=body.purpose,
-            since=_start_of_day(since) if since else None,
-            until=_start_of_day(until + timedelta(days=1)) if until else None,
+            since=start_of_day(since) if since else None,
+            until=start_of_day(until + timedelta(days=1)) if until else None,
             page=body.page,
             page_size=body.page_size,
         )

@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from chat.models import Conversation
+from protocol.days import start_of_day
 from quality.models import Review, SupervisionSession
 from quality.reviews import GRADES, PASSING
-from quality.services import _start_of_day
 
 Unit = Literal["day", "week", "month"]
 DAYS_BY_DAY = 62
@@ -100,7 +100,7 @@ def periods(*, since: date, until: date, unit: Unit) -> list[date]:
 
 
 def breakdowns(*, since: date, until: date, today: date | None = None) -> Breakdowns:
-    start, end = _start_of_day(since), _start_of_day(until + timedelta(days=1))
+    start, end = start_of_day(since), start_of_day(until + timedelta(days=1))
     unit = unit_of(since=since, until=until)
     zone = timezone.get_current_timezone()
     answered = Conversation.objects.filter(
@@ -171,7 +171,7 @@ def breakdowns(*, since: date, until: date, today: date | None = None) -> Breakd
 def supervision(*, since: date, until: date, today: date | None = None) -> SupervisionFigure:
     """Follow-up sessions planned in the period: how many, held, overdue (open, due before today)."""
     today = today or timezone.localdate()
-    start, end = _start_of_day(since), _start_of_day(until + timedelta(days=1))
+    start, end = start_of_day(since), start_of_day(until + timedelta(days=1))
     counts = SupervisionSession.objects.filter(planned_at__gte=start, planned_at__lt=end).aggregate(
         planned=Count("pk"),
         held=Count("pk", filter=Q(held_at__isnull=False)),

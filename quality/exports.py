@@ -16,8 +16,8 @@ from moderation.masking import mask_text
 from moderation.models import TranscriptAccess
 from moderation.services import do_log_transcript_access
 from protocol import errors
+from protocol.days import start_of_day
 from quality.models import QualityAction, TranscriptExample
-from quality.services import _start_of_day
 from quality.transcripts import check_reason
 
 CONTEXT_LINES = 3
@@ -49,7 +49,7 @@ def do_export_examples(*, username: str, reason: str, since: date, until: date) 
     exporter = User.objects.filter(username=username, is_active=True).first()
     if exporter is None or exporter.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise errors.forbidden("only an active supervisor or admin account exports examples")
-    start, end = _start_of_day(since), _start_of_day(until + timedelta(days=1))
+    start, end = start_of_day(since), start_of_day(until + timedelta(days=1))
     examples = list(
         TranscriptExample.objects.filter(review__submitted_at__gte=start, review__submitted_at__lt=end)
         .select_related("review__sample__conversation")

@@ -9,11 +9,11 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from chat.models import Conversation
+from protocol.days import start_of_day
 from quality.calibration import Rating, agreement, per_reviewer
 from quality.models import Check, PreScreen, Review
 from quality.records import AssignmentRecord, CheckFigure, QualityFigures, ReviewerAgreement
 from quality.reviews import GRADES, PASSING
-from quality.services import _start_of_day
 
 ASSIGNMENTS_MAX = 200
 
@@ -45,7 +45,7 @@ def figures(*, since: date, until: date) -> QualityFigures:
     """QA rate = inspected / answered, pass rate = (A+B+C) / inspected, the grades, and each
     check's failure rate over the pre-screened conversations of the period. A conversation reviewed
     twice counts once, with the lower of its grades."""
-    start, end = _start_of_day(since), _start_of_day(until + timedelta(days=1))
+    start, end = start_of_day(since), start_of_day(until + timedelta(days=1))
     answered = Conversation.objects.filter(
         status=Conversation.Status.ENDED, counselor__isnull=False, ended_at__gte=start, ended_at__lt=end
     )

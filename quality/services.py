@@ -17,7 +17,7 @@ import math
 import random
 import zlib
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from chat.models import Assignment, Conversation, Message, Survey, WrapUp
 from crisis.models import Referral
+from protocol.days import start_of_day
 from quality.models import Check, PreScreen, QualityAction, Review, Rubric, Sample, SamplingRun
 from quality.prescreen import Facts, Line, screen
 from quality.records import RunRecord
@@ -122,10 +123,6 @@ def do_prescreen_pending(*, limit: int = 500) -> int:
 
 
 # ── sampling ────────────────────────────────────────────────────────────────────────────────
-def _start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
-
-
 def prorated_minimum(minimum_per_month: float, since: date, until: date) -> int:
     """The per-counselor minimum for a period: `minimum_per_month` for 30 days, rounded half up."""
     days = (until - since).days + 1
@@ -172,7 +169,7 @@ def do_sample(
     minimum_month = settings.QA_MIN_PER_COUNSELOR_MONTH if min_per_counselor_month is None else min_per_counselor_month
     double_share = settings.QA_DOUBLE_REVIEW_SHARE if double_share is None else double_share
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
-    start, end = _start_of_day(since), _start_of_day(until + timedelta(days=1))
+    start, end = start_of_day(since), start_of_day(until + timedelta(days=1))
     checks = enabled_checks()
     for conversation_id in unscreened(since=start, until=end):  # screened before the lock, one by one
         do_prescreen(conversation_id=conversation_id, checks=checks)

@@ -3,14 +3,13 @@ only: typed body in, one call, typed body out. Reads of a review are POSTs: each
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from accounts.http import Bearer
 from accounts.models import Role
 from accounts.services import Principal
+from protocol.days import parse_day
 from protocol.http import ApiError, Refusal, endpoint
 from quality import breakdowns, reviews, schemas, selectors, supervision
 from quality.calibration import Agreement
@@ -131,16 +130,9 @@ def submit_review(request: HttpRequest, *, principal: Principal, body: schemas.R
         scores=[reviews.ScoreInput(item=s.item, score=s.score, comment=s.comment) for s in body.scores],
         comment=body.comment,
         examples=[supervision.ExampleInput(seq=e.seq, kind=e.kind, note=e.note) for e in body.examples],
-        supervision_due=_day(body.supervision.due_on) if body.supervision else None,
+        supervision_due=parse_day(body.supervision.due_on) if body.supervision else None,
     )
     return _state(row)
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(400, "bad_request", f"not a day: {value}") from None
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -159,7 +151,7 @@ def _rate(part: int, whole: int) -> float | None:
     example={"since": "2026-12-01", "until": "2026-12-31"},
 )
 def figures(request: HttpRequest, *, principal: Principal, body: schemas.Period) -> schemas.Figures:
-    since, until = _day(body.since), _day(body.until)
+    since, until = parse_day(body.since), parse_day(body.until)
     if since > until:
         raise ApiError(400, "invalid", "since is after until")
     row = selectors.figures(since=since, until=until)
