@@ -18,4 +18,5 @@ urlpatterns = [
     path("centre/", views.CentrePage.as_view(), name="centre"),
     path("manager/", views.ManagerDashboardPage.as_view(), name="manager-dashboard"),
     path("manager/report/", views.PeriodReportPage.as_view(), name="period-report"),
+    path("manager/staffing/", views.StaffingPage.as_view(), name="staffing"),
 ]

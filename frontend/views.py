@@ -121,3 +121,11 @@ class PeriodReportPage(PageView):
 
     template_name = "frontend/report.html"
     page = "report"
+
+
+class StaffingPage(PageView):
+    """The staffing planner (issue 13): the week as a heat map of counselors needed, scheduled and
+    the gap, the roster editor (the data over /api/v1/staffing/)."""
+
+    template_name = "frontend/staffing.html"
+    page = "staffing"

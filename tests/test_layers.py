@@ -22,6 +22,7 @@ LAYERS = [
     "quality",
     "cases",
     "reports",
+    "staffing",
     "demo",
     "gateway",
     "frontend",

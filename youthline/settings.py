@@ -150,6 +150,8 @@ INSTALLED_APPS = [
     "cases",
     # The indicators, their roll-ups and the reports (docs/indicators.md).
     "reports",
+    # The staffing planner: counselors needed per hour from the platform's own traffic (docs/staffing.md).
+    "staffing",
     # manage.py generate_demo_data: a province's history through the real models.
     "demo",
     "gateway",
