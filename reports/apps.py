@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Indicators and reports")
+    api_urls = "reports.urls"
+
+    def ready(self) -> None:
+        from reports import signals
+
+        signals.connect()
