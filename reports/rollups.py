@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -32,6 +32,7 @@ from django.utils import timezone
 from cases.models import Case
 from chat.models import Conversation, Message
 from crisis.models import Alert, Referral
+from protocol.days import start_of_day
 from quality.models import Review, SupervisionSession
 from quality.reviews import GRADES, PASSING
 from reports.indicators import SATISFIED_MIN_SCORE, bucket_of
@@ -41,10 +42,6 @@ LOCK_KEY = 0x7265706F  # "repo": the advisory lock of a rebuild
 CHUNK_DAYS = 31
 DIMENSIONS = ("total", "hour", "topic", "region", "channel", "counselor")
 UNANSWERED_CLOSED = (Conversation.Status.CANCELLED, Conversation.Status.MISSED)
-
-
-def start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 def local_day(moment: datetime) -> date:
@@ -277,7 +274,7 @@ SOURCES = (_conversations, _reviews, _supervision, _cases, _alerts, _referrals)
 def compute(*, since: date, until: date) -> list[Fact]:
     """The facts of the days since..until (both included), from the source rows; nothing written."""
     sums = _Sums()
-    start, end = start_of(since), start_of(until + timedelta(days=1))
+    start, end = start_of_day(since), start_of_day(until + timedelta(days=1))
     for source in SOURCES:
         source(sums, start, end)
     return sums.facts()
