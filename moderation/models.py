@@ -34,6 +34,8 @@ class TranscriptHold(models.Model):
     class Reason(models.TextChoices):
         REFERRAL = "referral", "A referral was recorded"
         MANDATORY_REPORT = "mandatory_report", "A mandatory report was recorded"
+        # cases/: kept while a case opened from the conversation is open (released when it closes).
+        CASE = "case", "A case follows it up offline"
 
     conversation_id = models.BigIntegerField(db_index=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)

@@ -1,0 +1,4 @@
+from cases import views
+from protocol.http import urlpatterns_of
+
+urlpatterns = urlpatterns_of(views)
