@@ -35,7 +35,16 @@ from protocol.errors import Refused
 
 API_ROOT = "/api/v1/"
 MAX_BODY_BYTES = 256 * 1024
-ErrorCode = Literal["bad_request", "too_large", "unauthorized", "forbidden", "not_found", "rate_limited", "invalid", "invalid_transition"]
+ErrorCode = Literal[
+    "bad_request",
+    "too_large",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "rate_limited",
+    "invalid",
+    "invalid_transition",
+]
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
