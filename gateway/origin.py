@@ -28,8 +28,10 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
     # Same origin as the page that served the client: always fine.
     if host and parts.netloc.lower() == host.lower():
         return True
-    default_port = {"http": 80, "https": 443}.get(parts.scheme)
-    normalized = f"{parts.scheme}://{parts.hostname}:{parts.port or default_port}"
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    # An app runtime's origin (a scheme of its own, no port) is matched as scheme://host: it can
+    # be listed in WS_ALLOWED_ORIGINS if a client build sends one (miniprogram/README.md).
+    normalized = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
     return any(fnmatchcase(normalized, pattern) for pattern in settings.WS_ALLOWED_ORIGINS)
 
 
