@@ -106,23 +106,27 @@ def _names(ids: Iterable[int]) -> dict[int, str]:
     }
 
 
-def breakdown(*, since: date, until: date, by: By, region_level: RegionLevel = "city") -> list[Group]:
+def breakdown(
+    *, since: date, until: date, by: By, region_level: RegionLevel = "city", monthly: bool = False
+) -> list[Group]:
     """Every indicator per key of `by`; the keys' sums are the range's totals. Days and hours are
-    all listed (empty ones too, in order); other keys by answered conversations, most first."""
+    all listed (empty ones too, in order); other keys by answered conversations, most first.
+    `monthly` (with by="day"): per month instead, keyed by its first day."""
     days = (until - since).days + 1
     dimension = "total" if by == "day" else by
     index = _region_index() if by == "region" else {}
 
     def key_of(day: date, key: str) -> str:
         if by == "day":
-            return day.isoformat()
+            return (day.replace(day=1) if monthly else day).isoformat()
         if by == "region" and key:
             return region_at(key, region_level, index)
         return key
 
     groups: dict[str, Totals] = {}
     if by == "day":
-        groups = {d.isoformat(): Totals(days=1) for d in days_of(since, until)}
+        for d in days_of(since, until):
+            groups.setdefault(key_of(d, ""), Totals()).days += 1
     elif by == "hour":
         groups = {f"{h:02d}": Totals(days=days) for h in range(24)}
     for row in _rows(dimension, since, until):
@@ -132,7 +136,7 @@ def breakdown(*, since: date, until: date, by: By, region_level: RegionLevel = "
         totals.answered_year_before = 0
     for day, key, n in _answered(dimension, year_before(since), year_before(until)):
         if by == "day":
-            shifted = (day + (since - year_before(since))).isoformat()
+            shifted = key_of(day + (since - year_before(since)), "")
             if shifted in groups:
                 groups[shifted].answered_year_before = (groups[shifted].answered_year_before or 0) + n
             continue

@@ -53,7 +53,7 @@ class World:
     supervisor: User
 
 
-def generate(*, seed: int, days: list[date], per_day: int) -> World:
+def generate(*, seed: int, days: list[date], per_day: int, queued: bool = True) -> World:
     """Conversations of every fate with their messages, surveys, reviews, supervision sessions,
     cases, alerts and referrals, spread over the days' hours, topics, regions, channels."""
     rng = random.Random(seed)
@@ -71,7 +71,7 @@ def generate(*, seed: int, days: list[date], per_day: int) -> World:
     for day in days:
         for n in range(per_day):
             requested = local(day, rng.uniform(0, 23.99))
-            fate = rng.choices(("answered", "cancelled", "missed", "queued"), weights=(8, 2, 1, 1))[0]
+            fate = rng.choices(("answered", "cancelled", "missed", "queued"), weights=(8, 2, 1, 1 if queued else 0))[0]
             counselor = rng.choice(counselors) if fate == "answered" else None
             wait = rng.choice((0.5, 3, 12, 20, 44, 61, 150, 700, 4000, 100_000))
             assigned = requested + timedelta(seconds=wait) if fate == "answered" else None
