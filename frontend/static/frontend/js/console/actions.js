@@ -7,7 +7,17 @@ import { $ } from "../shared/dom.js";
 import { toast } from "../shared/toast.js";
 import { describeStaffFailure } from "../shared/errors.js";
 import { topics } from "../shared/service.js";
-import { linkLabels, prepareWrapupForm, readWrapup, submitWrapup, wireSummaryCounter, wrapupError } from "./wrapup.js";
+import {
+  linkLabels,
+  prepareWrapupForm,
+  readCaseFields,
+  readWrapup,
+  sendCaseFields,
+  submitWrapup,
+  wireCaseFields,
+  wireSummaryCounter,
+  wrapupError,
+} from "./wrapup.js";
 
 const notYours = () => gettext("That conversation is no longer yours.");
 
@@ -133,6 +143,7 @@ export function conversationActions(client, session) {
   const dialogForm = $(".wrapup-form", dialog);
   linkLabels(dialogForm);
   wireSummaryCounter(dialogForm);
+  wireCaseFields(dialogForm);
   let dialogConv = null;
   dialog.addEventListener("close", () => document.body.classList.remove("has-side-wrapup"));
   $('[data-action="cancel"]', dialog).addEventListener("click", () => dialog.close("cancel"));
@@ -153,6 +164,11 @@ export function conversationActions(client, session) {
     const conv = dialogConv;
     const wrapup = readWrapup(dialogForm);
     if (!conv || !wrapup) return;
+    const caseFields = readCaseFields(dialogForm);
+    if (caseFields && caseFields.problem) {
+      wrapupError(dialogForm).textContent = caseFields.problem;
+      return;
+    }
     const submit = dialogForm.querySelector('button[type="submit"]');
     submit.disabled = true;
     try {
@@ -165,6 +181,7 @@ export function conversationActions(client, session) {
         );
       }
       dialog.close("ok");
+      followUp(conv, caseFields);
     } catch (problem) {
       conv.endingWithWrapup = false;
       if (problem.code === "invalid" && conv.status === "ended") {
@@ -172,6 +189,7 @@ export function conversationActions(client, session) {
         try {
           await sendLateWrapup(conv, wrapup);
           dialog.close("ok");
+          followUp(conv, caseFields);
         } catch (again) {
           wrapupError(dialogForm).textContent = describeFailure(again);
         }
@@ -182,7 +200,32 @@ export function conversationActions(client, session) {
   });
 
   function lateWrapup(conv, form) {
-    submitWrapup(form, (wrapup) => sendLateWrapup(conv, wrapup), describeFailure);
+    const caseFields = readCaseFields(form);
+    if (caseFields && caseFields.problem) {
+      wrapupError(form).textContent = caseFields.problem;
+      return;
+    }
+    submitWrapup(
+      form,
+      async (wrapup) => {
+        await sendLateWrapup(conv, wrapup);
+        followUp(conv, caseFields);
+      },
+      describeFailure,
+    );
+  }
+
+  // The wrap-up is accepted: the case fields go to the case it opened (cases/).
+  async function followUp(conv, caseFields) {
+    if (!caseFields) return;
+    try {
+      const opened = await sendCaseFields(session, conv.id, caseFields.fields);
+      toast(interpolate(gettext("Follow-up case %(reference)s opened for the service centre."), { reference: opened.reference }));
+    } catch (problem) {
+      toast(interpolate(gettext("The case details could not be sent (%(why)s). A supervisor can add them."), {
+        why: describeFailure(problem),
+      }), { kind: "error" });
+    }
   }
 
   return { transfer, endWithWrapup, lateWrapup };

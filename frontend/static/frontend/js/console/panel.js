@@ -7,7 +7,7 @@ import { MessageListView } from "../shared/message-list.js";
 import { bindComposer } from "../shared/composer.js";
 import { TypingIndicator } from "../shared/typing.js";
 import { categoryLabel, riskLabel, topicLabel } from "../shared/labels.js";
-import { linkLabels, prepareWrapupForm, wireSummaryCounter } from "./wrapup.js";
+import { linkLabels, prepareWrapupForm, wireCaseFields, wireSummaryCounter } from "./wrapup.js";
 import { presenceClass, presenceLabel, shownPresence, youthName } from "./desk.js";
 import { bindReplies } from "./replies.js";
 import { bindNotes } from "./notes.js";
@@ -84,6 +84,7 @@ export function createConversation(id, { client, sync, onTransfer, onEnd, onLate
   $('[data-action="worry"]', panel).addEventListener("click", () => onWorry(conv));
   const inline = $(".wrapup-inline", panel);
   wireSummaryCounter(inline);
+  wireCaseFields(inline);
   inline.addEventListener("submit", (event) => {
     event.preventDefault();
     onLateWrapup(conv, inline);

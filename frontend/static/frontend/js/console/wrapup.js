@@ -79,3 +79,44 @@ export async function submitWrapup(form, send, describe) {
     submit.disabled = false;
   }
 }
+
+// ── the follow-up case (cases/): what the counselor knows, posted after the wrap-up is saved ──
+
+/** Show the case fields while "needs follow-up" is ticked, the contact while consent is. */
+export function wireCaseFields(form) {
+  const fields = $('[data-role="case-fields"]', form);
+  if (!fields) return;
+  const contact = $('[data-role="case-contact"]', form);
+  const sync = () => {
+    fields.hidden = !form.elements.needs_followup.checked;
+    contact.hidden = !form.elements.case_consent.checked;
+  };
+  form.elements.needs_followup.addEventListener("change", sync);
+  form.elements.case_consent.addEventListener("change", sync);
+  form.addEventListener("reset", () => setTimeout(sync, 0));
+  sync();
+}
+
+/**
+ * The case fields of a wrap-up form: null when no follow-up is asked (or the page does not ask
+ * for them), `{problem}` to show instead of submitting, or `{fields}` to post after the wrap-up.
+ */
+export function readCaseFields(form) {
+  const box = $('[data-role="case-fields"]', form);
+  if (!box || box.hidden || !form.elements.needs_followup.checked) return null;
+  const category = form.elements.case_category.value;
+  if (!category) return { problem: gettext("Please choose what the follow-up case is about.") };
+  const consent = form.elements.case_consent.checked;
+  const method = consent ? form.elements.case_contact_method.value : "none";
+  const contact = consent && method !== "in_app" ? form.elements.case_contact.value.trim() : "";
+  if (consent && method !== "in_app" && !contact) {
+    return { problem: gettext("Please add the phone number or WeChat id the young person gave.") };
+  }
+  const priority = Number((form.querySelector('input[name="case_priority"]:checked') || { value: "1" }).value);
+  return { fields: { category, priority, consent_to_contact: consent, contact_method: method, contact: contact.slice(0, 100) } };
+}
+
+/** Post the case fields for a conversation whose wrap-up was saved (the case opens once). */
+export function sendCaseFields(session, conversationId, fields) {
+  return session.fetch("/cases/from-wrapup", { method: "POST", body: { conversation: conversationId, ...fields } });
+}

@@ -2,7 +2,7 @@
 // reloads, replaced when the nickname changes or the server refuses it.
 
 import { gettext } from "../i18n.js";
-import { createYouthIdentity } from "../api.js";
+import { apiRequest } from "../api.js";
 import { $ } from "../shared/dom.js";
 import { toast } from "../shared/toast.js";
 import { describeYouthHttpError } from "../shared/errors.js";
@@ -15,9 +15,12 @@ function channel() {
   return inMiniProgram ? "miniprogram" : "web";
 }
 
-export async function newIdentity(nickname) {
+export async function newIdentity(nickname, region = tokens.get("region") || "") {
   const previous = tokens.refresh;
-  const answer = await createYouthIdentity({ channel: channel(), nickname });
+  const body = { channel: channel() };
+  if (nickname) body.nickname = nickname;
+  if (region) body.region = region; // a GB/T 2260 code (cases/): where a follow-up goes
+  const answer = await apiRequest("/auth/youth", { method: "POST", body });
   if (previous) {
     // Best effort: the old identity's tokens are of no use any more.
     session.logout().catch(() => {});
@@ -26,6 +29,7 @@ export async function newIdentity(nickname) {
   sync.pruneOutbox([]);
   session.adopt(answer);
   tokens.set("nickname", nickname || "");
+  tokens.set("region", region || "");
 }
 
 /**

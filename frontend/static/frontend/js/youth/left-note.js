@@ -37,4 +37,51 @@ async function showLeftMessageNote() {
   $("#left-note").hidden = false;
 }
 
-if (tokens.hasIdentity) showLeftMessageNote();
+/** A follow-up's stage in words a 14-year-old understands (cases/: GET /api/v1/cases/mine). */
+export function caseLine(item) {
+  const since = readMoment(item.since);
+  const where = (document.documentElement.lang || "").startsWith("en") ? item.centre_city_en || item.centre_city : item.centre_city;
+  if (item.stage === "closed") return interpolate(gettext("Your request %(ref)s is finished (%(time)s)."), { ref: item.reference, time: since });
+  if (item.stage === "resolved") {
+    return interpolate(gettext("Your request %(ref)s has been dealt with (%(time)s). Someone may call to ask how it went."), {
+      ref: item.reference,
+      time: since,
+    });
+  }
+  if (item.stage === "followed_up") {
+    return interpolate(gettext("Your request %(ref)s is being followed up by the service centre of %(place)s (since %(time)s)."), {
+      ref: item.reference,
+      place: where,
+      time: since,
+    });
+  }
+  return interpolate(gettext("Your request %(ref)s has been received (%(time)s). A service centre will take it up."), {
+    ref: item.reference,
+    time: readMoment(item.received_at),
+  });
+}
+
+async function showCaseNote() {
+  let answer;
+  try {
+    answer = await session.fetch("/cases/mine");
+  } catch {
+    return; // a nicety, like the note above
+  }
+  const recent = (answer.cases || []).filter((c) => Date.now() - new Date(c.since).getTime() <= SHOWN_FOR_DAYS * 86_400_000);
+  if (!recent.length) return;
+  const list = $("#case-note-list");
+  list.replaceChildren(
+    ...recent.map((item) => {
+      const line = document.createElement("li");
+      line.textContent = caseLine(item);
+      return line;
+    }),
+  );
+  $("#case-note").hidden = false;
+}
+
+if (tokens.hasIdentity) {
+  showLeftMessageNote();
+  showCaseNote();
+}
