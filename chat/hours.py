@@ -18,8 +18,13 @@ def _parse_hours(spec: str) -> tuple[clock, clock | None]:
 
 
 def within_service_hours(moment: datetime | None = None, *, topic: str | None = None) -> bool:
-    start, end = _parse_hours(service_hours(topic=topic))
-    local = timezone.localtime(moment or timezone.now()).time()
+    return within_hours(service_hours(topic=topic), timezone.localtime(moment or timezone.now()).time())
+
+
+def within_hours(spec: str, local: clock) -> bool:
+    """Whether a local time of day is within hours "HH:MM-HH:MM" (the rule; the demo generator
+    applies it to every minute of a day without a query each)."""
+    start, end = _parse_hours(spec)
     if end is None:
         return local >= start
     if start <= end:
