@@ -131,8 +131,8 @@ class WrapUpCase(RequestBody):
     """What the counselor knows, after a wrap-up that needs a follow-up was accepted."""
 
     conversation: CaseId
-    category: Category
-    priority: Priority = 1
+    category: Annotated[Category | Literal[""], Meta(description="empty: as the wrap-up's category says")] = ""
+    priority: Annotated[int, Meta(ge=0, le=3, description="0: as the wrap-up's risk level says")] = 0
     consent_to_contact: bool = False
     contact_method: ContactMethod = "none"
     contact: Annotated[str, Meta(max_length=100)] = ""

@@ -330,10 +330,11 @@ def do_record_wrapup_case(
     contact: str,
 ) -> Moved:
     """The counselor adds what they know to the case their wrap-up opened (or opens it, if the
-    wrap-up's signal did not): only theirs, only while nobody has dispatched it yet."""
+    wrap-up's signal did not): only theirs, only while nobody has dispatched it yet. An empty
+    category or a priority of 0 keeps what the wrap-up gave (its category, its risk level)."""
     fields = check_case_fields(
-        category=category,
-        priority=priority,
+        category=category or CaseCategory.OTHER,
+        priority=priority or CasePriority.NORMAL,
         consent_to_contact=consent_to_contact,
         contact_method=contact_method,
         contact=contact,
@@ -348,6 +349,13 @@ def do_record_wrapup_case(
         conversation = _locked_conversation(conversation_id)
         case = _existing(conversation.pk, Case.Source.WRAP_UP)
         now = timezone.now()
+        fields = CaseFields(
+            category or (case.category if case else WRAPUP_CATEGORY.get(wrapup.category, CaseCategory.OTHER)),
+            priority or (case.priority if case else _priority_of_risk(wrapup.risk_level)),
+            fields.consent_to_contact,
+            fields.contact_method,
+            fields.contact,
+        )
         if case is None:
             region = region_for(conversation.region)
             case = _open(

@@ -40,7 +40,7 @@ function Field({ label, children }) {
 
 function TimelineItem({ entry, matterNames }) {
   const bits = [];
-  if (entry.action_kind) bits.push(actionLabel(entry.action_kind));
+  if (entry.action_kind && !entry.detail.fields_by_counselor) bits.push(actionLabel(entry.action_kind));
   if (entry.matter_kind) bits.push(matterNames[entry.matter_kind] || entry.matter_kind_name || entry.matter_kind);
   if (entry.kind === "dispatch" && entry.detail.name) bits.push(interpolate(gettext("to %(name)s"), { name: entry.detail.name }));
   if (entry.kind === "resolve" && entry.detail.outcome) bits.push(outcomeLabel(entry.detail.outcome));

@@ -104,15 +104,16 @@ export function wireCaseFields(form) {
 export function readCaseFields(form) {
   const box = $('[data-role="case-fields"]', form);
   if (!box || box.hidden || !form.elements.needs_followup.checked) return null;
-  const category = form.elements.case_category.value;
-  if (!category) return { problem: gettext("Please choose what the follow-up case is about.") };
+  const category = form.elements.case_category.value; // "": as the wrap-up's category says
   const consent = form.elements.case_consent.checked;
   const method = consent ? form.elements.case_contact_method.value : "none";
   const contact = consent && method !== "in_app" ? form.elements.case_contact.value.trim() : "";
   if (consent && method !== "in_app" && !contact) {
     return { problem: gettext("Please add the phone number or WeChat id the young person gave.") };
   }
-  const priority = Number((form.querySelector('input[name="case_priority"]:checked') || { value: "1" }).value);
+  // Nothing checked: as the wrap-up's risk level says (0).
+  const priority = Number((form.querySelector('input[name="case_priority"]:checked') || { value: "0" }).value);
+  if (!category && !priority && !consent) return null; // nothing to add to the case the wrap-up opens
   return { fields: { category, priority, consent_to_contact: consent, contact_method: method, contact: contact.slice(0, 100) } };
 }
 
