@@ -49,7 +49,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +99,14 @@ class Performance:
         )
 
 
+def logsumexp(values: np.ndarray) -> float:
+    """log(sum(exp(values))) without overflow (scipy's own costs ten times more on small arrays)."""
+    top = float(values.max())
+    if not math.isfinite(top):
+        return top
+    return top + math.log(float(np.exp(values - top).sum()))
+
+
 def log_a(x: float, u: float) -> float:
     """log A(x, u) = log sum_{j>=0} u^j / ((x+1)...(x+j)), by its series (positive terms)."""
     if u <= 0.0:
@@ -110,7 +117,7 @@ def log_a(x: float, u: float) -> float:
     count = int(peak + 12.0 * math.sqrt(u + 1.0) + 40.0)
     j = np.arange(1, count + 1, dtype=np.float64)
     terms = np.cumsum(math.log(u) - np.log(x + j))
-    return float(logsumexp(np.concatenate(([0.0], terms))))
+    return logsumexp(np.concatenate(([0.0], terms)))
 
 
 def _log_service_rates(n: int, handling: Handling) -> np.ndarray:

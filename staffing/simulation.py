@@ -13,8 +13,11 @@ The rules are chat/services/queue.py's `do_dispatch`, one for one:
 What the platform does not decide is drawn: arrivals (Poisson, rate per hour and topic), each
 youth's patience (exponential; who leaves the queue leaves), each chat's work (seconds it would
 last if held alone; exponential, or drawn from the platform's measured durations), whether it is
-transferred. A counselor holding j chats works on each at 1 / (1 + slowdown * (j - 1)) of the pace
-of one held alone (the analytic model's D(j), staffing/queueing.py). Off duty at the end of their
+transferred. The slowdown of chats held together acts in one of two ways: `slowdown_at="always"`,
+the analytic model's assumption (staffing/queueing.py: a counselor holding j chats works on each at
+1 / (1 + slowdown * (j - 1)) of the pace of one held alone, as j changes), or `"assignment"`, what
+the inputs measure (staffing/inputs.py: a chat lasts its work times 1 + slowdown * (j - 1), j the
+chats its counselor held once it began), used to replay the history. Off duty at the end of their
 hour, a counselor finishes what they hold and takes nothing new. Deterministic from `seed`.
 """
 
@@ -118,11 +121,14 @@ def simulate(
     warmup_hours: int = 6,
     seed: int = 12355,
     work: WorkDraw | None = None,
+    slowdown_at: str = "always",
+    arrivals: Sequence[tuple[float, str, bool]] | None = None,
 ) -> SimResult:
     """Run `len(rates[t])` hours (arrivals per hour, counselors on duty per hour, by topic), after
     `warmup_hours` of the same pattern's last hours (so hour 0 does not start empty). Figures are
     of youths who asked in the counted hours; each topic's counselors serve that topic only (the
-    roster is per topic)."""
+    roster is per topic). `arrivals` (seconds from hour 0, topic, at risk), when given, replays
+    those requests instead of drawing them (a history's own): `rates` then only sets the length."""
     rng = np.random.default_rng(seed)
     topics = list(rates)
     hours = len(next(iter(rates.values())))
@@ -183,6 +189,8 @@ def simulate(
             youth.served.succeed()
         # A transferred chat: half its work with the first counselor, then back to the queue.
         work = youth.work_s / 2 if (youth.transfer and youth.transferred_from is None) else youth.work_s
+        if slowdown_at == "assignment":
+            work *= 1.0 + handling[youth.topic].slowdown * len(counselor.chats)
         counselor.chats[youth.id] = work
         youths[youth.id] = youth
         poke(counselor)
@@ -202,7 +210,8 @@ def simulate(
                 continue
             held = len(counselor.chats)
             # Work done per second on each chat: D1 / D(j).
-            pace = 1.0 / (1.0 + handling[next(iter(counselor.topics))].slowdown * (held - 1))
+            slowdown = handling[next(iter(counselor.topics))].slowdown if slowdown_at == "always" else 0.0
+            pace = 1.0 / (1.0 + slowdown * (held - 1))
             soonest = min(counselor.chats.values())
             began, held_ids = env.now, list(counselor.chats)
             yield env.timeout(soonest / pace) | counselor.changed
@@ -250,7 +259,7 @@ def simulate(
                 f.wait_sum_s += youth.patience_s
                 f.wait_within += youth.patience_s <= within_s
 
-    def arrivals(topic: str) -> simpy.events.ProcessGenerator:
+    def poisson(topic: str) -> simpy.events.ProcessGenerator:
         pattern = list(rates[topic])
         schedule = pattern[len(pattern) - warmup_hours :] + pattern if warmup_hours else pattern
         mean_patience = patience_s[topic]
@@ -277,6 +286,24 @@ def simulate(
                 env.process(youth_process(youth))
                 moment += rng.exponential(HOUR_S / per_hour)
 
+    def replayed(requests: Sequence[tuple[float, str, bool]]) -> simpy.events.ProcessGenerator:
+        for moment, topic, at_risk in sorted(requests):
+            if start + moment > env.now:
+                yield env.timeout(start + moment - env.now)
+            number = next(numbers)
+            mean_patience = patience_s[topic]
+            youth = Youth(
+                id=number,
+                topic=topic,
+                requested_at=env.now,
+                queued_at=env.now,
+                priority=CRISIS_PRIORITY if at_risk else 0,
+                patience_s=float(rng.exponential(mean_patience)) if math.isfinite(mean_patience) else math.inf,
+                work_s=draw(rng, topic, number),
+                transfer=bool(rng.random() < transfer_share),
+            )
+            env.process(youth_process(youth))
+
     def shifts(topic: str) -> simpy.events.ProcessGenerator:
         pattern = list(roster[topic])
         schedule = pattern[len(pattern) - warmup_hours :] + pattern if warmup_hours else pattern
@@ -294,7 +321,10 @@ def simulate(
     for counselor in counselors:
         env.process(counselor_process(counselor))
     for topic in topics:
-        env.process(arrivals(topic))
+        if arrivals is None:
+            env.process(poisson(topic))
         env.process(shifts(topic))
+    if arrivals is not None:
+        env.process(replayed(arrivals))
     env.run(until=start + hours * HOUR_S + 4 * HOUR_S)  # the last hour's youths are seen out
     return SimResult(figures=figures)
