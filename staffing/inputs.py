@@ -4,7 +4,8 @@ Per hour of the week (0 = Monday 00:00-01:00 in TIME_ZONE .. 167) and topic, ove
 window before the week planned:
 - arrivals: conversations requested within service hours, per hour of the week, averaged over
   the times that hour occurred in the window, times the window's trend (a least-squares line
-  through its weekly totals, carried to the planned week; clamped to 0.5..2). The year-ago growth
+  through its weekly totals, carried to the planned week; with four whole weeks or more, and
+  clamped to 0.8..1.25: a trend is a correction, not a forecast of its own). The year-ago growth
   (reports.indicators' `volume_growth`: answered in the window over the same weeks a year
   earlier, minus one) is reported beside it;
 - handling: each assignment's duration (released, or the conversation's end) and how many chats
@@ -44,6 +45,8 @@ DEFAULT_HANDLING_S = 1500.0
 DEFAULT_PATIENCE_S = 300.0
 MIN_SAMPLE = 30
 MAX_SLOWDOWN = 0.9
+MIN_TREND_WEEKS = 4
+TREND_BOUNDS = (0.8, 1.25)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,7 @@ def _trend(since: date, until: date, week_start: date) -> float:
     """Requests in hours per whole week of the window; the line through them at the planned week,
     over their mean."""
     weeks = (until - since).days // 7
-    if weeks < 3:
+    if weeks < MIN_TREND_WEEKS:
         return 1.0
     totals = []
     for w in range(weeks):
@@ -157,7 +160,7 @@ def _trend(since: date, until: date, week_start: date) -> float:
     x = np.arange(weeks, dtype=float)
     slope, intercept = np.polyfit(x, y, 1)
     ahead = weeks - 1 + (week_start - until).days / 7 + 1
-    return float(np.clip((intercept + slope * ahead) / y.mean(), 0.5, 2.0))
+    return float(np.clip((intercept + slope * ahead) / y.mean(), *TREND_BOUNDS))
 
 
 def _year_growth(since: datetime, until: datetime) -> float | None:
