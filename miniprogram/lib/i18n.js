@@ -12,15 +12,17 @@ const LANGUAGES = [
   { code: "en", name: "English" },
 ];
 const STORAGE_KEY = "yl.language";
-let language = "zh-hans";
+// One language for every copy of this module (the component tests evaluate pages in isolation).
+const root = typeof globalThis !== "undefined" ? globalThis : {};
+const shared = root.__youthlineI18n || (root.__youthlineI18n = { language: "zh-hans" });
 
 function setLanguage(code) {
-  language = code === "en" ? "en" : "zh-hans";
-  return language;
+  shared.language = code === "en" ? "en" : "zh-hans";
+  return shared.language;
 }
 
 function getLanguage() {
-  return language;
+  return shared.language;
 }
 
 /** The language kept from an earlier visit (the switch), else zh-Hans. */
@@ -35,22 +37,22 @@ function loadLanguage(wx) {
 function saveLanguage(wx, code) {
   setLanguage(code);
   try {
-    wx.setStorageSync(STORAGE_KEY, language);
+    wx.setStorageSync(STORAGE_KEY, shared.language);
   } catch (error) {
     /* it is only a preference */
   }
-  return language;
+  return shared.language;
 }
 
 function gettext(msgid) {
-  if (language === "en") return msgid;
+  if (shared.language === "en") return msgid;
   const entry = zh[msgid];
   return typeof entry === "string" && entry ? entry : Array.isArray(entry) ? entry[0] : msgid;
 }
 
 /** zh-Hans has one plural form; English two. */
 function ngettext(singular, plural, n) {
-  if (language === "en") return n === 1 ? singular : plural;
+  if (shared.language === "en") return n === 1 ? singular : plural;
   const entry = zh[singular];
   return Array.isArray(entry) ? entry[0] : typeof entry === "string" && entry ? entry : n === 1 ? singular : plural;
 }

@@ -19,11 +19,10 @@ function journeyOf() {
   return getApp().journey;
 }
 
-/** Go to the page of `screen` unless it is already shown (reLaunch: one page at a time, no Back). */
-function follow(wx, page, screen) {
+/** Go to the page of `screen` unless this page shows it (reLaunch: one page at a time, no Back). */
+function follow(wx, screens, screen) {
   const route = ROUTES[screen];
-  if (!route || `/${page.route || ""}` === route || page.is === route.slice(1)) return false;
-  if (navigatingTo === route) return false;
+  if (!route || screens.includes(screen) || navigatingTo === route) return false;
   navigatingTo = route;
   wx.reLaunch({
     url: route,
@@ -35,10 +34,10 @@ function follow(wx, page, screen) {
 }
 
 /**
- * The page's behaviour: `texts()` gives its static texts; `extra(view)` any data of its own.
- * Returns the lifecycle methods a Component-built page needs.
+ * The page's behaviour: the `screens` it shows, `texts()` its static texts, `extra(view)` any
+ * data of its own. Returns the lifecycle methods a Component-built page needs.
  */
-function journeyPage({ texts, extra }) {
+function journeyPage({ screens, texts, extra }) {
   return {
     onLoad() {
       const journey = journeyOf();
@@ -50,7 +49,7 @@ function journeyPage({ texts, extra }) {
           this.lastFlash = view.flash && view.flash.id;
           if (view.flash && typeof wx.showToast === "function") wx.showToast({ title: view.flash.text, icon: "none", duration: 3000 });
         }
-        follow(wx, this, view.screen);
+        follow(wx, screens, view.screen);
       };
       this.lastFlash = journey.view().flash ? journey.view().flash.id : null;
       this.unsubscribe = journey.subscribe(draw);

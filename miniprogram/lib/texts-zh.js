@@ -4,6 +4,7 @@
 
 module.exports = {
   "(optional)": "（选填）",
+  "12355 Online": "12355 在线咨询",
   "A counselor is here now. Take your time. You can start whenever you're ready.": "咨询师已经来了。不用着急，准备好了就可以开始聊。",
   "A counselor should be with you in less than a minute.": "咨询师很快就来，预计不到 1 分钟。",
   "A nickname is enough, or none at all.": "起个昵称就好，不填也可以。",

@@ -128,6 +128,15 @@ function makeWx({ request } = {}) {
     vibrateLong() {},
     // ── the test's side ──
     storage,
+    /** Forget everything (the page tests keep one wx: the pages' modules hold on to it). */
+    reset() {
+      storage.clear();
+      for (const list of Object.values(listeners)) list.length = 0;
+      wx.sockets = [];
+      wx.requests = [];
+      wx.calls = [];
+      wx.modalAnswer = true;
+    },
     background() {
       for (const fn of listeners.hide) fn();
     },

@@ -35,7 +35,7 @@ function confirm({ title, content, confirmText, cancelText }) {
   });
 }
 
-const lifecycle = journeyPage({ texts, extra: () => ({ bottom: "end-of-messages" }) });
+const lifecycle = journeyPage({ screens: ["chat"], texts, extra: () => ({ bottom: "end-of-messages" }) });
 
 Component({
   data: { view: {}, t: {}, draft: "", bottom: "" },

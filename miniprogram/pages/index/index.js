@@ -27,7 +27,7 @@ function texts() {
   };
 }
 
-const lifecycle = journeyPage({ texts });
+const lifecycle = journeyPage({ screens: ["loading", "welcome"], texts });
 
 Component({
   data: { view: {}, t: {}, topic: "", nickname: "" },

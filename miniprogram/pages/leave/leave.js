@@ -20,7 +20,7 @@ function texts() {
   };
 }
 
-const lifecycle = journeyPage({ texts });
+const lifecycle = journeyPage({ screens: ["leave", "left"], texts });
 
 Component({
   data: { view: {}, t: {}, text: "", contact: "", sending: false },

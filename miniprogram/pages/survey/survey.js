@@ -29,7 +29,7 @@ function captions() {
   ];
 }
 
-const lifecycle = journeyPage({ texts, extra: () => ({ captions: captions() }) });
+const lifecycle = journeyPage({ screens: ["survey", "thanks"], texts, extra: () => ({ captions: captions() }) });
 
 Component({
   data: { view: {}, t: {}, captions: [], score: 0, comment: "", sending: false },
