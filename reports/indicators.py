@@ -217,7 +217,7 @@ def compute(t: Totals) -> dict[str, Indicator]:
 def add(into: Totals, row: Mapping[str, object]) -> None:
     """Add one roll-up row (a `Fact`'s values) to the sums."""
     for name in COUNTS:
-        setattr(into, name, getattr(into, name) + row[name])  # type: ignore[operator]
+        setattr(into, name, getattr(into, name) + row[name])
     for name in HISTOGRAMS:
         merged = getattr(into, name)
         for bucket, n in row[name].items():  # type: ignore[attr-defined]

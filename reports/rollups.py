@@ -157,7 +157,7 @@ def _conversations(sums: _Sums, start: datetime, end: datetime) -> None:
             ratings=int(score is not None),
             satisfied=int(score is not None and score >= SATISFIED_MIN_SCORE),
         )
-        if answered:
+        if assigned_at is not None:
             wait = (assigned_at - requested_at).total_seconds()
             sums.add(keys, wait_sum_s=wait)
             sums.hist(keys, "wait_hist", wait)
@@ -171,7 +171,7 @@ def _reviews(sums: _Sums, start: datetime, end: datetime) -> None:
     """Inspected: a conversation with a submitted review; reviewed twice, it counts once with the
     lower grade (quality's convention); passed: that grade is A, B or C."""
     worst: dict[int, tuple[str, Keys]] = {}
-    for conversation_id, grade, *keys in Review.objects.filter(
+    for conversation_id, grade, requested_at, topic, region, channel, counselor in Review.objects.filter(
         status=Review.Status.SUBMITTED,
         sample__conversation__requested_at__gte=start,
         sample__conversation__requested_at__lt=end,
@@ -186,9 +186,9 @@ def _reviews(sums: _Sums, start: datetime, end: datetime) -> None:
     ):
         known = worst.get(conversation_id)
         if known is None or GRADES.index(grade) > GRADES.index(known[0]):
-            worst[conversation_id] = (grade, Keys(*keys))
-    for grade, keys in worst.values():
-        sums.add(keys, inspected=1, passed=int(grade in PASSING))
+            worst[conversation_id] = (grade, Keys(requested_at, topic, region, channel, counselor))
+    for grade, keyed in worst.values():
+        sums.add(keyed, inspected=1, passed=int(grade in PASSING))
 
 
 def _supervision(sums: _Sums, start: datetime, end: datetime) -> None:

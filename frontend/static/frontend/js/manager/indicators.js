@@ -123,10 +123,10 @@ export function formatParts(indicator) {
 }
 
 /** met: true / false / null, in words a tired person reads at once. */
-export function metLabel(met) {
+export function metLabel(met, target = null) {
   if (met === true) return gettext("Met");
   if (met === false) return gettext("Not met");
-  return gettext("No target");
+  return target === null || target === undefined ? gettext("No target") : gettext("none measured");
 }
 
 export function metClass(met) {

@@ -53,7 +53,7 @@ function Card({ def, indicator, drill }) {
     <span class="mg-card-value">${formatValue(indicator)}</span>
     <span class="mg-card-parts">${parts}${parts && what ? html` · ${what}` : ""}</span>
     <span class="mg-card-foot">
-      <span class="mg-met ${metClass(met)}">${metLabel(met)}</span>
+      <span class="mg-met ${metClass(met)}">${metLabel(met, indicator ? indicator.target : null)}</span>
       <span class="mg-card-target">${formatTarget(indicator)}</span>
     </span>`;
   return html`<li class="mg-card ${metClass(met)}" data-indicator=${def.name}>

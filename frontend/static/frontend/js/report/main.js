@@ -41,7 +41,7 @@ function IndicatorTable({ report }) {
         <td class="rp-num">${formatValue(i)}</td>
         <td class="rp-num">${parts}</td>
         <td>${formatTarget(i)}</td>
-        <td class=${i.met === false ? "rp-missed" : ""}>${metLabel(i.met)}</td></tr>`;
+        <td class=${i.met === false ? "rp-missed" : ""}>${metLabel(i.met, i.target)}</td></tr>`;
     })}</tbody>
   </table>`;
 }
