@@ -26,7 +26,7 @@ export function FlagBadge({ row }) {
     const which = row.deadline === "accept" ? gettext("Not accepted in time") : gettext("Past its deadline");
     return html`<span class="badge cs-flag cs-flag-overdue">⚠ ${which}</span>`;
   }
-  if (row.flag === "near") return html`<span class="badge cs-flag cs-flag-near">⏳ ${gettext("Deadline near")}</span>`;
+  if (row.flag === "near") return html`<span class="badge cs-flag cs-flag-near">${gettext("Deadline near")}</span>`;
   return null;
 }
 
