@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -147,7 +148,7 @@ def _event(
     note: str = "",
     action_kind: str = "",
     matter_kind: MatterKind | None = None,
-    detail: dict[str, object] | None = None,
+    detail: Mapping[str, object] | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -158,7 +159,7 @@ def _event(
         note=note,
         action_kind=action_kind,
         matter_kind=matter_kind,
-        detail=detail or {},
+        detail=dict(detail or {}),
         at=at,
     )
 
@@ -267,7 +268,7 @@ def _priority_of_risk(risk_level: int) -> int:
 
 
 # The wrap-up's categories (frontend/templates/frontend/_wrapup_fields.html) as case categories.
-WRAPUP_CATEGORY = {
+WRAPUP_CATEGORY: dict[str, str] = {
     "self_harm": CaseCategory.CRISIS,
     "emotion": CaseCategory.OTHER,
     "bullying": CaseCategory.BULLYING,
@@ -277,7 +278,7 @@ WRAPUP_CATEGORY = {
     "study": CaseCategory.SCHOOL,
     "family": CaseCategory.FAMILY,
 }
-TOPIC_CATEGORY = {"legal": CaseCategory.LEGAL, "aid": CaseCategory.HARDSHIP}
+TOPIC_CATEGORY: dict[str, str] = {"legal": CaseCategory.LEGAL, "aid": CaseCategory.HARDSHIP}
 
 
 def _existing(conversation_id: int, source: str) -> Case | None:
@@ -444,7 +445,7 @@ def open_from_left_message(*, left_message_id: int) -> Case | None:
         )
 
 
-REFERRAL_CATEGORY = {
+REFERRAL_CATEGORY: dict[str, str] = {
     Referral.Kind.POLICE_110: CaseCategory.CRISIS,
     Referral.Kind.AMBULANCE_120: CaseCategory.CRISIS,
     Referral.Kind.MANDATORY_REPORT: CaseCategory.ABUSE,

@@ -150,7 +150,7 @@ def case_at(world, open_case):
                 )
             ),
         ]
-        order = [
+        order: list[str] = [
             Case.Status.OPEN,
             Case.Status.DISPATCHED,
             Case.Status.IN_PROGRESS,

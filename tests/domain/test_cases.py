@@ -8,6 +8,9 @@ test_cases_openings.py; races on PostgreSQL in test_cases_races.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -133,6 +136,7 @@ def test_province_to_city_to_county_accept_work_resolve_call_back_close(world, o
         "close",
     ]
     hand_off = CaseEvent.objects.get(case=case, action_kind="hand_off")
+    assert hand_off.matter_kind is not None
     assert hand_off.matter_kind.code == "school_bullying" and hand_off.actor_id == world.tianhe_staff.pk
     assert not TranscriptHold.objects.filter(conversation_id=case.conversation_id, reason="case").exists()
     # A supervisor records it shared, once.
@@ -286,7 +290,7 @@ def test_not_satisfied_reopens_and_the_next_close_is_judged_again(world, case_at
     assert (case.status, case.reopened_count, case.outcome, case.callback_result) == (S.IN_PROGRESS, 1, "", "")
     assert states.invariant_problems(case) == []
     # Worked again, now past its resolve deadline: closed late.
-    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timezone.timedelta(hours=1))
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(hours=1))
     do_resolve(user_id=staff, case_id=case.pk, outcome="settled", note="班主任调座位")
     do_callback(user_id=staff, case_id=case.pk, result="satisfied")
     do_close(user_id=staff, case_id=case.pk)
@@ -315,7 +319,7 @@ def test_the_hold_stays_while_another_case_of_the_conversation_is_open(world, op
 
 # ----- opening by hand -----------------------------------------------------------------------
 def test_opening_by_hand_checks_its_fields_and_the_centres_region(world):
-    base = {
+    base: dict[str, Any] = {
         "category": "bullying",
         "priority": 2,
         "summary": "多次被推搡",
@@ -401,10 +405,8 @@ def test_the_work_list_puts_overdue_first_then_near_then_priority(world, open_ca
     calm_low = open_case(region="440106", priority=1)
     near = open_case(region="440106", priority=1)
     overdue = open_case(region="440106", priority=1)
-    Case.objects.filter(pk=near.pk).update(
-        opened_at=now - timezone.timedelta(hours=90), accept_due_at=now + timezone.timedelta(hours=5)
-    )
-    Case.objects.filter(pk=overdue.pk).update(accept_due_at=now - timezone.timedelta(minutes=1))
+    Case.objects.filter(pk=near.pk).update(opened_at=now - timedelta(hours=90), accept_due_at=now + timedelta(hours=5))
+    Case.objects.filter(pk=overdue.pk).update(accept_due_at=now - timedelta(minutes=1))
     rows = selectors.work_list(who=who_is(world.supervisor.pk), filters=Filters()).rows
     assert [r.id for r in rows] == [overdue.pk, near.pk, calm_high.pk, calm_low.pk]
     assert [r.flag for r in rows] == ["overdue", "near", "", ""]

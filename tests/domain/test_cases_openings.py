@@ -6,6 +6,7 @@ times set in the past."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -53,7 +54,8 @@ def test_a_wrap_up_that_needs_a_follow_up_opens_one_case(world):
     assert states.invariant_problems(case) == []
     assert TranscriptHold.objects.filter(conversation_id=wrapup.conversation_id, reason="case").exists()
     # Asked again (a retry, the signal twice): the same case.
-    assert services.open_from_wrapup(wrapup_id=wrapup.pk).pk == case.pk
+    again = services.open_from_wrapup(wrapup_id=wrapup.pk)
+    assert again is not None and again.pk == case.pk
     assert Case.objects.filter(conversation=wrapup.conversation).count() == 1
     assert wrap_up(world, followup=False) and Case.objects.count() == 1
 
@@ -65,7 +67,7 @@ def test_an_unknown_region_goes_to_the_province(world):
 
 def test_the_counselor_adds_what_they_know_until_it_is_dispatched(world, make_counselor):
     wrapup = wrap_up(world)
-    fields = {
+    fields: dict[str, Any] = {
         "category": "abuse",
         "priority": 3,
         "consent_to_contact": True,
@@ -123,8 +125,10 @@ def test_a_referral_opens_a_key_case_followed_by_its_supervisor(world):
         True,
         world.supervisor.pk,
     )
-    assert services.open_from_referral(referral_id=referral.pk).pk == case.pk
+    again = services.open_from_referral(referral_id=referral.pk)
+    assert again is not None and again.pk == case.pk
     detail = selectors.case_detail(who=services.who_is(world.supervisor.pk), case_id=case.pk)
+    assert detail.referral is not None
     assert detail.referral["handed_over"] == "已向派出所报告，民警已联系家长"
     assert detail.conversation == conversation.pk
 

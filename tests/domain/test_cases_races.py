@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -54,11 +55,11 @@ def test_two_staff_accept_and_close_at_once_one_wins_each_time(world, case_at):
     case = case_at(Case.Status.DISPATCHED, consent=True)
     staff = (world.guangzhou_staff.pk, colleague.pk)
 
-    one_won(at_once([lambda u=u: services.do_accept(user_id=u, case_id=case.pk) for u in staff]))
+    one_won(at_once([partial(services.do_accept, user_id=u, case_id=case.pk) for u in staff]))
     assert CaseEvent.objects.filter(case=case, kind="accept").count() == 1
 
     services.do_resolve(user_id=staff[0], case_id=case.pk, outcome="settled", note="")
     services.do_callback(user_id=staff[0], case_id=case.pk, result="satisfied")
-    one_won(at_once([lambda u=u: services.do_close(user_id=u, case_id=case.pk) for u in staff]))
+    one_won(at_once([partial(services.do_close, user_id=u, case_id=case.pk) for u in staff]))
     assert CaseEvent.objects.filter(case=case, kind="close").count() == 1
     assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED

@@ -5,6 +5,8 @@ else (a forged id gets nothing), the public region tree. Every refused call chan
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.wsclient import WsClient, http_json
@@ -38,7 +40,7 @@ def test_the_case_api_role_by_role(live_stack, make_staff):
     with WsClient(live_stack.urls[1], people["youth"]["access"]) as socket:
         conversation = socket.request({"type": "consult.request", "topic": "legal"}, "queue.joined")["conversation"]
 
-    def call(path: str, body: dict | None, who: str, method: str = "POST") -> tuple[int, object]:
+    def call(path: str, body: dict | None, who: str, method: str = "POST") -> tuple[int, Any]:
         return http_json(method, base + "/api/v1/cases/" + path, body, token=people[who]["access"])
 
     status, opened = call(
