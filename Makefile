@@ -54,6 +54,7 @@ services:
 ## test: the whole suite against PostgreSQL, Redis, real Daphne processes and headless Chromium
 test: install-test lint services
 	node --test frontend/tests/
+	cd tests/miniprogram && npm ci --no-audit --no-fund --loglevel=error && npx jest
 	$(TEST_ENV) $(BIN)/python -m pytest -q
 
 ## lint: ruff (lint rules, then the format check) and mypy; all three run, and any finding fails (docs/development.md, "Checks")
