@@ -16,6 +16,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null || need+=(gettext)
 command -v node >/dev/null || need+=(nodejs)  # the front-end unit tests (node --test)
+command -v npm >/dev/null || need+=(npm)  # the mini-program's tests (jest, miniprogram-simulate, ws: tests/miniprogram)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "services.sh: missing ${need[*]}; run 'make test' as root (or install them) once." >&2

@@ -116,7 +116,9 @@ function apiRequest(wx, server, path, { method = "GET", body, token, language } 
     const header = { Accept: "application/json" };
     if (body !== undefined) header["Content-Type"] = "application/json";
     if (token) header.Authorization = `Bearer ${token}`;
-    if (language) header["Accept-Language"] = language;
+    // The server reads the language from its cookie only (never Accept-Language: a phone set
+    // to English is not a youth who asked for English); wx.request may set the Cookie header.
+    if (language) header.Cookie = `django_language=${language}`;
     wx.request({
       url: `${server.api}${path}`,
       method,
