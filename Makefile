@@ -44,8 +44,19 @@ run: install
 	@echo "  counselor console:   http://$(HOST):$(PORT)/console/    (counselor1 / $(DEMO_PASSWORD))"
 	@echo "  supervisor console:  http://$(HOST):$(PORT)/supervisor/ (supervisor1 / $(DEMO_PASSWORD))"
 	@echo "  Django admin:        http://$(HOST):$(PORT)/admin/      (admin1 / $(DEMO_PASSWORD))"
+	@echo "  empty dashboards? stop it and run \`make demo\` (90 days of demo data), then \`make run\` again"
 	@echo
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 sh scripts/run_embedded.sh $(BIN)/python $(HOST):$(PORT)
+
+## demo: demo data in the embedded default (after make run's migrate and demo accounts), for the dashboards:
+##   90 days at 300 answered a day, about three minutes on SQLite (docs/demo-data.md);
+##   options: make demo DEMO_ARGS="--days 365 --per-day 100 --seed 7"
+DEMO_ARGS ?= --days 90 --per-day 300 --seed 12355
+.PHONY: demo
+demo: install
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py demo_accounts --password $(DEMO_PASSWORD)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py generate_demo_data $(DEMO_ARGS)
 
 ## services: install and start PostgreSQL, Redis and Chromium for the tests
 services:
