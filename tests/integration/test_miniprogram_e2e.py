@@ -150,7 +150,8 @@ def test_a_conversation_from_the_mini_program_survives_cuts_the_background_and_a
         assert youth_lines(resumed) == [(kinds[role], text) for role, text in stored]
         youth_texts = [text for role, text in stored if role == "youth"]
         assert youth_texts == ["你好，我最近压力很大", "断线的时候写的", "重启前没发出去的"]
-        assert [text for role, text in stored if role == "counselor"] == ["我在，慢慢说", "你说的我都看到了", "你还在吗？"]
+        counselor_texts = [text for role, text in stored if role == "counselor"]
+        assert counselor_texts == ["我在，慢慢说", "你说的我都看到了", "你还在吗？"]
 
         # The end and the survey.
         youth.do("end")
@@ -158,9 +159,9 @@ def test_a_conversation_from_the_mini_program_survives_cuts_the_background_and_a
         youth.wait("view.screen === 'survey'")
         youth.do("survey", score=5, comment="谢谢你")
         youth.wait("view.screen === 'thanks'")
-        assert live_stack.sql(
-            "SELECT score, comment FROM chat_survey WHERE conversation_id = %s", (conversation,)
-        ) == [(5, "谢谢你")]
+        assert live_stack.sql("SELECT score, comment FROM chat_survey WHERE conversation_id = %s", (conversation,)) == [
+            (5, "谢谢你")
+        ]
     finally:
         youth.quit()
         c.close()
