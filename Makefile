@@ -49,7 +49,7 @@ run: install
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 sh scripts/run_embedded.sh $(BIN)/python $(HOST):$(PORT)
 
 ## demo: demo data in the embedded default (after make run's migrate and demo accounts), for the dashboards:
-##   90 days at 300 answered a day, about three minutes on SQLite (docs/demo-data.md);
+##   90 days at 300 answered a day, under two minutes on SQLite (84 s measured; docs/demo-data.md);
 ##   options: make demo DEMO_ARGS="--days 365 --per-day 100 --seed 7"
 DEMO_ARGS ?= --days 90 --per-day 300 --seed 12355
 .PHONY: demo
