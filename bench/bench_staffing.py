@@ -21,12 +21,15 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB = os.environ.get("BENCH_DB", "youthline_staffing_bench")
+T = TypeVar("T")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:55432")
 
 
@@ -45,8 +48,8 @@ def drop_database() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB}"')
 
 
-def timed(label: str, fn, repeat: int = 1):  # type: ignore[no-untyped-def]
-    best, result = float("inf"), None
+def timed(label: str, fn: Callable[[], T], repeat: int = 1) -> T:
+    best = float("inf")
     for _ in range(repeat):
         began = time.perf_counter()
         result = fn()
@@ -96,10 +99,10 @@ def main() -> int:
         else:
             world = synthetic.World(per_day=args.per_day)
             roster = synthetic.roster_for(world, answered=0.97)
-            n = synthetic.generate(
+            count = synthetic.generate(
                 start=start, days=(today - start.date()).days, world=world, roster=roster, seed=args.seed
             )
-            written = f"{n:,} conversations (staffing.synthetic)"
+            written = f"{count:,} conversations (staffing.synthetic)"
         print(f"history: {written} in {time.perf_counter() - began:.1f} s")
         week = week_name(monday + timedelta(weeks=1))
         targets = Targets()

@@ -80,7 +80,7 @@ class HourFigures:
     slot_s: float = 0.0  # slot-seconds on duty
 
     def add(self, other: HourFigures) -> None:
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 

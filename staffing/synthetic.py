@@ -162,8 +162,8 @@ def generate(
             if index >= hours:
                 continue
             for topic in rates:
-                for i, c in enumerate(crew[topic]):
-                    c[1] = 1 if i < roster[topic][index % 168] else 0
+                for i, member in enumerate(crew[topic]):
+                    member[1] = 1 if i < roster[topic][index % 168] else 0
                 dispatch(topic, now)
         elif kind == "arrive":
             chat = chats[index]

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,7 +48,7 @@ def person(role: str) -> User:
     return User.objects.create(username=f"{role}-staffing", role=role)
 
 
-def call(method: str, path: str, body: object | None = None, *, user: User | None) -> tuple[int, dict | None]:
+def call(method: str, path: str, body: object | None = None, *, user: User | None) -> tuple[int, Any]:
     headers = {"Authorization": f"Bearer {issue_access_token(user_id=user.pk, role=user.role)}"} if user else {}
     data = json.dumps(body) if body is not None else ""
     answer = HTTP.generic(method, f"/api/v1/{path}", data, content_type="application/json", headers=headers)

@@ -17,6 +17,7 @@ Published values:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -167,7 +168,7 @@ def test_the_simulation_agrees_with_the_model(handling, per_hour, n):
 
 
 def test_the_simulation_is_deterministic_from_its_seed():
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "rates": {"psych": [40] * 10},
         "roster": {"psych": [5] * 10},
         "handling": {"psych": Handling(mean_s=1200, capacity=3)},

@@ -11,6 +11,7 @@ at 300 requests a day.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,7 +49,7 @@ def test_simulation_reproduces_the_measured_and_the_model_agrees():
     )
     measured = _measured(found)
     observed = {t: [r / found.trend for r in rates] for t, rates in found.rates.items()}  # the history's own rates
-    common = {
+    common: dict[str, Any] = {
         "rates": observed,
         "roster": roster,
         "handling": found.handling,
@@ -56,7 +57,7 @@ def test_simulation_reproduces_the_measured_and_the_model_agrees():
         "crisis_share": found.crisis_share,
     }
     # As many weeks as the history held (two), the week's pattern repeated.
-    twice = {
+    twice: dict[str, Any] = {
         **common,
         "rates": {t: r * 2 for t, r in observed.items()},
         "roster": {t: r * 2 for t, r in roster.items()},
@@ -99,7 +100,7 @@ def test_simulation_reproduces_the_measured_and_the_model_agrees():
 
 
 def _with_rates(found: history.Inputs, rates: dict[str, list[float]]) -> history.Inputs:
-    copy = history.Inputs(**{name: getattr(found, name) for name in found.__slots__})  # type: ignore[attr-defined]
+    copy = history.Inputs(**{name: getattr(found, name) for name in found.__slots__})
     copy.rates = rates
     return copy
 
