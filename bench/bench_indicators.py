@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 DB = os.environ.get("BENCH_DB", "youthline_reports_bench")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:55432")
 RUNS = 5
+VERDICTS = {True: "met", False: "NOT met", None: "no figure"}
 
 
 def database(*, drop: bool, create: bool) -> None:
@@ -203,11 +204,7 @@ def main() -> None:
         overview = post("indicators", year)
         for name, i in overview["indicators"].items():
             value = "-" if i["value"] is None else f"{i['value']:.4f}"
-            target = (
-                ""
-                if i["target"] is None
-                else f"target {i['comparison']} {i['target']}: { {True: 'met', False: 'NOT met', None: 'no figure'}[i['met']] }"
-            )
+            target = "" if i["target"] is None else f"target {i['comparison']} {i['target']}: {VERDICTS[i['met']]}"
             print(f"  {name:24} {value:>12}  ({i['numerator']:,.0f} / {i['denominator']:,.0f})  {target}")
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('reports_fact'))")
