@@ -16,6 +16,7 @@ from staffing import presenters, schemas, selectors, services
 READERS = Bearer(roles=(Role.MANAGER, Role.SUPERVISOR, Role.ADMIN))
 EDITORS = Bearer(roles=(Role.MANAGER, Role.SUPERVISOR))
 WEEK = {"week": "2026-W05"}
+CELLS = {"psych": [4] * 168, "legal": [1] * 168, "aid": [1] * 168}
 
 
 @endpoint(
@@ -41,6 +42,7 @@ def plan(request: HttpRequest, *, principal: Principal, body: schemas.PlanReques
     response=schemas.Plan,
     summary="The expected figures and gap of a proposed roster (nothing is saved)",
     refusals=[Refusal(400, "invalid", "a topic's hours are not 168 counts from 0 to 500")],
+    example={**WEEK, "cells": CELLS},
 )
 def evaluate(request: HttpRequest, *, principal: Principal, body: schemas.EvaluateRequest) -> schemas.Plan:
     cells = services.check_cells(msgspec.structs.asdict(body.cells))
@@ -72,6 +74,7 @@ def roster(request: HttpRequest, *, principal: Principal, body: schemas.RosterRe
     request=schemas.SaveRoster,
     response=schemas.Saved,
     summary="Save a week's roster, made on based_on_version",
+    example={**WEEK, "based_on_version": 0, "cells": CELLS},
     refusals=[
         Refusal(400, "invalid", "not an ISO week, or a topic's hours are not 168 counts from 0 to 500"),
         Refusal(409, "invalid", "someone saved the roster since based_on_version: nothing was written"),

@@ -141,7 +141,7 @@ export function supervisionOption(figures, c) {
 }
 
 /** One ECharts chart in a box that follows its container's width (phone or desktop). */
-function Chart({ id, label, option }) {
+export function Chart({ id, label, option }) {
   const box = useRef(null);
   const key = JSON.stringify(option);
   useEffect(() => {

@@ -1,16 +1,12 @@
 // The week as a heat map (issue 13): 7 days across, 24 hours down, one colour per value, with the
-// same numbers as a table (the chart's text alternative). Apache ECharts (vendored) draws with
-// SVG; its tooltip is drawn inside the chart (renderMode "richText"), so nothing the page's
-// Content-Security-Policy refuses.
+// same numbers as a table (the chart's text alternative). Drawn by the QA page's chart component
+// (vendored Apache ECharts, loaded on first use, SVG renderer); the tooltip is drawn inside the
+// chart (renderMode "richText"), so nothing the page's Content-Security-Policy refuses. The
+// tooltip's formatter is a function: the option is not JSON, so the chart is keyed on the values.
 
 import { gettext } from "../i18n.js";
-import { html, useEffect, useRef } from "../shared/preact.js";
-
-let library = null;
-function loadECharts() {
-  library ||= import("../../vendor/echarts.esm.min.js");
-  return library;
-}
+import { html } from "../shared/preact.js";
+import { Chart } from "../qa/charts.js";
 
 export const DAYS = () => [
   gettext("Mon"), gettext("Tue"), gettext("Wed"), gettext("Thu"), gettext("Fri"), gettext("Sat"), gettext("Sun"),
@@ -53,27 +49,9 @@ function option(values, kind) {
   };
 }
 
+/** The chart itself is the QA page's (one ECharts component: SVG, resized with its box, disposed). */
 export function HeatMap({ values, kind, label }) {
-  const box = useRef(null);
-  const key = JSON.stringify([values, kind]);
-  useEffect(() => {
-    let chart = null;
-    let observer = null;
-    let gone = false;
-    loadECharts().then((echarts) => {
-      if (gone || !box.current) return;
-      chart = echarts.init(box.current, null, { renderer: "svg" });
-      chart.setOption(option(values, kind));
-      observer = new ResizeObserver(() => chart && chart.resize());
-      observer.observe(box.current);
-    });
-    return () => {
-      gone = true;
-      if (observer) observer.disconnect();
-      if (chart) chart.dispose();
-    };
-  }, [key]);
-  return html`<div class="staffing-heatmap" id="staffing-heatmap" ref=${box} role="img" aria-label=${label}></div>`;
+  return html`<${Chart} id="staffing-heatmap" label=${label} option=${option(values, kind)} />`;
 }
 
 /** The same 168 numbers as a table: hours down, days across. */
