@@ -148,8 +148,8 @@ def main() -> None:
 
         manager = User.objects.filter(username="bench-manager").first()
         if manager is None:  # an explicit id: a generation cut short leaves the id sequence behind
-            last = User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            manager = User.objects.create(pk=last + 1, username="bench-manager", role=Role.MANAGER)
+            last_pk = User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            manager = User.objects.create(pk=last_pk + 1, username="bench-manager", role=Role.MANAGER)
         client = Client(
             HTTP_HOST="127.0.0.1",
             HTTP_AUTHORIZATION=f"Bearer {issue_access_token(user_id=manager.pk, role=Role.MANAGER)}",

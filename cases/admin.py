@@ -4,27 +4,30 @@ and their events are read here, changed only through the services (cases/service
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from cases.models import Case, CaseEvent, CentreMembership, DeadlineRule, MatterKind, Region, ServiceCentre
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+class RegionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name", "name_en")
     raw_id_fields = ("parent",)
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in the stubs
+class MembershipInline(admin.TabularInline):
     model = CentreMembership
     raw_id_fields = ("user",)
     extra = 0
 
 
 @admin.register(ServiceCentre)
-class ServiceCentreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+class ServiceCentreAdmin(admin.ModelAdmin):
     list_display = ("name", "region", "phone", "active")
     list_filter = ("active", "region__level")
     search_fields = ("name", "region__name", "region__code")
@@ -33,7 +36,7 @@ class ServiceCentreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+class DeadlineRuleAdmin(admin.ModelAdmin):
     list_display = ("category", "priority", "accept_within_hours", "resolve_within_hours")
     list_editable = ("accept_within_hours", "resolve_within_hours")
     list_filter = ("category", "priority")
@@ -41,26 +44,26 @@ class DeadlineRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
 
 
 @admin.register(MatterKind)
-class MatterKindAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+class MatterKindAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "hands_to", "active", "position")
     list_editable = ("active", "position")
     list_filter = ("hands_to", "active")
     search_fields = ("code", "name", "name_en")
 
 
-class EventInline(admin.TabularInline):  # type: ignore[type-arg]  # generic only in the stubs
+class EventInline(admin.TabularInline):
     model = CaseEvent
     fields = ("at", "kind", "actor", "from_status", "to_status", "action_kind", "matter_kind")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in the stubs
+class CaseAdmin(admin.ModelAdmin):
     # The contact and the summary are not listed: the case page shows them to who works the case.
     list_display = ("reference", "status", "category", "priority", "region", "centre", "opened_at", "due_at")
     list_filter = ("status", "category", "priority", "is_key")
@@ -86,8 +89,8 @@ class CaseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in 
     readonly_fields = fields
     inlines = (EventInline,)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -77,6 +77,8 @@ class Conversation(models.Model):
             models.Index(fields=["status", "priority", "queued_at"], name="conv_queue_order"),
             models.Index(fields=["counselor", "status"], name="conv_counselor_status"),
             models.Index(fields=["youth", "status"], name="conv_youth_status"),
+            # The indicators' upkeep and drill-down, and the staffing inputs, read by request time.
+            models.Index(fields=["requested_at"], name="conv_requested_at"),
         ]
         constraints = [
             # One open conversation per youth, whatever races between tabs and processes.

@@ -62,7 +62,7 @@ def _rows(dimension: str, since: date, until: date, *, per_day: bool) -> Iterato
         }
     columns = ", ".join(f'f."{g}"' for g in group)
     where = "f.dimension = %s AND f.day >= %s AND f.day <= %s"
-    params = [dimension, since, until]
+    params: list[Any] = [dimension, since, until]
     table = Fact._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         # PostgreSQL's JIT compiles these (their set-returning functions are estimated at 100 rows a

@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('moderation', '0002_holds_retention_runs_access_reason'),
+        ("moderation", "0002_holds_retention_runs_access_reason"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='transcripthold',
-            name='reason',
-            field=models.CharField(choices=[('referral', 'A referral was recorded'), ('mandatory_report', 'A mandatory report was recorded'), ('case', 'A case follows it up offline')], max_length=20),
+            model_name="transcripthold",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("referral", "A referral was recorded"),
+                    ("mandatory_report", "A mandatory report was recorded"),
+                    ("case", "A case follows it up offline"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
