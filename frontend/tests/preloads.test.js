@@ -38,7 +38,7 @@ function preloads(name, found = new Set()) {
   return found;
 }
 
-for (const page of ["youth", "console", "supervisor", "login", "messages", "qa", "reviews", "rubric"]) {
+for (const page of ["youth", "console", "supervisor", "login", "messages", "qa", "reviews", "rubric", "centre", "manager", "report", "staffing", "transcripts"]) {
   test(`${page}.html preloads every module js/${page}/main.js imports, and only those`, () => {
     const entry = `js/${page}/main.js`;
     const needed = importGraph(entry);
