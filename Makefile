@@ -44,6 +44,8 @@ run: install
 	@echo "  counselor console:   http://$(HOST):$(PORT)/console/    (counselor1 / $(DEMO_PASSWORD))"
 	@echo "  supervisor console:  http://$(HOST):$(PORT)/supervisor/ (supervisor1 / $(DEMO_PASSWORD))"
 	@echo "  Django admin:        http://$(HOST):$(PORT)/admin/      (admin1 / $(DEMO_PASSWORD))"
+	@echo "  service centre:      http://$(HOST):$(PORT)/centre/     (centre1 / $(DEMO_PASSWORD))"
+	@echo "  manager dashboard:   http://$(HOST):$(PORT)/manager/    (manager1 / $(DEMO_PASSWORD))"
 	@echo "  empty dashboards? stop it and run \`make demo\` (90 days of demo data), then \`make run\` again"
 	@echo
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 sh scripts/run_embedded.sh $(BIN)/python $(HOST):$(PORT)
