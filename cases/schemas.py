@@ -127,6 +127,14 @@ class CaseOpen(RequestBody):
     conversation: CaseId | None = None
 
 
+class FieldError(msgspec.Struct, kw_only=True):
+    """The contract's error shape, and the field of the request body a refusal is about."""
+
+    error: Literal["invalid", "too_large", "forbidden", "not_found"]
+    detail: str
+    field: Annotated[str, Meta(description="the request body's field refused, e.g. region, summary")] = ""
+
+
 class WrapUpCase(RequestBody):
     """What the counselor knows, after a wrap-up that needs a follow-up was accepted."""
 

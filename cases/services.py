@@ -58,6 +58,15 @@ CONTACT_MAX_CHARS = 100
 URGE_PERIOD_S = 12 * 3600
 
 
+class FieldRefused(errors.Refused):
+    """A refusal about one field of the request (its name in the request body), so a form can show
+    it beside that field; over HTTP the error body carries it as `field` (cases/views.py)."""
+
+    def __init__(self, code: str, detail: str, *, field: str) -> None:
+        super().__init__(code, detail)
+        self.field = field
+
+
 def urge_period() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "CASES_URGE_PERIOD_S", URGE_PERIOD_S)))
 
@@ -88,21 +97,21 @@ def check_case_fields(
     *, category: str, priority: int, consent_to_contact: bool, contact_method: str, contact: str
 ) -> CaseFields:
     if category not in CaseCategory.values:
-        raise errors.invalid(f"not a case category: {category}")
+        raise FieldRefused("invalid", f"not a case category: {category}", field="category")
     if priority not in CasePriority.values:
-        raise errors.invalid(f"not a priority: {priority}")
+        raise FieldRefused("invalid", f"not a priority: {priority}", field="priority")
     if contact_method not in Case.ContactMethod.values:
-        raise errors.invalid(f"not a contact method: {contact_method}")
+        raise FieldRefused("invalid", f"not a contact method: {contact_method}", field="contact_method")
     if len(contact) > CONTACT_MAX_CHARS:
-        raise errors.too_large(f"the contact may hold at most {CONTACT_MAX_CHARS} characters")
+        raise FieldRefused("too_large", f"the contact may hold at most {CONTACT_MAX_CHARS} characters", field="contact")
     contact = clean_text(contact)
     if not consent_to_contact:
-        # Without consent nobody calls: nothing of how is kept.
+        # Without consent nobody calls: nothing of how is kept (a contact sent anyway is dropped).
         return CaseFields(category, priority, False, Case.ContactMethod.NONE, "")
     if contact_method == Case.ContactMethod.NONE:
-        raise errors.invalid("the youth agreed to be contacted: say how")
+        raise FieldRefused("invalid", "the youth agreed to be contacted: say how", field="contact_method")
     if contact_method in (Case.ContactMethod.PHONE, Case.ContactMethod.WECHAT) and not contact:
-        raise errors.invalid("a phone number or WeChat id is needed to contact them that way")
+        raise FieldRefused("invalid", "a phone number or WeChat id is needed to contact them that way", field="contact")
     if contact_method == Case.ContactMethod.IN_APP:
         contact = ""
     return CaseFields(category, priority, True, contact_method, contact)
@@ -501,7 +510,16 @@ def do_open_by_hand(
     conversation_id: int | None = None,
 ) -> Moved:
     """A supervisor, an admin or centre staff open a case by hand. Centre staff open it in their
-    region or below and hold it themselves; otherwise the province holds it."""
+    region or below and hold it themselves; otherwise the province holds it. A region named must
+    be a known code (it was chosen from the list: an unknown one is a mistake, not the province);
+    none named: the conversation's, else the province. Refusals about a field name it."""
+    who = who_is(user_id)
+    if who.role in (Role.SUPERVISOR, Role.ADMIN):
+        actors = frozenset({Actor.SUPERVISOR if who.role == Role.SUPERVISOR else Actor.ADMIN})
+    elif who.role == Role.CENTRE and who.centre_id is not None:
+        actors = frozenset({Actor.HOLDER})
+    else:
+        raise errors.forbidden("you cannot open a case")
     fields = check_case_fields(
         category=category,
         priority=priority,
@@ -510,30 +528,26 @@ def do_open_by_hand(
         contact=contact,
     )
     if len(summary) > SUMMARY_MAX_CHARS:
-        raise errors.too_large(f"the summary may hold at most {SUMMARY_MAX_CHARS} characters")
-    summary = clean_text(summary)
+        raise FieldRefused("too_large", f"the summary may hold at most {SUMMARY_MAX_CHARS} characters", field="summary")
+    summary = clean_text(summary).strip()
     if not summary:
-        raise errors.invalid("a summary is required")
-    who = who_is(user_id)
-    if who.role in (Role.SUPERVISOR, Role.ADMIN):
-        actors = frozenset({Actor.SUPERVISOR if who.role == Role.SUPERVISOR else Actor.ADMIN})
-    elif who.role == Role.CENTRE and who.centre_id is not None:
-        actors = frozenset({Actor.HOLDER})
-    else:
-        raise errors.forbidden("you cannot open a case")
+        raise FieldRefused("invalid", "a summary is required (markup does not count)", field="summary")
+    region_code = (region_code or "").strip()
+    if region_code and not Region.objects.filter(code=region_code).exists():
+        raise FieldRefused("invalid", f"not a known region: {region_code[:6]}", field="region")
     with transaction.atomic():
         conversation = None
         if conversation_id is not None:
             if who.role == Role.CENTRE:
-                raise errors.forbidden("centre staff open a case without a conversation")
+                raise FieldRefused("forbidden", "centre staff open a case without a conversation", field="conversation")
             conversation = Conversation.objects.filter(pk=conversation_id).first()
             if conversation is None:
-                raise errors.not_found("no such conversation")
+                raise FieldRefused("not_found", "no such conversation", field="conversation")
         region = region_for(region_code or (conversation.region if conversation else ""))
         if who.role == Role.CENTRE:
             assert who.centre_region_path is not None  # noqa: S101 - a centre member has a centre
             if not region.path.startswith(who.centre_region_path):
-                raise errors.forbidden("a region outside your centre's")
+                raise FieldRefused("forbidden", "a region outside your centre's", field="region")
             holder = Region.objects.get(code=who.centre_region_code)
         else:
             holder = _top_of(region)

@@ -14,7 +14,7 @@ from accounts.services import Principal
 from cases import schemas, selectors, services
 from cases.access import who_is
 from cases.selectors import Filters
-from protocol.http import Refusal, endpoint
+from protocol.http import ApiError, Refusal, endpoint
 
 WORKERS = Bearer(roles=(Role.CENTRE, Role.SUPERVISOR, Role.ADMIN))
 READERS = Bearer(roles=(Role.CENTRE, Role.SUPERVISOR, Role.ADMIN, Role.MANAGER, Role.COUNSELOR))
@@ -165,6 +165,13 @@ def case_me(request: HttpRequest, *, principal: Principal) -> schemas.Me:
     )
 
 
+def field_refusal(refused: services.FieldRefused) -> ApiError:
+    """A service's refusal about one field, with the field's name (`schemas.FieldError`)."""
+    error = ApiError.of(refused)
+    error.extra = {"field": refused.field}
+    return error
+
+
 @endpoint(
     "cases/open",
     method="POST",
@@ -175,25 +182,39 @@ def case_me(request: HttpRequest, *, principal: Principal) -> schemas.Me:
     status=201,
     summary="Open a case by hand (centre staff: in their region, held by their centre)",
     refusals=[
-        INVALID,
-        Refusal(403, "forbidden", "a region outside the centre's"),
-        Refusal(404, "not_found", "no such conversation"),
+        Refusal(
+            400,
+            "invalid",
+            "a field's value is refused (an unknown region, a summary empty once cleaned, "
+            "consent without how or without the contact); `field` names it",
+            schema=schemas.FieldError,
+        ),
+        Refusal(
+            403,
+            "forbidden",
+            "a region outside the centre's; a conversation named by centre staff",
+            schema=schemas.FieldError,
+        ),
+        Refusal(404, "not_found", "no such conversation", schema=schemas.FieldError),
     ],
     example={"category": "bullying", "priority": 2, "region": "440106", "summary": "在校被同学多次推搡"},
 )
 def case_open(request: HttpRequest, *, principal: Principal, body: schemas.CaseOpen) -> schemas.CaseDetail:
-    moved = services.do_open_by_hand(
-        user_id=principal.user_id,
-        category=body.category,
-        priority=body.priority,
-        region_code=body.region,
-        summary=body.summary,
-        consent_to_contact=body.consent_to_contact,
-        contact_method=body.contact_method,
-        contact=body.contact,
-        high_risk=body.high_risk,
-        conversation_id=body.conversation,
-    )
+    try:
+        moved = services.do_open_by_hand(
+            user_id=principal.user_id,
+            category=body.category,
+            priority=body.priority,
+            region_code=body.region,
+            summary=body.summary,
+            consent_to_contact=body.consent_to_contact,
+            contact_method=body.contact_method,
+            contact=body.contact,
+            high_risk=body.high_risk,
+            conversation_id=body.conversation,
+        )
+    except services.FieldRefused as refused:
+        raise field_refusal(refused) from None
     return _detail(principal, moved.case)
 
 

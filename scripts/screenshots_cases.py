@@ -1,6 +1,7 @@
 """Screenshots of the case work (issue 11) into docs/screenshots/, phone and desktop: the service
 centre's work list (overdue, near a deadline, by priority) with a case open and its dispatch form,
-a case being worked with its timeline, and the youth's page with their case's status and the
+a case being worked with its timeline, the form that opens a case by hand (with a field the server
+refused) and the new case selected in the list, and the youth's page with their case's status and the
 region choice. Same rules as scripts/screenshots.py (a fresh live stack, headless Chromium, fails
 on any console error), whose helpers it uses.
 
@@ -22,6 +23,7 @@ from scripts.screenshots import (  # noqa: E402
     DESKTOP,
     PASSWORD,
     PHONE,
+    problems,
     report_problems,
     shot,
     shot_stack,
@@ -119,6 +121,38 @@ def main() -> int:
             expect(page.locator(".cs-event-action")).to_have_count(2)
             page.locator('.cs-actions button[data-event="resolve"]').click()
             shot(page, f"centre-case-{kind}")
+            page.context.close()
+
+        # Opening a case by hand (Guangzhou's centre): the form, a field the server refused (a
+        # summary that is only markup), then the new case selected in the list with its deadline.
+        for kind, options in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = watch_errors(browser.new_context(locale="zh-CN", **options).new_page(), f"centre-open-{kind}")
+            sign_in(page, base, staff["gz"][0], "/centre/")
+            expect(page.locator(".cs-item").first).to_be_visible()
+            page.click("#cs-new")
+            form = page.locator("#cs-open-form")
+            form.locator("select[name=category]").select_option("bullying")
+            form.locator('input[name=priority][value="2"]').check()
+            form.locator("select[name=county]").select_option("440106")
+            form.locator("input[name=consent]").check()
+            form.locator("input[name=contact]").fill("13800138000")
+            form.locator("textarea[name=summary]").fill("<br><img src=x>")
+            # That refusal (400) is the one error the page is expected to log.
+            before = len(problems)
+            form.locator("button[type=submit]").click()
+            expect(form.locator('[data-error-for="summary"]')).to_be_visible()
+            problems[before:] = [p for p in problems[before:] if "400" not in p]
+            page.evaluate("window.scrollTo(0, 0)")
+            shot(page, f"centre-open-{kind}")
+            if kind == "phone":
+                form.locator('[data-error-for="summary"]').scroll_into_view_if_needed()
+                shot(page, f"centre-open-error-{kind}")
+            form.locator("textarea[name=summary]").fill("在校多次被同学推搡、索要零花钱，家长希望学校介入。")
+            form.locator("button[type=submit]").click()
+            expect(page.locator("#cs-detail-title")).to_be_visible()
+            expect(page.locator(".cs-item.is-selected")).to_have_count(1)
+            page.evaluate("window.scrollTo(0, 0)")
+            shot(page, f"centre-opened-{kind}")
             page.context.close()
 
         # The youth's page shows the status on its welcome screen: an identity without a chat open

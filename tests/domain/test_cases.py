@@ -350,8 +350,8 @@ def test_opening_by_hand_checks_its_fields_and_the_centres_region(world):
     assert case.reference.startswith("C") and len(case.reference) >= 14
     hours = (case.due_at - case.opened_at).total_seconds() / 3600
     assert hours == 120  # bullying, urgent
-    unknown = do_open_by_hand(user_id=world.supervisor.pk, **base, region_code="999999")
-    assert Case.objects.get(pk=unknown.case).region_id == "440000"  # an unknown region: the province
+    unnamed = do_open_by_hand(user_id=world.supervisor.pk, **base, region_code="")
+    assert Case.objects.get(pk=unnamed.case).region_id == "440000"  # no region named: the province
 
 
 # ----- who sees what -------------------------------------------------------------------------

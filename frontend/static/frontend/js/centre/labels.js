@@ -1,7 +1,7 @@
 // The words of the case work (issue 11), one place for the centre page, the console's wrap-up
 // and the youth page: statuses, categories, priorities, events, outcomes.
 
-import { gettext } from "../i18n.js";
+import { gettext, pgettext } from "../i18n.js";
 
 export const CATEGORIES = ["crisis", "bullying", "abuse", "sexual_harm", "fraud", "legal", "school", "hardship", "family", "other"];
 export const STATUSES = ["open", "dispatched", "in_progress", "resolved", "closed"];
@@ -24,7 +24,7 @@ export function categoryLabel(category) {
 }
 
 export function priorityLabel(priority) {
-  return { 1: gettext("Normal"), 2: gettext("Urgent"), 3: gettext("Critical") }[priority] || "";
+  return { 1: gettext("Normal"), 2: gettext("Urgent"), 3: pgettext("case priority", "Critical") }[priority] || "";
 }
 
 export function statusLabel(status) {

@@ -12,6 +12,7 @@ import { formatDateTime } from "../shared/format.js";
 import { startStaffPage } from "../shared/staff.js";
 import { CATEGORIES, categoryLabel, statusLabel } from "./labels.js";
 import { CaseDetail, FlagBadge, PriorityBadge, formBody } from "./detail.js";
+import { OpenCaseForm, mayOpen } from "./open.js";
 
 function describe(problem) {
   if (!(problem instanceof ApiError)) return gettext("Something went wrong. Please try again.");
@@ -54,6 +55,7 @@ function runPage({ session, tokens }) {
     form: null,
     error: "",
     busy: false,
+    creating: false, // the "open a case" form in place of a case
     me: { matter_kinds: [], supervisors: [], centre: "", centre_region_name: "" },
   };
   const back = $("#cs-back");
@@ -91,8 +93,17 @@ function runPage({ session, tokens }) {
 
   function paintDetail() {
     const pane = $("#cs-detail");
-    pane.classList.toggle("is-open", Boolean(state.detail));
-    document.body.classList.toggle("cs-has-detail", Boolean(state.detail));
+    const shown = Boolean(state.detail) || state.creating;
+    pane.classList.toggle("is-open", shown);
+    document.body.classList.toggle("cs-has-detail", shown);
+    $("#cs-new").setAttribute("aria-expanded", String(state.creating));
+    if (state.creating) {
+      render(
+        html`<${OpenCaseForm} key="open" session=${session} role=${role} me=${state.me} onOpened=${opened} onCancel=${stopCreating} />`,
+        pane,
+      );
+      return;
+    }
     if (!state.detail) {
       render(html`<p class="cs-muted cs-pick">${gettext("Choose a case on the left to see it and work it.")}</p>`, pane);
       return;
@@ -128,7 +139,55 @@ function runPage({ session, tokens }) {
     }
   }
 
+  function startCreating() {
+    state.creating = true;
+    state.selected = null;
+    state.detail = null;
+    paint();
+    window.scrollTo({ top: 0 });
+  }
+
+  function stopCreating() {
+    state.creating = false;
+    render(null, $("#cs-detail"));
+    paint();
+    $("#cs-new").focus();
+  }
+
+  /** The new case: shown, and selected in the list (its reference searched if not on page one). */
+  async function opened(detail) {
+    state.creating = false;
+    render(null, $("#cs-detail"));
+    state.selected = detail.case.id;
+    state.detail = detail;
+    state.form = null;
+    state.error = "";
+    state.targets = [];
+    if (detail.allowed.includes("dispatch")) {
+      try {
+        state.targets = (await session.fetch("/cases/dispatch-targets", { method: "POST", body: { case: detail.case.id } })).centres;
+      } catch {
+        state.targets = [];
+      }
+    }
+    const due = detail.case.accept_due_at || detail.case.due_at;
+    toast(interpolate(gettext("Case %(reference)s opened. To be accepted by %(when)s."), { reference: detail.case.reference, when: formatDateTime(due) }));
+    filterForm.reset();
+    readFilters();
+    await loadList();
+    if (!state.list || !state.list.cases.some((row) => row.id === detail.case.id)) {
+      $("#cs-q").value = detail.case.reference;
+      readFilters();
+      await loadList();
+    }
+    paintDetail();
+    document.querySelector(`.cs-item[data-case="${detail.case.id}"]`)?.scrollIntoView?.({ block: "nearest" });
+    document.getElementById("cs-detail-title")?.focus?.();
+  }
+
   async function pick(id) {
+    state.creating = false;
+    render(null, $("#cs-detail"));
     state.selected = id;
     state.form = null;
     state.error = "";
@@ -216,6 +275,10 @@ function runPage({ session, tokens }) {
     applyFilters();
   });
   function applyFilters() {
+    readFilters();
+    loadList();
+  }
+  function readFilters() {
     const data = new FormData(filterForm);
     state.filters = {
       status: data.get("status") || "",
@@ -226,8 +289,8 @@ function runPage({ session, tokens }) {
       q: String(data.get("q") || "").trim(),
     };
     state.page = 1;
-    loadList();
   }
+  $("#cs-new").addEventListener("click", () => (state.creating ? stopCreating() : startCreating()));
   $("#cs-refresh").addEventListener("click", () => {
     loadList();
     if (state.selected) pick(state.selected);
@@ -237,6 +300,7 @@ function runPage({ session, tokens }) {
     .fetch("/cases/me")
     .then((me) => {
       state.me = me;
+      $("#cs-new").hidden = !mayOpen(role, me);
       $("#cs-where").textContent = me.centre
         ? interpolate(gettext("%(centre)s · the cases of %(region)s and below"), { centre: me.centre, region: me.centre_region_name })
         : role === "centre"
