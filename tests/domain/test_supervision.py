@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cases.models import Case
 from chat.models import Conversation, Message
 from chat.records import AssignedToYouth, HistoryPage
 from chat.services.conversations import read_history
@@ -210,7 +211,7 @@ def test_referrals_are_validated_then_recorded_and_audited(live_chat, make_super
         refer(conversation_id=live_chat.pk + 1000)
     assert refused.value.code == "not_found"
     assert not Referral.objects.exists() and actions(supervisor) == []
-    assert not TranscriptHold.objects.exists()
+    assert not TranscriptHold.objects.exists() and not Case.objects.exists()
 
     recorded = refer(kind="hotline", target="12348", at="2026-12-01T21:30:00")
     referral = Referral.objects.get()
@@ -224,8 +225,14 @@ def test_referrals_are_validated_then_recorded_and_audited(live_chat, make_super
     assert timezone.now() - Referral.objects.get(kind="police_110").handed_over_at < timedelta(seconds=5)
     # A referral keeps the transcript past the retention period; a mandatory report is its own hold.
     refer(kind="mandatory_report")
+    # Each referral also opens a case (cases/apps.py), whose hold (reason "case") is its own too:
+    # closing the case later lifts that hold and never the referral's.
+    referrals = set(Referral.objects.values_list("pk", flat=True))
+    cases = Case.objects.filter(conversation_id=live_chat.pk)
+    assert set(cases.values_list("referral_id", flat=True)) == referrals
+    assert set(cases.values_list("source", flat=True)) == {Case.Source.REFERRAL}
     holds = set(TranscriptHold.objects.values_list("conversation_id", "reason"))
-    assert holds == {(live_chat.pk, "referral"), (live_chat.pk, "mandatory_report")}
+    assert holds == {(live_chat.pk, "referral"), (live_chat.pk, "mandatory_report"), (live_chat.pk, "case")}
 
 
 def test_the_first_acknowledgement_wins_the_second_is_refused(live_chat, make_supervisor):
