@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import unique
 from tests.e2e import test_pages
 from tests.e2e.test_centre_page import centre_member
 from tests.e2e.test_pages import PASSWORD, sign_in, staff
@@ -21,8 +22,17 @@ contexts = test_pages.contexts  # the fixture: browser contexts closed after eac
 BODY = {"category": "bullying", "priority": 2, "region": "440106", "summary": "在校被推搡"}
 
 
-def cases_count(stack) -> int:
-    return stack.sql("SELECT count(*) FROM cases_case")[0][0]
+# The cases this test could have written, never all of them: the session's database holds other
+# tests' cases too.
+OPENED_BY = "FROM cases_case c JOIN accounts_user u ON u.id = c.opened_by_id WHERE u.username = %s"
+
+
+def cases_opened_by(stack, username: str) -> int:
+    return stack.sql("SELECT count(*) " + OPENED_BY, (username,))[0][0]
+
+
+def cases_with_summary(stack, summary: str) -> int:
+    return stack.sql("SELECT count(*) FROM cases_case WHERE summary = %s", (summary,))[0][0]
 
 
 def token(base: str, username: str) -> str:
@@ -34,7 +44,7 @@ def token(base: str, username: str) -> str:
 def test_centre_staff_open_a_case_by_hand_and_see_it_with_its_deadline(live_stack, contexts):
     base = live_stack.urls[0]
     guangzhou = centre_member(live_stack, name="广州市青少年服务中心", region="440100")
-    before = cases_count(live_stack)
+    assert cases_opened_by(live_stack, guangzhou) == 0
 
     page = contexts().new_page()
     sign_in(page, base, guangzhou, "/centre/")
@@ -67,19 +77,19 @@ def test_centre_staff_open_a_case_by_hand_and_see_it_with_its_deadline(live_stac
     expect(error).to_be_visible()
     expect(error).to_contain_text("标记")  # "markup is removed, and nothing was left"
     expect(form.locator("textarea[name=summary]")).to_have_attribute("aria-invalid", "true")
-    assert cases_count(live_stack) == before
+    assert cases_opened_by(live_stack, guangzhou) == 0
 
     form.locator("textarea[name=summary]").fill("在校多次被同学推搡、索要零花钱，需学校与家长共同介入。")
     form.locator("button[type=submit]").click()
     expect(form).to_have_count(0)
     title = page.locator("#cs-detail-title")
     ((case, reference, region, holder, priority, hours, contact),) = live_stack.sql(
-        "SELECT id, reference, region_id, holder_region_id, priority, "
+        "SELECT c.id, reference, region_id, holder_region_id, priority, "
         "extract(epoch FROM accept_due_at - opened_at) / 3600, contact "
-        "FROM cases_case WHERE source = 'manual' ORDER BY id DESC LIMIT 1"
+        "FROM cases_case c JOIN accounts_user u ON u.id = c.opened_by_id WHERE u.username = %s AND source = 'manual'",
+        (guangzhou,),
     )
     assert (region, holder, priority, int(hours), contact) == ("440106", "440100", 2, 6, "13800138000")
-    assert cases_count(live_stack) == before + 1
     expect(title).to_have_text(reference)
     item = page.locator(f'.cs-item[data-case="{case}"]')
     expect(item).to_have_attribute("aria-current", "true")
@@ -91,21 +101,23 @@ def test_centre_staff_open_a_case_by_hand_and_see_it_with_its_deadline(live_stac
 
 def test_the_open_endpoint_refuses_other_roles_and_names_the_wrong_field(live_stack):
     base = live_stack.urls[0]
-    before = cases_count(live_stack)
+    # A summary of this run's own: any case a refused call wrote would carry it.
+    summary = unique("在校被推搡")
+    body = {**BODY, "summary": summary}
     for role in ("manager", "counselor"):
         status, answer = http_json(
-            "POST", base + "/api/v1/cases/open", BODY, token=token(base, staff(live_stack, role))
+            "POST", base + "/api/v1/cases/open", body, token=token(base, staff(live_stack, role))
         )
         assert (status, answer["error"]) == (403, "forbidden"), (role, answer)
     status, youth = http_json("POST", base + "/api/v1/auth/youth", {"channel": "web", "region": "440106"})
-    status, answer = http_json("POST", base + "/api/v1/cases/open", BODY, token=youth["access"])
+    status, answer = http_json("POST", base + "/api/v1/cases/open", body, token=youth["access"])
     assert (status, answer["error"]) == (403, "forbidden")
 
     supervisor = token(base, staff(live_stack, "supervisor"))
-    status, answer = http_json("POST", base + "/api/v1/cases/open", {**BODY, "region": "449999"}, token=supervisor)
+    status, answer = http_json("POST", base + "/api/v1/cases/open", {**body, "region": "449999"}, token=supervisor)
     assert (status, answer["error"], answer["field"]) == (400, "invalid", "region"), answer
-    status, answer = http_json("POST", base + "/api/v1/cases/open", {**BODY, "priority": 9}, token=supervisor)
+    status, answer = http_json("POST", base + "/api/v1/cases/open", {**body, "priority": 9}, token=supervisor)
     assert (status, answer["error"]) == (400, "bad_request") and "$.priority" in answer["detail"], answer
-    status, answer = http_json("POST", base + "/api/v1/cases/open", {**BODY, "conversation": 2**40}, token=supervisor)
+    status, answer = http_json("POST", base + "/api/v1/cases/open", {**body, "conversation": 2**40}, token=supervisor)
     assert (status, answer["error"], answer["field"]) == (404, "not_found", "conversation"), answer
-    assert cases_count(live_stack) == before
+    assert cases_with_summary(live_stack, summary) == 0

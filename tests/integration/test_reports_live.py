@@ -33,7 +33,9 @@ def seeded(live_stack):
     # What youths and counselors wrote, and what staff wrote about the cases, is marked.
     live_stack.sql("UPDATE chat_message SET text = %s WHERE conversation_id IN (SELECT id FROM chat_conversation"
                    " WHERE requested_at >= '2019-03-04' AND requested_at < '2019-03-08')", (MARK,))  # fmt: skip
-    live_stack.sql("UPDATE cases_case SET summary = %s WHERE opened_at >= '2019-03-04'", (MARK,))
+    # Only the seeded days' cases: the session's database holds other tests' cases too.
+    live_stack.sql("UPDATE cases_case SET summary = %s WHERE opened_at >= '2019-03-04'"
+                   " AND opened_at < '2019-03-08'", (MARK,))  # fmt: skip
     return live_stack
 
 
