@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 
 import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
+from tests.integration.test_cases_live import _centre
 from tests.wsclient import WsClient, http_json
 
 pytestmark = pytest.mark.live
@@ -139,8 +141,81 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
             (review,),
         )[0][0]
 
-    # What an example can only stand in for (credentials, tokens, the version being edited) is
-    # replaced by a live value; every other field is sent as documented.
+    def current_roster(example: dict) -> dict:
+        # Saved on the version there is now (0 unless another test saved that week).
+        status, now = http_json(
+            "POST", base + "/api/v1/staffing/roster/read", {"week": example["week"]}, token=supervisor["access"]
+        )
+        assert status == 200, now
+        return {**example, "based_on_version": now["version"]}
+
+    # Cases: centres of this test's own, the province's intake and a city's centre (a case opened
+    # by hand in Tianhe goes province -> Guangzhou), each with a member of staff.
+    province_staff, city_staff = make_staff("centre"), make_staff("centre")
+    _centre(live_stack, name="OpenAPI 省服务台", region="440000", staff_id=province_staff["user_id"])
+    city = _centre(live_stack, name="OpenAPI 广州中心", region="440100", staff_id=city_staff["user_id"])
+    stages = ["open", "dispatched", "in_progress", "resolved", "called_back", "closed"]
+
+    def case_call(path: str, body: dict, token: str) -> dict:
+        status, answer = http_json("POST", base + "/api/v1/cases/" + path, body, token=token)
+        assert status in (200, 201), (path, status, answer)
+        return answer
+
+    def a_case(stage: str, *, shareable: bool = False) -> int:
+        """A fresh case at `stage`, made through the API: opened by hand by the supervisor (the
+        youth agreed to be called back), dispatched to the city's centre, accepted, resolved and
+        called back by its staff, closed by the supervisor."""
+        opened = case_call(
+            "open",
+            {
+                "category": "bullying",
+                "priority": 2,
+                "region": "440106",
+                "summary": "OpenAPI",
+                "consent_to_contact": True,
+                "contact_method": "phone",
+                "contact": "13800138000",
+            },
+            supervisor["access"],
+        )
+        case = opened["case"]["id"]
+        steps: list[tuple[str, dict[str, object], dict]] = [
+            ("dispatch", {"centre": city}, supervisor),
+            ("accept", {}, city_staff),
+            ("resolve", {"outcome": "settled"}, city_staff),
+            ("callback", {"result": "satisfied"}, city_staff),
+            ("close", {"shareable": shareable}, supervisor),
+        ]
+        for path, body, who in steps[: stages.index(stage)]:
+            case_call(path, {"case": case, **body}, who["access"])
+        assert case_call("read", {"case": case}, supervisor["access"])["case"]["status"] == stage.replace(
+            "called_back", "resolved"
+        )
+        return case
+
+    def at(stage: str, **fields: object) -> Callable[[dict], dict]:
+        return lambda example: {**example, "case": a_case(stage), **fields}
+
+    def own_wrapup(example: dict) -> dict:
+        """A conversation the calling counselor ended with a wrap-up asking for a follow-up (rows
+        written straight to the database, so no case is open yet: the call opens it)."""
+        (conversation,) = live_stack.sql(
+            "INSERT INTO chat_conversation (youth_id, counselor_id, topic, status, priority, risk_level, channel,"
+            " region, requested_at, queued_at, within_service_hours, ended_by, end_reason, last_seq, ended_at)"
+            " VALUES (%s, %s, 'legal', 'ended', 0, 0, 'web', '440106', now(), now(), true, 'counselor', '', 0,"
+            " now()) RETURNING id",
+            (youth["youth_id"], counselor_id),
+        )[0]
+        live_stack.sql(
+            "INSERT INTO chat_wrapup (conversation_id, counselor_id, category, risk_level, summary, needs_followup,"
+            " created_at) VALUES (%s, %s, 'bullying', 2, 'OpenAPI', true, now())",
+            (conversation, counselor_id),
+        )
+        return {**example, "conversation": conversation}
+
+    # What an example can only stand in for (credentials, tokens, the version being edited, the
+    # case in the state the call needs) is replaced by a live value; every other field is sent as
+    # documented.
     live_values = {
         "accounts.login": lambda example: {**example, "username": counselor, "password": PASSWORD},
         "accounts.refresh": lambda example: {**example, "refresh": fresh_refresh_token()},
@@ -161,11 +236,28 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "quality.reply_to_review": own_submitted_review,
         "quality.publish_rubric": current_rubric,
         "quality.mark_held": open_supervision,
+        "staffing.save_roster": current_roster,
+        "cases.case_read": at("open"),
+        "cases.dispatch_targets": at("open"),
+        "cases.dispatch": at("open", centre=city),
+        "cases.mark_key": at("open", supervisor=supervisor["user_id"]),
+        "cases.accept": at("dispatched"),
+        "cases.give_back": at("dispatched"),
+        "cases.urge": at("dispatched"),
+        "cases.action": at("in_progress"),
+        "cases.resolve": at("in_progress"),
+        "cases.callback": at("resolved"),
+        "cases.close": at("called_back"),
+        "cases.reopen": at("closed"),
+        "cases.share": lambda example: {**example, "case": a_case("closed", shareable=True)},
+        "cases.from_wrapup": own_wrapup,
     }
-    # Calls only a youth may make; calls only a counselor may make; calls only an admin may make.
-    youth_only = {"chat.my_left_message"}
-    counselor_only = {"chat.colleagues", "quality.my_reviews", "quality.reply_to_review"}
+    # Calls only a youth may make; calls only a counselor may make; calls only an admin may make;
+    # calls only the staff of the centre a case is assigned to may make (the city's centre above).
+    youth_only = {"chat.my_left_message", "cases.mine"}
+    counselor_only = {"chat.colleagues", "quality.my_reviews", "quality.reply_to_review", "cases.from_wrapup"}
     admin_only = {"quality.current_rubric", "quality.rubric_versions", "quality.publish_rubric"}
+    centre_only = {"cases.accept", "cases.give_back", "cases.resolve", "cases.callback"}
     _status, counselor_login = http_json(
         "POST", base + "/api/v1/auth/login", {"username": counselor, "password": PASSWORD}
     )
@@ -184,6 +276,8 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
                 token = counselor_login["access"]
             if operation["operationId"] in admin_only:
                 token = admin["access"]
+            if operation["operationId"] in centre_only:
+                token = city_staff["access"]
             status, answer = http_json(method.upper(), base + path, body, token=token)
             success = next(code for code in operation["responses"] if code.startswith("2"))
             assert status == int(success), (method, path, status, answer)
@@ -205,4 +299,12 @@ def test_every_documented_operation_round_trips_its_example(live_stack, make_sta
         "crisis.save_lexicon",
         "crisis.lexicon_versions",
         "protocol.openapi",
+        "cases.accept",
+        "cases.callback",
+        "cases.from_wrapup",
+        "cases.mine",
+        "cases.share",
+        "helpline.youth_content",
+        "reports.indicators",
+        "staffing.save_roster",
     } <= set(tried)
