@@ -268,7 +268,7 @@ def _open(
     return case
 
 
-def _priority_of_risk(risk_level: int) -> int:
+def priority_of_risk(risk_level: int) -> int:
     if risk_level >= 4:
         return CasePriority.CRITICAL
     if risk_level >= 3:
@@ -311,7 +311,7 @@ def open_from_wrapup(*, wrapup_id: int) -> Case | None:
         region = region_for(conversation.region)
         fields = CaseFields(
             WRAPUP_CATEGORY.get(wrapup.category, CaseCategory.OTHER),
-            _priority_of_risk(wrapup.risk_level),
+            priority_of_risk(wrapup.risk_level),
             False,
             Case.ContactMethod.NONE,
             "",
@@ -361,7 +361,7 @@ def do_record_wrapup_case(
         now = timezone.now()
         fields = CaseFields(
             category or (case.category if case else WRAPUP_CATEGORY.get(wrapup.category, CaseCategory.OTHER)),
-            priority or (case.priority if case else _priority_of_risk(wrapup.risk_level)),
+            priority or (case.priority if case else priority_of_risk(wrapup.risk_level)),
             fields.consent_to_contact,
             fields.contact_method,
             fields.contact,
@@ -434,7 +434,7 @@ def open_from_left_message(*, left_message_id: int) -> Case | None:
             method = Case.ContactMethod.PHONE if digits.isdigit() else Case.ContactMethod.WECHAT
         fields = CaseFields(
             TOPIC_CATEGORY.get(conversation.topic, CaseCategory.OTHER),
-            _priority_of_risk(conversation.risk_level),
+            priority_of_risk(conversation.risk_level),
             bool(contact),  # they left it to be called back
             method,
             contact,

@@ -52,7 +52,7 @@ from cases.models import (
     ServiceCentre,
 )
 from cases.seeds import default_deadline
-from cases.services import REFERRAL_CATEGORY, TOPIC_CATEGORY, WRAPUP_CATEGORY, _priority_of_risk
+from cases.services import REFERRAL_CATEGORY, TOPIC_CATEGORY, WRAPUP_CATEGORY, priority_of_risk
 from chat.hours import within_hours
 from chat.models import Assignment, Conversation, LeftMessage, LeftMessageAction, Message, Survey, WrapUp
 from chat.services.presence import YOUTH_GONE_TEXT
@@ -1494,7 +1494,7 @@ def write_case_from_wrapup(
         conv_id=conv_id,
         source=Case.Source.WRAP_UP,
         category=WRAPUP_CATEGORY.get(wrapup.category, CaseCategory.OTHER),
-        priority=_priority_of_risk(wrapup.risk_level),
+        priority=priority_of_risk(wrapup.risk_level),
         summary=wrapup.summary,
         opened_at=_at(wrapup.created_at, rng.uniform(1, 30)),
         opened_by=None,
@@ -1543,7 +1543,7 @@ def write_case_from_left_message(
         conv_id=conv_id,
         source=Case.Source.LEFT_MESSAGE,
         category=TOPIC_CATEGORY.get(req.topic, CaseCategory.OTHER),
-        priority=_priority_of_risk(req.risk),
+        priority=priority_of_risk(req.risk),
         summary=left.handling_note,
         opened_at=_at(left.handled_at, 1),
         opened_by=None,

@@ -312,9 +312,14 @@ def rebuild(*, since: date, until: date) -> int:
 
 
 def mark_dirty(days: Iterable[date | datetime | None]) -> None:
-    """Mark the local days of these moments (or dates) stale; the minute job recomputes them."""
+    """Mark the local days of these moments (or dates) stale; the minute job recomputes them.
+
+    Today is not marked: the minute job recomputes it every run anyway, so the live writes (a
+    conversation queued, an alert raised) cost no extra write here. Yesterday still is, so that a
+    mark made just before midnight survives a worker outage of a day."""
     now = timezone.now()
-    found = {local_day(d) if isinstance(d, datetime) else d for d in days if d is not None}
+    today = timezone.localdate()
+    found = {local_day(d) if isinstance(d, datetime) else d for d in days if d is not None} - {today}
     for day in found:
         DirtyDay.objects.update_or_create(day=day, defaults={"marked_at": now})
 
