@@ -17,7 +17,7 @@ from protocol.days import parse_day
 from protocol.http import ApiError, Refusal, endpoint
 from reports import schemas, selectors
 from reports.indicators import Indicator
-from reports.periods import period_of
+from reports.periods import period_of, up_to_today
 from reports.presenting import report_csv
 
 READERS = Bearer(roles=(Role.MANAGER, Role.ADMIN, Role.SUPERVISOR))
@@ -46,7 +46,7 @@ def _range(since_s: str, until_s: str) -> tuple[date, date]:
         raise ApiError(400, "invalid", "since is after until")
     if (until - since).days + 1 > MAX_DAYS:
         raise ApiError(400, "invalid", "a range may span at most three years")
-    return since, until
+    return up_to_today(since, until)
 
 
 def indicator(i: Indicator) -> schemas.Indicator:
@@ -201,7 +201,7 @@ def drilldown(request: HttpRequest, *, principal: Principal, body: schemas.Drill
 
 
 def _report(body: schemas.Period) -> tuple[schemas.Report, dict[str, Any]]:
-    since, until = period_of(body.period, parse_day(body.day))
+    since, until = up_to_today(*period_of(body.period, parse_day(body.day)))
     overview = selectors.overview(since=since, until=until)
     sections = {
         "period": selectors.breakdown(since=since, until=until, by="day", monthly=body.period == "year"),
